@@ -1,0 +1,107 @@
+#ifndef CT_FIELDS_H
+#define CT_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ct_snap;
+struct ct_sock;
+struct ct_group;
+
+/* The one vocabulary of SPEC §3. Order here is the canonical JSON order. */
+enum ct_field_id {
+	CT_F_PROTO,
+	CT_F_FAMILY,
+	CT_F_STATE,
+	CT_F_LADDR,
+	CT_F_LPORT,
+	CT_F_RADDR,
+	CT_F_RPORT,
+	CT_F_LOCAL,
+	CT_F_REMOTE,
+	CT_F_RECVQ,
+	CT_F_SENDQ,
+	CT_F_UID,
+	CT_F_USER,
+	CT_F_INODE,
+	CT_F_PID,
+	CT_F_COMM,
+	CT_F_OWNERS,
+	CT_F_PROCESS,
+	CT_F_LISTENER,
+	CT_F_RTT,
+	CT_F_RTTVAR,
+	CT_F_CWND,
+	CT_F_RETRANS,
+	CT_F_BYTES_SENT,
+	CT_F_BYTES_RECV,
+	CT_F_RATE_IN,
+	CT_F_RATE_OUT,
+	CT_F_COUNT,
+	CT_F_NFIELDS
+};
+
+/* struct ct_field.flags */
+#define CT_FF_NUM	0x01	/* a number: JSON number, right-aligned */
+#define CT_FF_OWNERS	0x02	/* needs the /proc owner scan */
+#define CT_FF_INFO	0x04	/* needs tcp_info (-i) */
+#define CT_FF_RATE	0x08	/* needs two samples (live view) */
+#define CT_FF_GROUPED	0x10	/* only meaningful in grouped output */
+#define CT_FF_ADDR	0x20	/* an address: accepts a /prefix as a group key */
+
+/* Longest text one cell can hold: "[v6 address%scope]:65535" and more. */
+#define CT_CELL_MAX	128
+
+/* A column, sort key or group key: a field, with an optional /prefix. */
+struct ct_col {
+	enum ct_field_id id;
+	int		 prefix;	/* address prefix length; -1 = whole */
+};
+
+#define CT_COLS_MAX	32
+struct ct_cols {
+	struct ct_col	 v[CT_COLS_MAX];
+	size_t		 n;
+};
+
+/*
+ * Format one cell of row g into buf (at most CT_CELL_MAX bytes with NUL)
+ * and return its length. *is_null is set when the value is absent: the
+ * table shows the text written ("*" or "-"), JSON shows null.
+ */
+typedef size_t	(*ct_fmt_fn)(const struct ct_snap *snap, const struct ct_group *g,
+		    int prefix, char *buf, bool *is_null);
+/* Total order of two records on one field: <0, 0, >0. */
+typedef int	(*ct_cmp_fn)(const struct ct_snap *snap, const struct ct_sock *a,
+		    const struct ct_sock *b, int prefix);
+
+struct ct_field {
+	const char	*name;		/* SPEC §3 name: -o, --sort, -g, JSON key */
+	const char	*header;	/* table header */
+	unsigned	 flags;		/* CT_FF_* */
+	ct_fmt_fn	 fmt;
+	ct_cmp_fn	 cmp;		/* NULL: cannot sort or group by it */
+};
+
+/* The descriptor of a field. */
+const struct ct_field *fields_get(enum ct_field_id id);
+/* Look a name up (exact, case-sensitive); -1 when unknown. */
+int		 fields_lookup(const char *name, size_t len);
+/* The closest field name to an unknown word, or NULL when none is close. */
+const char	*fields_suggest(const char *word, size_t len);
+/* Edit distance helper shared with the filter's "did you mean". */
+size_t		 fields_distance(const char *a, size_t alen, const char *b);
+
+/*
+ * Parse "a,b,c" (with "raddr/24" prefixes when allow_prefix) into out.
+ * Returns 0, -EINVAL (unknown field: *bad and *badlen name it), -ERANGE
+ * (bad prefix, or too many fields).
+ */
+int		 fields_parse_list(const char *list, bool allow_prefix,
+		    struct ct_cols *out, const char **bad, size_t *badlen);
+
+/* Compare two records on every key in order; 0 only when all are equal. */
+int		 fields_cmp_cols(const struct ct_snap *snap, const struct ct_cols *c,
+		    const struct ct_sock *a, const struct ct_sock *b);
+
+#endif /* CT_FIELDS_H */

@@ -1,0 +1,53 @@
+#ifndef CT_FILTER_H
+#define CT_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ct_filter;
+struct ct_snap;
+struct ct_sock;
+
+/* Where and why a filter failed to parse (for "conntab: filter: ..."). */
+struct ct_filter_error {
+	int		 column;	/* 1-based column in the joined filter text */
+	char		 msg[256];	/* one line, control bytes escaped */
+};
+
+/*
+ * Parse the filter words argv[0..argc-1] (joined by single spaces, so one
+ * quoted argument and many words read the same). argc == 0 gives *out =
+ * NULL, which matches everything. Returns 0, or -EINVAL with err filled.
+ * The caller frees *out with filter_free().
+ */
+int		 filter_parse(int argc, char *const argv[],
+		    struct ct_filter **out, struct ct_filter_error *err);
+/* Does record s (from snapshot snap) match? A NULL filter matches all. */
+bool		 filter_match(const struct ct_filter *f,
+		    const struct ct_snap *snap, const struct ct_sock *s);
+/* True when the filter tests owners (proc, comm, pid): /proc is needed. */
+bool		 filter_needs_owners(const struct ct_filter *f);
+/* Release; NULL-safe. */
+void		 filter_free(struct ct_filter *f);
+
+/* The kernel's share of the filter for one (family, proto) dump. */
+struct ct_kfilter {
+	bool		 skip;		/* nothing in this dump can match: skip it */
+	uint32_t	 states;	/* idiag_states to ask for */
+	void		*bytecode;	/* INET_DIAG_REQ_BYTECODE or NULL; owned */
+	size_t		 bytecode_len;
+};
+
+/*
+ * Compile what the kernel can judge of f for one dump, conservatively: the
+ * kernel may return more than f matches, never less. states is what the
+ * options already ask for. Returns 0 or -errno; free with
+ * filter_kernel_free().
+ */
+int		 filter_kernel(const struct ct_filter *f, uint8_t family,
+		    uint8_t proto, uint32_t states, struct ct_kfilter *out);
+/* Release the bytecode; NULL-safe. */
+void		 filter_kernel_free(struct ct_kfilter *k);
+
+#endif /* CT_FILTER_H */

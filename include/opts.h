@@ -1,0 +1,45 @@
+#ifndef CT_OPTS_H
+#define CT_OPTS_H
+
+#include <stdbool.h>
+
+#include "fields.h"
+
+struct ct_filter;
+
+enum ct_format { CT_FMT_TABLE, CT_FMT_TSV, CT_FMT_CSV, CT_FMT_JSON };
+
+/* opts.protos and opts.families */
+#define CT_P_TCP	0x1
+#define CT_P_UDP	0x2
+#define CT_FAM_4	0x1
+#define CT_FAM_6	0x2
+
+/* Everything the command line decided; built by main.c, then read-only. */
+struct ct_opts {
+	unsigned	 protos;	/* CT_P_* */
+	unsigned	 families;	/* CT_FAM_* */
+	bool		 listening;	/* -l */
+	bool		 no_procs;	/* -P */
+	bool		 extended;	/* -e */
+	bool		 info;		/* -i */
+	bool		 reverse;	/* -r */
+	bool		 no_header;	/* -H */
+	bool		 color;		/* resolved --color: emit escapes */
+	bool		 tree;		/* -T */
+	bool		 summary;	/* -s */
+	bool		 watch;		/* -w */
+	bool		 no_pushdown;	/* CONNTAB_NO_PUSHDOWN: filter in user space only */
+	enum ct_format	 format;
+	struct ct_cols	 cols;		/* columns shown (table/tsv/csv) */
+	bool		 cols_given;	/* -o: also restricts JSON keys */
+	struct ct_cols	 sort;		/* --sort; empty = default order */
+	struct ct_cols	 group;		/* -g; empty = no grouping */
+	const char	*netns;		/* -N */
+	unsigned	 interval_ms;	/* -d */
+	const char	*filter_text;	/* joined filter words, for display */
+	const struct ct_filter *filter;	/* NULL = everything */
+	const char	*procroot;	/* "/proc" */
+};
+
+#endif /* CT_OPTS_H */

@@ -1,0 +1,50 @@
+#ifndef CT_SNAP_H
+#define CT_SNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "proc.h"
+#include "sock.h"
+
+struct ct_diag;
+struct ct_opts;
+
+/* uid -> user name, filled for the uids a snapshot holds when needed. */
+struct ct_user {
+	uint32_t	 uid;
+	char		 name[33];	/* raw; "" when the uid has no name */
+};
+
+/* snap.warn bits: things main.c tells the user on stderr */
+#define CT_WARN_INTR_TCP	0x01	/* TCP dump still interrupted after retries */
+#define CT_WARN_INTR_UDP	0x02
+#define CT_WARN_NODIAG_TCP	0x04	/* kernel cannot dump TCP sockets */
+#define CT_WARN_NODIAG_UDP	0x08
+#define CT_WARN_PROC		0x10	/* /proc could not be read */
+
+/* One look at the kernel: every record the dumps returned, and owners. */
+struct ct_snap {
+	struct ct_socklist socks;
+	struct ct_owners owners;	/* empty with -P */
+	struct ct_user	*users;		/* sorted by uid */
+	size_t		 nusers;
+	struct timespec	 when;		/* CLOCK_MONOTONIC at the dump */
+	unsigned	 warn;		/* CT_WARN_* */
+};
+
+/*
+ * Take a snapshot as the options ask: the dumps (with the kernel part of
+ * the filter), then owners when shown or filtered on, then user names.
+ * Returns 0 or -errno for a failure that leaves nothing to show; warnings
+ * are in snap->warn. The caller frees with snap_free().
+ */
+int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
+		    struct ct_snap *snap);
+/* Release; NULL-safe, leaves an empty snapshot. */
+void		 snap_free(struct ct_snap *snap);
+/* The name of uid in this snapshot, or NULL when unknown. */
+const char	*snap_user_name(const struct ct_snap *snap, uint32_t uid);
+
+#endif /* CT_SNAP_H */

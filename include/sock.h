@@ -1,0 +1,78 @@
+#ifndef CT_SOCK_H
+#define CT_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Socket states: the kernel's TCP_* numbers, used for UDP as well. */
+enum {
+	CT_ST_ESTABLISHED = 1,
+	CT_ST_SYN_SENT,
+	CT_ST_SYN_RECV,
+	CT_ST_FIN_WAIT1,
+	CT_ST_FIN_WAIT2,
+	CT_ST_TIME_WAIT,
+	CT_ST_CLOSE,		/* UDP: UNCONN */
+	CT_ST_CLOSE_WAIT,
+	CT_ST_LAST_ACK,
+	CT_ST_LISTEN,
+	CT_ST_CLOSING,
+	CT_ST_MAX
+};
+/* Every state of SPEC §3 as an idiag_states bitmask. */
+#define CT_STATES_ALL	(((1u << CT_ST_MAX) - 1) & ~1u)
+
+/* An address in network byte order; IPv4 uses the first 4 bytes. */
+struct ct_addr {
+	uint8_t		 family;		/* AF_INET, AF_INET6 */
+	uint8_t		 bytes[16];
+};
+
+/* TCP internals from tcp_info (-i); valid when CT_SF_INFO is set. */
+struct ct_tcpinfo {
+	uint32_t	 rtt_us, rttvar_us, cwnd, retrans;
+	uint64_t	 bytes_acked, bytes_received;
+};
+
+/* ct_sock.flags */
+#define CT_SF_INFO	0x01		/* info holds tcp_info figures */
+#define CT_SF_V6ONLY	0x02		/* INET_DIAG_SKV6ONLY said 1 */
+
+/* One kernel socket. Flat, so a list is one array. */
+struct ct_sock {
+	struct ct_addr	 local, remote;
+	uint16_t	 lport, rport;		/* host order */
+	uint8_t		 proto, state, flags;	/* IPPROTO_*, CT_ST_*, CT_SF_* */
+	uint32_t	 rqueue, wqueue, uid, inode, ifindex;
+	uint64_t	 cookie;		/* kernel socket id, stable across dumps */
+	uint32_t	 owners;		/* index into struct ct_owners; 0 = unknown */
+	uint32_t	 listener;		/* 1 + index of its listener in the list; 0 = none */
+	struct ct_tcpinfo info;
+};
+
+/* A growable array of records; one allocation for all of them. */
+struct ct_socklist {
+	struct ct_sock	*v;
+	size_t		 len, cap;
+};
+
+/* Append one zeroed record and return it; never fails (die() on ENOMEM). */
+struct ct_sock	*sock_list_append(struct ct_socklist *l);
+/* Release the array; NULL-safe, leaves an empty list. */
+void		 sock_list_free(struct ct_socklist *l);
+
+/* "tcp"/"udp"; "?" for anything else. */
+const char	*sock_proto_name(uint8_t proto);
+/* "inet"/"inet6". */
+const char	*sock_family_name(uint8_t family);
+/* SPEC §3 state name for this protocol: UDP CLOSE is "UNCONN". */
+const char	*sock_state_name(uint8_t proto, uint8_t state);
+/* True when the remote end is unset (listener, unconnected UDP). */
+bool		 sock_is_unconnected(const struct ct_sock *s);
+/* True for an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+bool		 sock_addr_is_v4mapped(const struct ct_addr *a);
+/* True for 0.0.0.0 or ::. */
+bool		 sock_addr_is_any(const struct ct_addr *a);
+
+#endif /* CT_SOCK_H */
