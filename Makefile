@@ -1,0 +1,90 @@
+# conntab: plain GNU make. User CFLAGS are kept; libraries come from pkg-config.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CURSES ?= $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef
+CFLAGS += $(if $(filter 1,$(WERROR)),-Werror)
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -MMD -MP $(shell $(PKG_CONFIG) --cflags libmnl)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES))
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
+
+# B is the build directory: build/ normally, build/san/ for the sanitizer run.
+B ?= build
+SRCS := $(wildcard src/*.c)
+OBJS := $(patsubst src/%.c,$(B)/%.o,$(SRCS))
+LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
+TESTS := $(patsubst tests/%.c,$(B)/%,$(wildcard tests/test_*.c))
+IT_SRCS := $(wildcard tests/it/*.c)
+IT_BINS := $(patsubst tests/it/%.c,$(B)/it/%,$(IT_SRCS))
+IT_SCRIPTS := $(sort $(wildcard tests/it/test_*.sh))
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+.PHONY: all check check-unit check-it check-san lint install uninstall clean
+
+all: conntab
+
+conntab: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(B)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/watch.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(CURSES))
+
+$(B)/test_%: tests/test_%.c $(LIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+
+$(B)/it/%: tests/it/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -o $@ $<
+
+# The whole suite: units and integration with the normal build, then both
+# again under AddressSanitizer and UndefinedBehaviorSanitizer.
+check: check-unit check-it check-san
+
+check-unit: $(TESTS)
+	@fail=0; for t in $(TESTS); do ./$$t || fail=1; done; exit $$fail
+
+check-it: conntab $(IT_BINS)
+	@fail=0; for t in $(IT_SCRIPTS); do \
+	    echo "# $$t"; \
+	    CONNTAB=$(abspath $(if $(BIN),$(BIN),conntab)) IT_BIN=$(abspath $(B)/it) \
+	        bash $$t || fail=1; \
+	done; exit $$fail
+
+check-san:
+	$(MAKE) B=build/san CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    BIN=build/san/conntab build/san/conntab san-run
+
+build/san/conntab: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+san-run: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86
+san-run: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
+san-run: check-unit check-it
+
+lint:
+	mandoc -Tlint -W warning man/conntab.1
+
+install: conntab
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 conntab $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/conntab.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/conntab $(DESTDIR)$(MANDIR)/man1/conntab.1
+
+clean:
+	rm -rf build conntab
+
+-include $(wildcard bench/bench.mk)
+-include $(OBJS:.o=.d)

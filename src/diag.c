@@ -1,0 +1,216 @@
+/*
+ * The collector's transport: one NETLINK_SOCK_DIAG socket (or a test's
+ * stand-in), one SOCK_DIAG_BY_FAMILY dump per request, retried when the
+ * kernel says the dump was interrupted.
+ */
+#include "diag.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag_parse.h"
+#include "util.h"
+
+/*
+ * The kernel fills one dump message up to 32 KiB less skb overhead
+ * (netlink_dump() caps max_recvmsg_len there), so a 32 KiB buffer takes a
+ * whole message per recv. libmnl 1.0.4 lacks the upstream constant.
+ */
+#ifndef MNL_SOCKET_DUMP_SIZE
+#define MNL_SOCKET_DUMP_SIZE	32768
+#endif
+#define CT_NL_BUFSZ		MNL_SOCKET_DUMP_SIZE
+#define CT_DUMP_TRIES		4	/* the first try and 3 retries */
+
+struct ct_diag {
+	struct ct_diag_io io;
+	uint32_t	 seq;
+	char		*buf;
+};
+
+struct dump_ctx {
+	struct ct_socklist *out;
+	uint8_t		 proto;
+	int		 err;
+};
+
+static ssize_t
+nl_send(void *ctx, const void *buf, size_t len)
+{
+	return mnl_socket_sendto(ctx, buf, len);
+}
+
+static ssize_t
+nl_recv(void *ctx, void *buf, size_t len)
+{
+	return mnl_socket_recvfrom(ctx, buf, len);
+}
+
+static uint32_t
+nl_portid(void *ctx)
+{
+	return mnl_socket_get_portid(ctx);
+}
+
+static void
+nl_close(void *ctx)
+{
+	mnl_socket_close(ctx);
+}
+
+int
+diag_open_io(const struct ct_diag_io *io, struct ct_diag **out)
+{
+	struct ct_diag *d = xcalloc(1, sizeof(*d));
+
+	d->io = *io;
+	d->buf = xmalloc(CT_NL_BUFSZ);
+	*out = d;				/* caller frees: diag_close() */
+	return 0;
+}
+
+int
+diag_open(struct ct_diag **out)
+{
+	struct ct_diag_io io = { nl_send, nl_recv, nl_portid, nl_close, NULL };
+	struct mnl_socket *nl;
+	int rc;
+
+	*out = NULL;
+	if ((nl = mnl_socket_open(NETLINK_SOCK_DIAG)) == NULL)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		mnl_socket_close(nl);
+		return rc;
+	}
+	io.ctx = nl;
+	return diag_open_io(&io, out);
+}
+
+void
+diag_close(struct ct_diag *d)
+{
+	if (d == NULL)
+		return;
+	if (d->io.close != NULL)
+		d->io.close(d->io.ctx);
+	free(d->buf);
+	free(d);
+}
+
+static int
+dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	struct ct_sock *s;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return MNL_CB_OK;		/* not ours to decode */
+	s = sock_list_append(ctx->out);
+	if ((ctx->err = diag_parse_msg(nlh, s)) != 0) {
+		ctx->out->len--;
+		return MNL_CB_ERROR;		/* mnl_cb_run() can only say -1 */
+	}
+	if (s->proto == 0)
+		s->proto = ctx->proto;
+	return MNL_CB_OK;
+}
+
+static int
+diag_send_req(struct ct_diag *d, const struct ct_diag_req *req)
+{
+	size_t size = MNL_ALIGN(sizeof(struct nlmsghdr)) +
+	    MNL_ALIGN(sizeof(struct inet_diag_req_v2)) +
+	    MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
+	char *buf = xcalloc(1, size);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct inet_diag_req_v2 *r;
+	int rc = 0;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++d->seq;
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->sdiag_family = req->family;
+	r->sdiag_protocol = req->proto;
+	r->idiag_states = req->states;
+	if (req->info)
+		r->idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+	if (req->bytecode != NULL && req->bytecode_len > 0)
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, req->bytecode_len,
+		    req->bytecode);
+	if (d->io.send(d->io.ctx, nlh, nlh->nlmsg_len) < 0)
+		rc = -errno;
+	free(buf);
+	return rc;
+}
+
+/* After an interrupted dump, read the rest of it so the next one starts clean. */
+static void
+diag_drain(struct ct_diag *d)
+{
+	ssize_t n;
+
+	while ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
+		int len = (int)n;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			if (nlh->nlmsg_type == NLMSG_DONE ||
+			    nlh->nlmsg_type == NLMSG_ERROR)
+				return;
+	}
+}
+
+static int
+diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
+    struct ct_socklist *out)
+{
+	struct dump_ctx ctx = { out, req->proto, 0 };
+	uint32_t portid = d->io.portid(d->io.ctx);
+	ssize_t n;
+	int rc;
+
+	if ((rc = diag_send_req(d, req)) != 0)
+		return rc;
+	for (;;) {
+		if ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) < 0)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;		/* the transport ended mid-dump */
+		rc = mnl_cb_run(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx);
+		if (rc == MNL_CB_STOP)
+			return 0;		/* NLMSG_DONE */
+		if (rc < 0) {
+			if (ctx.err != 0)
+				return ctx.err;
+			rc = errno != 0 ? -errno : -EBADMSG;
+			if (rc == -EINTR)
+				diag_drain(d);
+			return rc;
+		}
+	}
+}
+
+int
+diag_dump(struct ct_diag *d, const struct ct_diag_req *req,
+    struct ct_socklist *out)
+{
+	size_t mark = out->len;
+	int rc = 0, i;
+
+	for (i = 0; i < CT_DUMP_TRIES; i++) {
+		out->len = mark;		/* a retry starts from scratch */
+		errno = 0;
+		if ((rc = diag_dump_once(d, req, out)) != -EINTR)
+			break;
+	}
+	if (rc != 0 && rc != -EINTR)
+		out->len = mark;		/* no partial garbage on failure */
+	return rc;
+}

@@ -1,0 +1,588 @@
+/*
+ * The one vocabulary (SPEC §3): every field's name, header, formatter and
+ * comparator. Columns, -o, --sort, -g and JSON keys all come through here.
+ */
+#include "fields.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "group.h"
+#include "proc.h"
+#include "snap.h"
+#include "sock.h"
+#include "util.h"
+
+#define CMP(a, b)	(((a) > (b)) - ((a) < (b)))
+
+/* Decimal without stdio: this runs for every cell of every row. */
+static size_t
+fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
+static size_t
+fmt_str(char *buf, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= CT_CELL_MAX)
+		n = CT_CELL_MAX - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
+static size_t
+fmt_null(char *buf, bool *is_null, const char *text)
+{
+	*is_null = true;
+	return fmt_str(buf, text);
+}
+
+/* Mask an address to its first prefix bits (clamped to the family's width). */
+static void
+addr_mask(struct ct_addr *a, int prefix)
+{
+	int bits = a->family == AF_INET6 ? 128 : 32, i;
+
+	if (prefix < 0 || prefix >= bits)
+		return;
+	for (i = 0; i < 16; i++) {
+		int keep = prefix - i * 8;
+
+		if (keep <= 0)
+			a->bytes[i] = 0;
+		else if (keep < 8)
+			a->bytes[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+/* The address alone, IPv6 without brackets. */
+static size_t
+fmt_addr(char *buf, const struct ct_addr *a)
+{
+	if (inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->bytes, buf,
+	    CT_CELL_MAX) == NULL)
+		return fmt_str(buf, "?");
+	return strlen(buf);
+}
+
+/* "127.0.0.1:500", "[::1]:500", "0.0.0.0:*" (port 0 is "*", as in ss). */
+static size_t
+fmt_endpoint(char *buf, const struct ct_addr *a, uint16_t port)
+{
+	size_t n = 0;
+
+	if (a->family == AF_INET6)
+		buf[n++] = '[';
+	n += fmt_addr(buf + n, a);
+	if (a->family == AF_INET6)
+		buf[n++] = ']';
+	buf[n++] = ':';
+	if (port == 0) {
+		buf[n++] = '*';
+		buf[n] = '\0';
+		return n;
+	}
+	return n + fmt_u64(buf + n, port);
+}
+
+static const struct ct_owner *
+first_owner(const struct ct_snap *snap, const struct ct_sock *s)
+{
+	if (s->owners == 0 || s->owners >= snap->owners.len)
+		return NULL;
+	return &snap->owners.v[s->owners];
+}
+
+/* ---- formatters ------------------------------------------------------ */
+
+#define FMT(name) static size_t name(const struct ct_snap *snap, \
+    const struct ct_group *g, int prefix, char *buf, bool *is_null)
+#define UNUSED_FMT_ARGS (void)snap; (void)prefix; (void)is_null
+
+FMT(f_proto) { UNUSED_FMT_ARGS; return fmt_str(buf, sock_proto_name(g->first->proto)); }
+FMT(f_family) { UNUSED_FMT_ARGS; return fmt_str(buf, sock_family_name(g->first->local.family)); }
+FMT(f_state)
+{
+	UNUSED_FMT_ARGS;
+	return fmt_str(buf, sock_state_name(g->first->proto, g->first->state));
+}
+
+FMT(f_laddr)
+{
+	struct ct_addr a = g->first->local;
+
+	(void)snap;
+	(void)is_null;
+	addr_mask(&a, prefix);
+	return fmt_addr(buf, &a);
+}
+
+FMT(f_lport) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->lport); }
+
+FMT(f_raddr)
+{
+	struct ct_addr a = g->first->remote;
+
+	(void)snap;
+	if (sock_is_unconnected(g->first))
+		return fmt_null(buf, is_null, "*");
+	addr_mask(&a, prefix);
+	return fmt_addr(buf, &a);
+}
+
+FMT(f_rport)
+{
+	UNUSED_FMT_ARGS;
+	if (sock_is_unconnected(g->first))
+		return fmt_null(buf, is_null, "*");
+	return fmt_u64(buf, g->first->rport);
+}
+
+FMT(f_local) { UNUSED_FMT_ARGS; return fmt_endpoint(buf, &g->first->local, g->first->lport); }
+FMT(f_remote) { UNUSED_FMT_ARGS; return fmt_endpoint(buf, &g->first->remote, g->first->rport); }
+FMT(f_recvq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->rq); }
+FMT(f_sendq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->wq); }
+FMT(f_uid) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->uid); }
+FMT(f_inode) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->inode); }
+
+FMT(f_user)
+{
+	const char *name = snap_user_name(snap, g->first->uid);
+
+	(void)prefix;
+	(void)is_null;
+	if (name == NULL || name[0] == '\0')
+		return fmt_u64(buf, g->first->uid);
+	return util_escape(name, strlen(name), buf, CT_CELL_MAX);
+}
+
+FMT(f_pid)
+{
+	const struct ct_owner *o = first_owner(snap, g->first);
+
+	(void)prefix;
+	if (o == NULL)
+		return fmt_null(buf, is_null, "-");
+	return fmt_u64(buf, o->pid);
+}
+
+FMT(f_comm)
+{
+	const struct ct_owner *o = first_owner(snap, g->first);
+
+	(void)prefix;
+	if (o == NULL)
+		return fmt_null(buf, is_null, "-");
+	return util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX);
+}
+
+/* "comm(pid)", "comm(pid,+N)" when N more processes share the socket. */
+FMT(f_process)
+{
+	const struct ct_owner *o = first_owner(snap, g->first);
+	size_t n, more;
+
+	(void)prefix;
+	if (o == NULL)
+		return fmt_null(buf, is_null, "-");
+	n = util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX - 32);
+	buf[n++] = '(';
+	n += fmt_u64(buf + n, o->pid);
+	more = proc_owner_count(&snap->owners, g->first->owners) - 1;
+	if (more > 0) {
+		buf[n++] = ',';
+		buf[n++] = '+';
+		n += fmt_u64(buf + n, more);
+	}
+	buf[n++] = ')';
+	buf[n] = '\0';
+	return n;
+}
+
+/* Table text of every owner: "comm(pid,fd)" joined by ","; "+N" past room. */
+FMT(f_owners)
+{
+	uint32_t i = g->first->owners;
+	size_t n = 0, left;
+
+	(void)prefix;
+	if (first_owner(snap, g->first) == NULL)
+		return fmt_null(buf, is_null, "-");
+	for (; i != 0; i = snap->owners.v[i].next) {
+		const struct ct_owner *o = &snap->owners.v[i];
+		char one[CT_CELL_MAX];
+		size_t m;
+
+		m = util_escape(o->comm, strlen(o->comm), one, sizeof(one) - 32);
+		one[m++] = '(';
+		m += fmt_u64(one + m, o->pid);
+		one[m++] = ',';
+		m += fmt_u64(one + m, (uint64_t)(uint32_t)o->fd);
+		one[m++] = ')';
+		if (n + m + 1 + 16 >= CT_CELL_MAX) {
+			left = proc_owner_count(&snap->owners, i);
+			buf[n++] = '+';
+			n += fmt_u64(buf + n, left);
+			break;
+		}
+		memcpy(buf + n, one, m);
+		n += m;
+		if (snap->owners.v[i].next != 0)
+			buf[n++] = ',';
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+FMT(f_listener)
+{
+	const struct ct_sock *l;
+
+	(void)prefix;
+	if (g->first->listener == 0 || g->first->listener > snap->socks.len)
+		return fmt_null(buf, is_null, "-");
+	l = &snap->socks.v[g->first->listener - 1];
+	return fmt_endpoint(buf, &l->local, l->lport);
+}
+
+/* Microseconds as milliseconds with three decimals, as ss prints rtt. */
+static size_t
+fmt_ms(char *buf, uint32_t us)
+{
+	size_t n = fmt_u64(buf, us / 1000);
+
+	buf[n++] = '.';
+	buf[n++] = (char)('0' + us / 100 % 10);
+	buf[n++] = (char)('0' + us / 10 % 10);
+	buf[n++] = (char)('0' + us % 10);
+	buf[n] = '\0';
+	return n;
+}
+
+#define FMT_INFO(name, expr) FMT(name) \
+{ \
+	const struct ct_sock *s = g->first; \
+	(void)snap; (void)prefix; \
+	if (!(s->flags & CT_SF_INFO)) \
+		return fmt_null(buf, is_null, "-"); \
+	return expr; \
+}
+FMT_INFO(f_rtt, fmt_ms(buf, s->info.rtt_us))
+FMT_INFO(f_rttvar, fmt_ms(buf, s->info.rttvar_us))
+FMT_INFO(f_cwnd, fmt_u64(buf, s->info.cwnd))
+FMT_INFO(f_retrans, fmt_u64(buf, s->info.retrans))
+FMT_INFO(f_bytes_sent, fmt_u64(buf, g->bytes_out))
+FMT_INFO(f_bytes_recv, fmt_u64(buf, g->bytes_in))
+
+/* Rates need two samples; the live view fills them, a one-shot cannot. */
+FMT(f_rate) { UNUSED_FMT_ARGS; (void)g; return fmt_null(buf, is_null, "-"); }
+FMT(f_count) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->count); }
+
+/* ---- comparators ------------------------------------------------------ */
+
+#define CMPF(name) static int name(const struct ct_snap *snap, \
+    const struct ct_sock *a, const struct ct_sock *b, int prefix)
+#define UNUSED_CMP_ARGS (void)snap; (void)prefix
+
+static int
+addr_cmp(const struct ct_addr *x, const struct ct_addr *y, int prefix)
+{
+	struct ct_addr mx, my;
+	int c;
+
+	if ((c = CMP(x->family, y->family)) != 0)
+		return c;
+	if (prefix < 0)
+		return memcmp(x->bytes, y->bytes, 16);
+	mx = *x;
+	my = *y;
+	addr_mask(&mx, prefix);
+	addr_mask(&my, prefix);
+	return memcmp(mx.bytes, my.bytes, 16);
+}
+
+CMPF(c_proto) { UNUSED_CMP_ARGS; return CMP(a->proto, b->proto); }
+CMPF(c_family) { UNUSED_CMP_ARGS; return CMP(a->local.family, b->local.family); }
+CMPF(c_state)
+{
+	UNUSED_CMP_ARGS;
+	return strcmp(sock_state_name(a->proto, a->state),
+	    sock_state_name(b->proto, b->state));
+}
+CMPF(c_laddr) { (void)snap; return addr_cmp(&a->local, &b->local, prefix); }
+CMPF(c_lport) { UNUSED_CMP_ARGS; return CMP(a->lport, b->lport); }
+CMPF(c_raddr) { (void)snap; return addr_cmp(&a->remote, &b->remote, prefix); }
+CMPF(c_rport) { UNUSED_CMP_ARGS; return CMP(a->rport, b->rport); }
+CMPF(c_local)
+{
+	int c = addr_cmp(&a->local, &b->local, -1);
+
+	UNUSED_CMP_ARGS;
+	return c != 0 ? c : CMP(a->lport, b->lport);
+}
+CMPF(c_remote)
+{
+	int c = addr_cmp(&a->remote, &b->remote, -1);
+
+	UNUSED_CMP_ARGS;
+	return c != 0 ? c : CMP(a->rport, b->rport);
+}
+CMPF(c_recvq) { UNUSED_CMP_ARGS; return CMP(a->rqueue, b->rqueue); }
+CMPF(c_sendq) { UNUSED_CMP_ARGS; return CMP(a->wqueue, b->wqueue); }
+CMPF(c_uid) { UNUSED_CMP_ARGS; return CMP(a->uid, b->uid); }
+CMPF(c_inode) { UNUSED_CMP_ARGS; return CMP(a->inode, b->inode); }
+
+CMPF(c_user)
+{
+	const char *x = snap_user_name(snap, a->uid);
+	const char *y = snap_user_name(snap, b->uid);
+
+	(void)prefix;
+	if (x == NULL || y == NULL)
+		return x == y ? CMP(a->uid, b->uid) : (x == NULL ? 1 : -1);
+	return strcmp(x, y);
+}
+
+static int
+owner_cmp(const struct ct_snap *snap, const struct ct_sock *a,
+    const struct ct_sock *b, bool by_comm)
+{
+	const struct ct_owner *x = first_owner(snap, a);
+	const struct ct_owner *y = first_owner(snap, b);
+	int c;
+
+	if (x == NULL || y == NULL)	/* unknown owners sort last */
+		return (x == NULL) - (y == NULL);
+	if (by_comm && (c = strcmp(x->comm, y->comm)) != 0)
+		return c;
+	return CMP(x->pid, y->pid);
+}
+
+CMPF(c_pid) { UNUSED_CMP_ARGS; return owner_cmp(snap, a, b, false); }
+CMPF(c_comm)
+{
+	const struct ct_owner *x = first_owner(snap, a);
+	const struct ct_owner *y = first_owner(snap, b);
+
+	(void)prefix;
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	return strcmp(x->comm, y->comm);
+}
+CMPF(c_process) { UNUSED_CMP_ARGS; return owner_cmp(snap, a, b, true); }
+
+CMPF(c_listener)
+{
+	(void)prefix;
+	if (a->listener == 0 || b->listener == 0)
+		return (a->listener == 0) - (b->listener == 0);
+	return c_local(snap, &snap->socks.v[a->listener - 1],
+	    &snap->socks.v[b->listener - 1], -1);
+}
+
+#define CMP_INFO(name, member) CMPF(name) \
+{ \
+	UNUSED_CMP_ARGS; \
+	if (!(a->flags & CT_SF_INFO) || !(b->flags & CT_SF_INFO)) \
+		return !(a->flags & CT_SF_INFO) - !(b->flags & CT_SF_INFO); \
+	return CMP(a->info.member, b->info.member); \
+}
+CMP_INFO(c_rtt, rtt_us)
+CMP_INFO(c_rttvar, rttvar_us)
+CMP_INFO(c_cwnd, cwnd)
+CMP_INFO(c_retrans, retrans)
+CMP_INFO(c_bytes_sent, bytes_acked)
+CMP_INFO(c_bytes_recv, bytes_received)
+
+/* ---- the table -------------------------------------------------------- */
+
+static const struct ct_field fields[CT_F_NFIELDS] = {
+	[CT_F_PROTO] = { "proto", "PROTO", 0, f_proto, c_proto },
+	[CT_F_FAMILY] = { "family", "FAMILY", 0, f_family, c_family },
+	[CT_F_STATE] = { "state", "STATE", 0, f_state, c_state },
+	[CT_F_LADDR] = { "laddr", "LADDR", CT_FF_ADDR, f_laddr, c_laddr },
+	[CT_F_LPORT] = { "lport", "LPORT", CT_FF_NUM, f_lport, c_lport },
+	[CT_F_RADDR] = { "raddr", "RADDR", CT_FF_ADDR, f_raddr, c_raddr },
+	[CT_F_RPORT] = { "rport", "RPORT", CT_FF_NUM, f_rport, c_rport },
+	[CT_F_LOCAL] = { "local", "LOCAL", 0, f_local, c_local },
+	[CT_F_REMOTE] = { "remote", "REMOTE", 0, f_remote, c_remote },
+	[CT_F_RECVQ] = { "recvq", "RECVQ", CT_FF_NUM, f_recvq, c_recvq },
+	[CT_F_SENDQ] = { "sendq", "SENDQ", CT_FF_NUM, f_sendq, c_sendq },
+	[CT_F_UID] = { "uid", "UID", CT_FF_NUM, f_uid, c_uid },
+	[CT_F_USER] = { "user", "USER", 0, f_user, c_user },
+	[CT_F_INODE] = { "inode", "INODE", CT_FF_NUM, f_inode, c_inode },
+	[CT_F_PID] = { "pid", "PID", CT_FF_NUM | CT_FF_OWNERS, f_pid, c_pid },
+	[CT_F_COMM] = { "comm", "COMM", CT_FF_OWNERS, f_comm, c_comm },
+	[CT_F_OWNERS] = { "owners", "OWNERS", CT_FF_OWNERS, f_owners, NULL },
+	[CT_F_PROCESS] = { "process", "PROCESS", CT_FF_OWNERS, f_process, c_process },
+	[CT_F_LISTENER] = { "listener", "LISTENER", 0, f_listener, c_listener },
+	[CT_F_RTT] = { "rtt", "RTT", CT_FF_NUM | CT_FF_INFO, f_rtt, c_rtt },
+	[CT_F_RTTVAR] = { "rttvar", "RTTVAR", CT_FF_NUM | CT_FF_INFO, f_rttvar, c_rttvar },
+	[CT_F_CWND] = { "cwnd", "CWND", CT_FF_NUM | CT_FF_INFO, f_cwnd, c_cwnd },
+	[CT_F_RETRANS] = { "retrans", "RETRANS", CT_FF_NUM | CT_FF_INFO, f_retrans, c_retrans },
+	[CT_F_BYTES_SENT] = { "bytes_sent", "BYTES_SENT", CT_FF_NUM | CT_FF_INFO,
+	    f_bytes_sent, c_bytes_sent },
+	[CT_F_BYTES_RECV] = { "bytes_recv", "BYTES_RECV", CT_FF_NUM | CT_FF_INFO,
+	    f_bytes_recv, c_bytes_recv },
+	[CT_F_RATE_IN] = { "rate_in", "RATE_IN", CT_FF_NUM | CT_FF_INFO | CT_FF_RATE,
+	    f_rate, NULL },
+	[CT_F_RATE_OUT] = { "rate_out", "RATE_OUT", CT_FF_NUM | CT_FF_INFO | CT_FF_RATE,
+	    f_rate, NULL },
+	[CT_F_COUNT] = { "count", "COUNT", CT_FF_NUM | CT_FF_GROUPED, f_count, NULL },
+};
+
+/* Other spellings people type; each maps onto one field of the table. */
+static const struct {
+	const char	*alias;
+	enum ct_field_id id;
+} aliases[] = {
+	{ "proc", CT_F_PROCESS },
+	{ "ino", CT_F_INODE },
+};
+
+const struct ct_field *
+fields_get(enum ct_field_id id)
+{
+	return &fields[id];
+}
+
+int
+fields_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < CT_F_NFIELDS; i++)
+		if (strlen(fields[i].name) == len &&
+		    strncasecmp(fields[i].name, name, len) == 0)
+			return (int)i;
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strlen(aliases[i].alias) == len &&
+		    strncasecmp(aliases[i].alias, name, len) == 0)
+			return (int)aliases[i].id;
+	return -1;
+}
+
+size_t
+fields_distance(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b), row[64], i, j;
+
+	if (alen >= 63 || blen >= 63)
+		return 64;
+	for (j = 0; j <= blen; j++)
+		row[j] = j;
+	for (i = 1; i <= alen; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= blen; j++) {
+			size_t up = row[j], best;
+			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+
+			best = diag + (ca != cb);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[blen];
+}
+
+const char *
+fields_suggest(const char *word, size_t len)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = (len + 2) / 3 + 1;	/* about a third may differ */
+
+	if (bestd > 3)
+		bestd = 3;
+	for (i = 0; i < CT_F_NFIELDS; i++) {
+		d = fields_distance(word, len, fields[i].name);
+		if (d < bestd || (d == bestd && best == NULL && d <= 1)) {
+			bestd = d;
+			best = fields[i].name;
+		}
+	}
+	return best;
+}
+
+int
+fields_parse_list(const char *list, bool allow_prefix, struct ct_cols *out,
+    const char **bad, size_t *badlen)
+{
+	const char *p = list;
+
+	out->n = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		size_t namelen = len;
+		const char *slash = memchr(p, '/', len);
+		int id, prefix = -1;
+
+		*bad = p;
+		*badlen = len;
+		if (slash != NULL) {
+			char *end;
+			long v;
+
+			namelen = (size_t)(slash - p);
+			v = strtol(slash + 1, &end, 10);
+			if (!allow_prefix || slash[1] < '0' || slash[1] > '9' ||
+			    end != p + len || v > 128)
+				return -ERANGE;
+			prefix = (int)v;
+		}
+		if ((id = fields_lookup(p, namelen)) < 0) {
+			*badlen = namelen;
+			return -EINVAL;
+		}
+		if (prefix >= 0 && !(fields[id].flags & CT_FF_ADDR))
+			return -ERANGE;
+		if (out->n == CT_COLS_MAX)
+			return -E2BIG;
+		out->v[out->n].id = (enum ct_field_id)id;
+		out->v[out->n].prefix = prefix;
+		out->n++;
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+}
+
+int
+fields_cmp_cols(const struct ct_snap *snap, const struct ct_cols *c,
+    const struct ct_sock *a, const struct ct_sock *b)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->n; i++) {
+		const struct ct_field *f = &fields[c->v[i].id];
+
+		if (f->cmp != NULL && (r = f->cmp(snap, a, b, c->v[i].prefix)) != 0)
+			return r;
+	}
+	return 0;
+}

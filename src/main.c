@@ -1,0 +1,406 @@
+/*
+ * conntab: the command line. Options become a struct ct_opts, one mode is
+ * chosen, and every error becomes a message and an exit status here:
+ * 0 success, 1 runtime failure, 2 usage or filter error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "fields.h"
+#include "filter.h"
+#include "group.h"
+#include "netns.h"
+#include "opts.h"
+#include "out.h"
+#include "snap.h"
+#include "util.h"
+
+#ifndef CONNTAB_VERSION
+#define CONNTAB_VERSION "0.1.0"
+#endif
+
+enum { EXIT_USAGE = 2 };
+
+enum {
+	OPT_SORT = 256,
+	OPT_FORMAT,
+	OPT_COLOR,
+};
+
+static const struct option longopts[] = {
+	{ "no-processes", no_argument, NULL, 'P' },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "netns", required_argument, NULL, 'N' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+"usage: conntab [-46aeHhilnPprtuVJ] [-g list] [-N netns] [-o list]\n"
+"               [--sort list] [--format table|tsv|csv|json]\n"
+"               [--color[=auto|always|never]] [filter]\n"
+"\n"
+"  -t, -u            TCP only, UDP only (default both)\n"
+"  -4, -6            IPv4 only, IPv6 only (default both)\n"
+"  -l                listening sockets only (TCP LISTEN, UDP UNCONN)\n"
+"  -a, -n, -p        accepted for ss/netstat habits; already the default\n"
+"  -P, --no-processes  skip the owner lookup in /proc (fastest)\n"
+"  -e                add uid, user and inode\n"
+"  -i                add TCP internals: rtt, rttvar, cwnd, retrans, bytes\n"
+"  -o LIST           show exactly these fields, comma-separated\n"
+"  -g LIST           count sockets grouped by these fields (raddr/24 too)\n"
+"  --sort LIST, -r   sort by these fields; reverse the order\n"
+"  --format FMT, -J  table (default), tsv, csv or json (-J)\n"
+"  -H, --no-header   no header line\n"
+"  -N, --netns NS    look inside a network namespace: name, path or pid\n"
+"  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
+"  -h, --help        this help; -V, --version: the version\n"
+"\n"
+"filter: ':500', '127.0.0.1', 'dport = :443', 'state established', ...\n"
+"fields: proto family state laddr lport raddr rport local remote recvq\n"
+"        sendq uid user inode pid comm owners process listener rtt rttvar\n"
+"        cwnd retrans bytes_sent bytes_recv count\n"
+"See conntab(1).\n", fp);
+}
+
+/* A usage error: one line on stderr, exit 2. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("conntab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see conntab --help)\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+/* Untrusted text for a message: escaped, and cut to a sane length. */
+static const char *
+esc(const char *s, char *buf, size_t len)
+{
+	util_escape(s, strnlen(s, 256), buf, len);
+	return buf;
+}
+
+static void
+parse_cols(const char *opt, const char *arg, bool allow_prefix,
+    struct ct_cols *out)
+{
+	char word[CT_ESCAPE_MAX(64)], what[CT_ESCAPE_MAX(64)];
+	const char *bad, *hint;
+	size_t badlen;
+	int rc;
+
+	if ((rc = fields_parse_list(arg, allow_prefix, out, &bad, &badlen)) == 0)
+		return;
+	util_escape(bad, badlen < 64 ? badlen : 64, word, sizeof(word));
+	if (rc == -E2BIG)
+		usage_error("%s: too many fields (at most %d)", opt, CT_COLS_MAX);
+	if (rc == -ERANGE)
+		usage_error("%s: bad prefix in '%s' (an address field and 0-128)",
+		    opt, word);
+	if (badlen == 0)
+		usage_error("%s: empty field name in '%s'", opt,
+		    esc(arg, what, sizeof(what)));
+	if ((hint = fields_suggest(bad, badlen)) != NULL)
+		usage_error("%s: unknown field '%s' (did you mean '%s'?)", opt,
+		    word, hint);
+	usage_error("%s: unknown field '%s'", opt, word);
+}
+
+static void
+add_col(struct ct_cols *c, enum ct_field_id id)
+{
+	if (c->n < CT_COLS_MAX) {
+		c->v[c->n].id = id;
+		c->v[c->n++].prefix = -1;
+	}
+}
+
+/* The columns of SPEC §6 unless -o chose them. */
+static void
+default_cols(struct ct_opts *o)
+{
+	struct ct_cols *c = &o->cols;
+	size_t i;
+
+	c->n = 0;
+	if (o->group.n > 0) {
+		for (i = 0; i < o->group.n; i++)
+			c->v[c->n++] = o->group.v[i];
+		add_col(c, CT_F_COUNT);
+		add_col(c, CT_F_RECVQ);
+		add_col(c, CT_F_SENDQ);
+		if (o->info) {
+			add_col(c, CT_F_BYTES_SENT);
+			add_col(c, CT_F_BYTES_RECV);
+		}
+		return;
+	}
+	add_col(c, CT_F_PROTO);
+	add_col(c, CT_F_STATE);
+	add_col(c, CT_F_RECVQ);
+	add_col(c, CT_F_SENDQ);
+	add_col(c, CT_F_LOCAL);
+	add_col(c, CT_F_REMOTE);
+	if (o->extended) {
+		add_col(c, CT_F_UID);
+		add_col(c, CT_F_USER);
+		add_col(c, CT_F_INODE);
+	}
+	if (o->info) {
+		add_col(c, CT_F_RTT);
+		add_col(c, CT_F_RTTVAR);
+		add_col(c, CT_F_CWND);
+		add_col(c, CT_F_RETRANS);
+		add_col(c, CT_F_BYTES_SENT);
+		add_col(c, CT_F_BYTES_RECV);
+	}
+	if (!o->no_procs)
+		add_col(c, CT_F_PROCESS);
+}
+
+static bool
+want_color(const char *when)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (when == NULL || strcmp(when, "auto") == 0)
+		return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0') &&
+		    term != NULL && strcmp(term, "dumb") != 0;
+	if (strcmp(when, "always") == 0 || strcmp(when, "yes") == 0)
+		return true;
+	if (strcmp(when, "never") == 0 || strcmp(when, "no") == 0)
+		return false;
+	{
+		char buf[CT_ESCAPE_MAX(64)];
+
+		usage_error("--color: expected auto, always or never, not '%s'",
+		    esc(when, buf, sizeof(buf)));
+	}
+}
+
+static void
+parse_args(int argc, char *argv[], struct ct_opts *o)
+{
+	const char *color = "auto", *sort = NULL, *group = NULL, *cols = NULL;
+	const char *pd = getenv("CONNTAB_NO_PUSHDOWN");
+	char buf[CT_ESCAPE_MAX(64)];
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->protos = 0;
+	o->families = 0;
+	o->interval_ms = 1000;
+	o->procroot = "/proc";
+	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":46aeg:HhiJlN:no:PprtuV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 't': o->protos |= CT_P_TCP; break;
+		case 'u': o->protos |= CT_P_UDP; break;
+		case '4': o->families |= CT_FAM_4; break;
+		case '6': o->families |= CT_FAM_6; break;
+		case 'l': o->listening = true; break;
+		case 'a': case 'n': case 'p': break;	/* already the default */
+		case 'P': o->no_procs = true; break;
+		case 'e': o->extended = true; break;
+		case 'i': o->info = true; break;
+		case 'r': o->reverse = true; break;
+		case 'H': o->no_header = true; break;
+		case 'J': o->format = CT_FMT_JSON; break;
+		case 'o': cols = optarg; break;
+		case 'g': group = optarg; break;
+		case 'N': o->netns = optarg; break;
+		case OPT_SORT: sort = optarg; break;
+		case OPT_COLOR: color = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				o->format = CT_FMT_TABLE;
+			else if (strcmp(optarg, "tsv") == 0)
+				o->format = CT_FMT_TSV;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = CT_FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = CT_FMT_JSON;
+			else
+				usage_error("--format: expected table, tsv, csv or "
+				    "json, not '%s'", esc(optarg, buf, sizeof(buf)));
+			break;
+		case 'h':
+			usage(stdout);
+			exit(fflush(stdout) == 0 ? 0 : 1);
+		case 'V':
+			printf("conntab %s\n", CONNTAB_VERSION);
+			exit(fflush(stdout) == 0 ? 0 : 1);
+		case ':':
+			if (optopt != 0)
+				usage_error("option '-%c' needs an argument", optopt);
+			usage_error("option '%s' needs an argument",
+			    esc(argv[optind - 1], buf, sizeof(buf)));
+		default:
+			if (optopt != 0 && optopt != '?')
+				usage_error("unknown option '-%s'",
+				    esc((char[]){ (char)optopt, '\0' }, buf, sizeof(buf)));
+			usage_error("unknown option '%s'",
+			    esc(argv[optind - 1], buf, sizeof(buf)));
+		}
+	}
+	if (o->protos == 0)
+		o->protos = CT_P_TCP | CT_P_UDP;
+	if (o->families == 0)
+		o->families = CT_FAM_4 | CT_FAM_6;
+	if (group != NULL)
+		parse_cols("-g", group, true, &o->group);
+	if (sort != NULL)
+		parse_cols("--sort", sort, false, &o->sort);
+	if (cols != NULL) {
+		parse_cols("-o", cols, true, &o->cols);
+		o->cols_given = true;
+	} else {
+		default_cols(o);
+	}
+	o->color = want_color(color) && o->format == CT_FMT_TABLE;
+}
+
+/* Join the filter words with single spaces, for display. */
+static char *
+join_words(int argc, char *argv[])
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = xcalloc(len, 1);
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void
+warnx_line(const char *msg)
+{
+	fprintf(stderr, "conntab: warning: %s\n", msg);
+}
+
+static void
+report_warnings(unsigned warn)
+{
+	if (warn & CT_WARN_NODIAG_TCP)
+		warnx_line("cannot dump TCP sockets: this kernel lacks tcp_diag");
+	if (warn & CT_WARN_NODIAG_UDP)
+		warnx_line("cannot dump UDP sockets: this kernel lacks udp_diag");
+	if (warn & CT_WARN_INTR_TCP)
+		warnx_line("the TCP dump was interrupted 4 times; the list may be incomplete");
+	if (warn & CT_WARN_INTR_UDP)
+		warnx_line("the UDP dump was interrupted 4 times; the list may be incomplete");
+	if (warn & CT_WARN_PROC)
+		warnx_line("cannot read /proc: owners are unknown");
+}
+
+/* Flush stdout; a reader that went away (EPIPE) is a normal end. */
+static int
+finish_output(void)
+{
+	int rc = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = errno;
+	if (rc == EPIPE)
+		return 0;
+	if (rc != 0) {
+		fprintf(stderr, "conntab: write error: %s\n", strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static char outbuf[1 << 16];
+	struct ct_filter_error ferr;
+	struct ct_filter *filter = NULL;
+	struct ct_diag *d = NULL;
+	struct ct_table table = { 0 };
+	struct ct_snap snap = { 0 };
+	struct ct_opts o;
+	char buf[CT_ESCAPE_MAX(256)], path[4096];
+	int rc, status = 0;
+
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	parse_args(argc, argv, &o);
+	if (filter_parse(argc - optind, argv + optind, &filter, &ferr) != 0) {
+		fprintf(stderr, "conntab: filter: %s\n", ferr.msg);
+		return EXIT_USAGE;
+	}
+	o.filter = filter;
+	o.filter_text = join_words(argc - optind, argv + optind);
+
+	if (o.netns != NULL && (rc = netns_enter(o.netns)) != 0) {
+		netns_path(o.netns, path, sizeof(path));
+		fprintf(stderr, "conntab: netns '%s': %s: %s\n",
+		    esc(o.netns, buf, sizeof(buf)),
+		    esc(path, buf + sizeof(buf) / 2, sizeof(buf) / 2),
+		    rc == -EINVAL ? "not a network namespace" : strerror(-rc));
+		status = 1;
+		goto out;
+	}
+	if ((rc = diag_open(&d)) != 0) {
+		fprintf(stderr, "conntab: netlink sock_diag: %s\n", strerror(-rc));
+		status = 1;
+		goto out;
+	}
+	if ((rc = snap_take(d, &o, &snap)) != 0) {
+		fprintf(stderr, "conntab: socket dump: %s\n", strerror(-rc));
+		status = 1;
+		goto out;
+	}
+	report_warnings(snap.warn);
+	group_table_build(&snap, &o, &table);
+	switch (o.format) {
+	case CT_FMT_TABLE:
+		out_table_write(stdout, &snap, &table, &o);
+		break;
+	case CT_FMT_TSV:
+	case CT_FMT_CSV:
+		out_sv_write(stdout, &snap, &table, &o);
+		break;
+	case CT_FMT_JSON:
+		out_json_write(stdout, &snap, &table, &o);
+		break;
+	}
+	status = finish_output();
+out:
+	group_table_free(&table);
+	snap_free(&snap);
+	diag_close(d);
+	filter_free(filter);
+	free((char *)o.filter_text);
+	return status;
+}

@@ -1,0 +1,129 @@
+/* JSON: one array of objects keyed by field name; numbers as numbers. */
+#include "out.h"
+
+#include <string.h>
+
+#include "fields.h"
+#include "group.h"
+#include "opts.h"
+#include "proc.h"
+#include "snap.h"
+#include "sock.h"
+#include "util.h"
+
+static void
+put_json_str(FILE *fp, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	putc_unlocked('"', fp);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\') {
+			putc_unlocked('\\', fp);
+			putc_unlocked((char)ch, fp);
+		} else if (ch < 0x20 || ch == 0x7f) {
+			fprintf(fp, "\\u00%c%c", hex[ch >> 4], hex[ch & 0xf]);
+		} else {
+			putc_unlocked((char)ch, fp);
+		}
+	}
+	putc_unlocked('"', fp);
+}
+
+/* "owners": [{"pid": N, "comm": "...", "fd": N}, ...] */
+static void
+put_owners(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s)
+{
+	uint32_t i = s->owners;
+
+	putc_unlocked('[', fp);
+	for (; i != 0 && i < snap->owners.len; i = snap->owners.v[i].next) {
+		const struct ct_owner *o = &snap->owners.v[i];
+		char comm[CT_ESCAPE_MAX(sizeof(o->comm))];
+		size_t n = util_escape(o->comm, strnlen(o->comm, sizeof(o->comm)),
+		    comm, sizeof(comm));
+
+		if (i != s->owners)
+			putc_unlocked(',', fp);
+		fprintf(fp, "{\"pid\":%u,\"comm\":", o->pid);
+		put_json_str(fp, comm, n);
+		fprintf(fp, ",\"fd\":%d}", o->fd);
+	}
+	putc_unlocked(']', fp);
+}
+
+/* The keys of SPEC §6 when -o did not choose them. */
+static void
+json_default_keys(const struct ct_opts *o, struct ct_cols *k)
+{
+	static const enum ct_field_id base[] = { CT_F_PROTO, CT_F_FAMILY,
+	    CT_F_STATE, CT_F_LADDR, CT_F_LPORT, CT_F_RADDR, CT_F_RPORT,
+	    CT_F_RECVQ, CT_F_SENDQ, CT_F_UID, CT_F_INODE };
+	static const enum ct_field_id owners[] = { CT_F_PID, CT_F_COMM,
+	    CT_F_OWNERS };
+	static const enum ct_field_id info[] = { CT_F_RTT, CT_F_RTTVAR,
+	    CT_F_CWND, CT_F_RETRANS, CT_F_BYTES_SENT, CT_F_BYTES_RECV };
+	size_t i;
+
+	k->n = 0;
+#define ADD(fid) do { k->v[k->n].id = (fid); k->v[k->n++].prefix = -1; } while (0)
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		ADD(base[i]);
+	if (o->extended)
+		ADD(CT_F_USER);
+	if (!o->no_procs)
+		for (i = 0; i < sizeof(owners) / sizeof(owners[0]); i++)
+			ADD(owners[i]);
+	if (o->info)
+		for (i = 0; i < sizeof(info) / sizeof(info[0]); i++)
+			ADD(info[i]);
+#undef ADD
+}
+
+int
+out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
+    const struct ct_opts *o)
+{
+	struct ct_cols defaults;
+	const struct ct_cols *k = &o->cols;
+	char cell[CT_CELL_MAX];
+	size_t i, j, len;
+
+	if (!o->cols_given && !t->grouped) {
+		json_default_keys(o, &defaults);
+		k = &defaults;
+	}
+	putc_unlocked('[', fp);
+	for (i = 0; i < t->nrows; i++) {
+		fputs(i == 0 ? "\n{" : ",\n{", fp);
+		for (j = 0; j < k->n; j++) {
+			const struct ct_field *f = fields_get(k->v[j].id);
+			bool is_null = false;
+
+			if (j > 0)
+				putc_unlocked(',', fp);
+			putc_unlocked('"', fp);
+			fputs(f->name, fp);
+			if (k->v[j].prefix >= 0)
+				fprintf(fp, "/%d", k->v[j].prefix);
+			fputs("\":", fp);
+			if (k->v[j].id == CT_F_OWNERS) {
+				put_owners(fp, snap, t->rows[i].first);
+				continue;
+			}
+			len = f->fmt(snap, &t->rows[i], k->v[j].prefix, cell, &is_null);
+			if (is_null)
+				fputs("null", fp);
+			else if (f->flags & CT_FF_NUM)
+				fwrite(cell, 1, len, fp);
+			else
+				put_json_str(fp, cell, len);
+		}
+		putc_unlocked('}', fp);
+	}
+	fputs(t->nrows > 0 ? "\n]\n" : "]\n", fp);
+	return 0;
+}

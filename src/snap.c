@@ -1,0 +1,182 @@
+/*
+ * One snapshot: the kernel dumps (with the kernel's share of the filter),
+ * then owners from /proc and user names, when shown or filtered on.
+ */
+#include "snap.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "diag.h"
+#include "filter.h"
+#include "opts.h"
+#include "util.h"
+
+/* Does any column, sort key or group key need this field flag? */
+static bool
+snap_cols_need(const struct ct_cols *c, unsigned flag, int id)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if ((fields_get(c->v[i].id)->flags & flag) || (int)c->v[i].id == id)
+			return true;
+	return false;
+}
+
+static bool
+snap_opts_need(const struct ct_opts *o, unsigned flag, int id)
+{
+	return snap_cols_need(&o->cols, flag, id) ||
+	    snap_cols_need(&o->sort, flag, id) ||
+	    snap_cols_need(&o->group, flag, id);
+}
+
+/* One (family, proto) dump; records the kernel cannot give become warnings. */
+static int
+snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
+    uint8_t proto, struct ct_snap *snap)
+{
+	uint32_t states = CT_STATES_ALL;
+	struct ct_diag_req req;
+	struct ct_kfilter kf;
+	int rc;
+
+	if (o->listening)	/* a UDP "listener" is a bound, unconnected socket */
+		states = 1u << (proto == IPPROTO_TCP ? CT_ST_LISTEN : CT_ST_CLOSE);
+	if ((rc = filter_kernel(o->filter, family, proto, states, &kf)) != 0)
+		return rc;
+	if (kf.skip) {
+		filter_kernel_free(&kf);
+		return 0;
+	}
+	memset(&req, 0, sizeof(req));
+	req.family = family;
+	req.proto = proto;
+	req.states = kf.states;
+	req.info = o->info && proto == IPPROTO_TCP;
+	if (!o->no_pushdown) {
+		req.bytecode = kf.bytecode;
+		req.bytecode_len = kf.bytecode_len;
+	}
+	rc = diag_dump(d, &req, &snap->socks);
+	if (rc == -EINVAL && req.bytecode != NULL) {
+		/* the kernel refused our bytecode: the user-space filter suffices */
+		req.bytecode = NULL;
+		req.bytecode_len = 0;
+		rc = diag_dump(d, &req, &snap->socks);
+	}
+	filter_kernel_free(&kf);
+	switch (rc) {
+	case 0:
+		return 0;
+	case -EINTR:	/* the partial list is kept */
+		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_INTR_TCP : CT_WARN_INTR_UDP;
+		return 0;
+	case -ENOENT:
+	case -EINVAL:
+	case -EOPNOTSUPP:
+	case -EPROTONOSUPPORT:	/* no such diag module in this kernel */
+		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_NODIAG_TCP :
+		    CT_WARN_NODIAG_UDP;
+		return 0;
+	default:
+		return rc;
+	}
+}
+
+static int
+user_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ct_user *)a)->uid;
+	uint32_t y = ((const struct ct_user *)b)->uid;
+
+	return (x > y) - (x < y);
+}
+
+/* Names for the distinct uids of the snapshot, looked up once each. */
+static void
+snap_load_users(struct ct_snap *snap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->socks.len; i++) {
+		struct ct_user key = { .uid = snap->socks.v[i].uid };
+
+		if (n > 0 && bsearch(&key, snap->users, n, sizeof(key), user_cmp))
+			continue;
+		snap->users = xreallocarray(snap->users, n + 1, sizeof(*snap->users));
+		snap->users[n] = key;
+		n++;
+		qsort(snap->users, n, sizeof(*snap->users), user_cmp);
+	}
+	for (i = 0; i < n; i++) {
+		struct passwd *pw = getpwuid(snap->users[i].uid);
+
+		if (pw != NULL)
+			snprintf(snap->users[i].name, sizeof(snap->users[i].name),
+			    "%s", pw->pw_name);
+	}
+	snap->nusers = n;
+}
+
+int
+snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	size_t f, p;
+	int rc;
+
+	memset(snap, 0, sizeof(*snap));
+	clock_gettime(CLOCK_MONOTONIC, &snap->when);
+	for (p = 0; p < 2; p++) {
+		if (!(o->protos & (p == 0 ? CT_P_TCP : CT_P_UDP)))
+			continue;
+		for (f = 0; f < 2; f++) {
+			if (!(o->families & (f == 0 ? CT_FAM_4 : CT_FAM_6)))
+				continue;
+			if ((rc = snap_dump(d, o, families[f], protos[p], snap)) != 0)
+				goto fail;
+		}
+	}
+	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
+	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
+		if (proc_scan(o->procroot, &snap->socks, &snap->owners) != 0)
+			snap->warn |= CT_WARN_PROC;
+	}
+	if (snap_opts_need(o, 0, CT_F_USER))
+		snap_load_users(snap);
+	return 0;
+fail:
+	snap_free(snap);
+	return rc;
+}
+
+const char *
+snap_user_name(const struct ct_snap *snap, uint32_t uid)
+{
+	struct ct_user key = { .uid = uid }, *u;
+
+	if (snap->nusers == 0)
+		return NULL;
+	u = bsearch(&key, snap->users, snap->nusers, sizeof(key), user_cmp);
+	return u != NULL && u->name[0] != '\0' ? u->name : NULL;
+}
+
+void
+snap_free(struct ct_snap *snap)
+{
+	if (snap == NULL)
+		return;
+	sock_list_free(&snap->socks);
+	proc_owners_free(&snap->owners);
+	free(snap->users);
+	snap->users = NULL;
+	snap->nusers = 0;
+}
