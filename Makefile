@@ -6,9 +6,11 @@ PKG_CONFIG ?= pkg-config
 CURSES ?= $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef
-CFLAGS += $(if $(filter 1,$(WERROR)),-Werror)
+# The project's own flags live apart from CFLAGS, so that a user's (or the
+# sanitizer build's) CFLAGS never drop the language level or the warnings.
+CT_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef \
+	$(if $(filter 1,$(WERROR)),-Werror)
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -MMD -MP $(shell $(PKG_CONFIG) --cflags libmnl)
 LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES))
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka)
@@ -31,21 +33,21 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 all: conntab
 
 conntab: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+	$(CC) $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 $(B)/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/watch.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(CURSES))
 
 $(B)/test_%: tests/test_%.c $(LIBOBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CT_CFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
 
 $(B)/it/%: tests/it/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -o $@ $<
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g $(LDFLAGS) -o $@ $<
 
 # The whole suite: units and integration with the normal build, then both
 # again under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -66,7 +68,7 @@ check-san:
 	    BIN=build/san/conntab build/san/conntab san-run
 
 build/san/conntab: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+	$(CC) $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 san-run: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86
 san-run: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
