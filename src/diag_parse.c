@@ -6,6 +6,7 @@
 #include <linux/inet_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,6 +43,26 @@ diag_attr_cb(const struct nlattr *a, void *arg)
 	return MNL_CB_OK;
 }
 
+/*
+ * mnl_attr_parse() stops quietly at an attribute whose length runs past
+ * the message; a reply like that is corrupt, so check that the walk used
+ * up everything but alignment padding.
+ */
+static bool
+diag_attrs_whole(const struct nlmsghdr *nlh, size_t offset)
+{
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, offset);
+	int len = (int)nlh->nlmsg_len - (int)MNL_ALIGN(NLMSG_HDRLEN + offset);
+
+	while (mnl_attr_ok(a, len)) {
+		len -= (int)MNL_ALIGN(a->nla_len);
+		if (len <= 0)
+			return true;	/* the last one may lack its padding */
+		a = mnl_attr_next(a);
+	}
+	return len < (int)MNL_ATTR_HDRLEN;
+}
+
 static void
 diag_parse_info(const struct nlattr *a, struct ct_sock *s)
 {
@@ -73,7 +94,8 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s)
 	m = mnl_nlmsg_get_payload(nlh);
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 		return -EBADMSG;
-	if (mnl_attr_parse(nlh, sizeof(*m), diag_attr_cb, tb) != MNL_CB_OK)
+	if (mnl_attr_parse(nlh, sizeof(*m), diag_attr_cb, tb) != MNL_CB_OK ||
+	    !diag_attrs_whole(nlh, sizeof(*m)))
 		return -EBADMSG;
 
 	memset(s, 0, sizeof(*s));
