@@ -1,0 +1,74 @@
+/* Shared by the renderer and field tests: a small fixed snapshot. */
+#ifndef CT_TEST_FIXTURE_H
+#define CT_TEST_FIXTURE_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "opts.h"
+#include "proc.h"
+#include "snap.h"
+#include "sock.h"
+#include "util.h"
+
+static inline struct ct_addr
+fx_addr(const char *text)
+{
+	struct ct_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+	inet_pton(a.family, text, a.bytes);
+	return a;
+}
+
+static inline struct ct_sock *
+fx_sock(struct ct_snap *snap, uint8_t proto, uint8_t state, const char *laddr,
+    uint16_t lport, const char *raddr, uint16_t rport)
+{
+	struct ct_sock *s = sock_list_append(&snap->socks);
+
+	s->proto = proto;
+	s->state = state;
+	s->local = fx_addr(laddr);
+	s->remote = fx_addr(raddr);
+	s->lport = lport;
+	s->rport = rport;
+	return s;
+}
+
+/* Give s a chain of owners; the first one is also the first printed. */
+static inline void
+fx_owner(struct ct_snap *snap, struct ct_sock *s, uint32_t pid, int fd,
+    const char *comm)
+{
+	struct ct_owners *o = &snap->owners;
+	uint32_t idx, *link = &s->owners;
+
+	if (o->len == 0) {
+		o->cap = 16;
+		o->v = xcalloc(o->cap, sizeof(*o->v));
+		o->len = 1;
+	}
+	idx = (uint32_t)o->len++;
+	memset(&o->v[idx], 0, sizeof(o->v[idx]));
+	o->v[idx].pid = pid;
+	o->v[idx].fd = fd;
+	strncpy(o->v[idx].comm, comm, sizeof(o->v[idx].comm) - 1);
+	while (*link != 0)
+		link = &o->v[*link].next;
+	*link = idx;
+}
+
+static inline void
+fx_opts(struct ct_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->protos = CT_P_TCP | CT_P_UDP;
+	o->families = CT_FAM_4 | CT_FAM_6;
+	o->procroot = "/proc";
+}
+
+#endif
