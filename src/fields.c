@@ -481,33 +481,37 @@ fields_lookup(const char *name, size_t len)
 	return -1;
 }
 
+/*
+ * Edit distance counting a swap of two neighbours as one edit (optimal
+ * string alignment), case-insensitive: "dprot" is one step from "dport".
+ */
 size_t
 fields_distance(const char *a, size_t alen, const char *b)
 {
-	size_t blen = strlen(b), row[64], i, j;
+	size_t blen = strlen(b), d[32][32], i, j;
 
-	if (alen >= 63 || blen >= 63)
-		return 64;
+	if (alen >= 32 || blen >= 32)
+		return 32;
+	for (i = 0; i <= alen; i++)
+		d[i][0] = i;
 	for (j = 0; j <= blen; j++)
-		row[j] = j;
+		d[0][j] = j;
 	for (i = 1; i <= alen; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
 		for (j = 1; j <= blen; j++) {
-			size_t up = row[j], best;
 			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+			size_t best = d[i - 1][j - 1] + (ca != cb);
 
-			best = diag + (ca != cb);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) &&
+			    (a[i - 2] | 0x20) == cb && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
 	}
-	return row[blen];
+	return d[alen][blen];
 }
 
 const char *

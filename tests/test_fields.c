@@ -1,0 +1,126 @@
+/* The vocabulary: list parsing, look-ups and suggestions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "fields.h"
+
+static void
+test_fields_parse_list_ok(void **state)
+{
+	struct ct_cols c;
+	const char *bad;
+	size_t badlen;
+
+	(void)state;
+	assert_int_equal(fields_parse_list("raddr/24,LPORT,proc", true, &c, &bad,
+	    &badlen), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.v[0].id, CT_F_RADDR);
+	assert_int_equal(c.v[0].prefix, 24);
+	assert_int_equal(c.v[1].id, CT_F_LPORT);
+	assert_int_equal(c.v[1].prefix, -1);
+	assert_int_equal(c.v[2].id, CT_F_PROCESS);
+}
+
+static void
+test_fields_parse_list_unknown(void **state)
+{
+	struct ct_cols c;
+	const char *bad;
+	size_t badlen;
+
+	(void)state;
+	assert_int_equal(fields_parse_list("local,rprot,state", true, &c, &bad,
+	    &badlen), -EINVAL);
+	assert_int_equal(badlen, 5);
+	assert_memory_equal(bad, "rprot", 5);
+	assert_string_equal(fields_suggest(bad, badlen), "rport");
+	assert_int_equal(fields_parse_list("local,", true, &c, &bad, &badlen),
+	    -EINVAL);
+	assert_int_equal(badlen, 0);
+}
+
+static void
+test_fields_parse_list_prefix(void **state)
+{
+	struct ct_cols c;
+	const char *bad;
+	size_t badlen;
+
+	(void)state;
+	assert_int_equal(fields_parse_list("raddr/24", false, &c, &bad, &badlen),
+	    -ERANGE);
+	assert_int_equal(fields_parse_list("lport/24", true, &c, &bad, &badlen),
+	    -ERANGE);
+	assert_int_equal(fields_parse_list("raddr/129", true, &c, &bad, &badlen),
+	    -ERANGE);
+	assert_int_equal(fields_parse_list("raddr/", true, &c, &bad, &badlen),
+	    -ERANGE);
+	assert_int_equal(fields_parse_list("raddr/2x", true, &c, &bad, &badlen),
+	    -ERANGE);
+	assert_int_equal(fields_parse_list("laddr/128", true, &c, &bad, &badlen), 0);
+}
+
+static void
+test_fields_parse_list_too_many(void **state)
+{
+	char list[CT_COLS_MAX * 6 + 8] = "";
+	struct ct_cols c;
+	const char *bad;
+	size_t badlen, i;
+
+	(void)state;
+	for (i = 0; i <= CT_COLS_MAX; i++)
+		strcat(list, i == 0 ? "proto" : ",proto");
+	assert_int_equal(fields_parse_list(list, true, &c, &bad, &badlen),
+	    -E2BIG);
+}
+
+static void
+test_fields_suggest_far(void **state)
+{
+	(void)state;
+	assert_null(fields_suggest("zzzzzzzz", 8));
+	assert_string_equal(fields_suggest("stat", 4), "state");
+	assert_string_equal(fields_suggest("remot", 5), "remote");
+}
+
+/* Every field has a unique name and a header that is its upper case. */
+static void
+test_fields_table_consistent(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < CT_F_NFIELDS; i++) {
+		const struct ct_field *f = fields_get((enum ct_field_id)i);
+
+		assert_non_null(f->name);
+		assert_non_null(f->fmt);
+		assert_int_equal(fields_lookup(f->name, strlen(f->name)), (int)i);
+		for (j = 0; f->name[j] != '\0'; j++)
+			assert_int_equal(f->header[j], f->name[j] >= 'a' &&
+			    f->name[j] <= 'z' ? f->name[j] - 32 : f->name[j]);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields_parse_list_ok),
+		cmocka_unit_test(test_fields_parse_list_unknown),
+		cmocka_unit_test(test_fields_parse_list_prefix),
+		cmocka_unit_test(test_fields_parse_list_too_many),
+		cmocka_unit_test(test_fields_suggest_far),
+		cmocka_unit_test(test_fields_table_consistent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
