@@ -12,7 +12,8 @@ struct ct_diag;
 
 /* One SOCK_DIAG_BY_FAMILY dump request. */
 struct ct_diag_req {
-	uint8_t		 family;	/* AF_INET, AF_INET6 */
+	uint8_t		 family;	/* AF_INET, AF_INET6; AF_UNSPEC: TCP of
+					   both in one walk of the hash */
 	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
 	uint32_t	 states;	/* idiag_states bitmask */
 	bool		 info;		/* ask for INET_DIAG_INFO (tcp_info) */

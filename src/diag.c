@@ -9,7 +9,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "diag_parse.h"
@@ -109,7 +111,9 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	struct dump_ctx *ctx = arg;
 	struct ct_sock *s;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+	/* replies carry the request's type: TCPDIAG_GETSOCK for the old one */
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY &&
+	    nlh->nlmsg_type != TCPDIAG_GETSOCK)
 		return MNL_CB_OK;		/* not ours to decode */
 	s = sock_list_append(ctx->out);
 	if ((ctx->err = diag_parse_msg(nlh, s)) != 0) {
@@ -121,26 +125,41 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/*
+ * AF_UNSPEC asks for TCP of both families through the older inet_diag_req
+ * (TCPDIAG_GETSOCK): the kernel keeps IPv4 and IPv6 TCP sockets in one
+ * hash, and this request walks it once instead of once per family.
+ */
 static int
 diag_send_req(struct ct_diag *d, const struct ct_diag_req *req)
 {
-	size_t size = MNL_ALIGN(sizeof(struct nlmsghdr)) +
-	    MNL_ALIGN(sizeof(struct inet_diag_req_v2)) +
+	bool compat = req->family == AF_UNSPEC;
+	size_t hdr = compat ? sizeof(struct inet_diag_req) :
+	    sizeof(struct inet_diag_req_v2);
+	size_t size = MNL_ALIGN(sizeof(struct nlmsghdr)) + MNL_ALIGN(hdr) +
 	    MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
 	char *buf = xcalloc(1, size);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct inet_diag_req_v2 *r;
+	uint8_t ext = req->info ? 1 << (INET_DIAG_INFO - 1) : 0;
 	int rc = 0;
 
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++d->seq;
-	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = req->family;
-	r->sdiag_protocol = req->proto;
-	r->idiag_states = req->states;
-	if (req->info)
-		r->idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+	if (compat) {
+		struct inet_diag_req *r = mnl_nlmsg_put_extra_header(nlh, hdr);
+
+		nlh->nlmsg_type = TCPDIAG_GETSOCK;
+		r->idiag_states = req->states;
+		r->idiag_ext = ext;
+	} else {
+		struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, hdr);
+
+		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		r->sdiag_family = req->family;
+		r->sdiag_protocol = req->proto;
+		r->idiag_states = req->states;
+		r->idiag_ext = ext;
+	}
 	if (req->bytecode != NULL && req->bytecode_len > 0)
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, req->bytecode_len,
 		    req->bytecode);

@@ -37,9 +37,46 @@ snap_opts_need(const struct ct_opts *o, unsigned flag, int id)
 	    snap_cols_need(&o->group, flag, id);
 }
 
-/* One (family, proto) dump; records the kernel cannot give become warnings. */
+static bool
+kfilter_same(const struct ct_kfilter *a, const struct ct_kfilter *b)
+{
+	return a->skip == b->skip && a->states == b->states &&
+	    a->bytecode_len == b->bytecode_len &&
+	    (a->bytecode_len == 0 ||
+	    memcmp(a->bytecode, b->bytecode, a->bytecode_len) == 0);
+}
+
+/*
+ * The kernel's share of the filter. For the single walk over both
+ * families (AF_UNSPEC) it must hold for each family alike: when the two
+ * compile differently, -EXDEV tells the caller to dump them one by one.
+ */
 static int
-snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
+snap_kfilter(const struct ct_opts *o, uint8_t family, uint8_t proto,
+    uint32_t states, struct ct_kfilter *kf)
+{
+	struct ct_kfilter k6;
+	int rc;
+
+	if (family != AF_UNSPEC)
+		return filter_kernel(o->filter, family, proto, states, kf);
+	if ((rc = filter_kernel(o->filter, AF_INET, proto, states, kf)) != 0)
+		return rc;
+	if ((rc = filter_kernel(o->filter, AF_INET6, proto, states, &k6)) != 0) {
+		filter_kernel_free(kf);
+		return rc;
+	}
+	if (!kfilter_same(kf, &k6)) {
+		filter_kernel_free(kf);
+		rc = -EXDEV;
+	}
+	filter_kernel_free(&k6);
+	return rc;
+}
+
+/* One (family, proto) dump, with the kernel's share of the filter. */
+static int
+snap_dump_raw(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
     uint8_t proto, struct ct_snap *snap)
 {
 	uint32_t states = CT_STATES_ALL;
@@ -49,7 +86,11 @@ snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 
 	if (o->listening)	/* a UDP "listener" is a bound, unconnected socket */
 		states = 1u << (proto == IPPROTO_TCP ? CT_ST_LISTEN : CT_ST_CLOSE);
-	if ((rc = filter_kernel(o->filter, family, proto, states, &kf)) != 0)
+	memset(&kf, 0, sizeof(kf));
+	kf.states = states;
+	/* CONNTAB_NO_PUSHDOWN: the kernel gets no part of the filter at all */
+	if (!o->no_pushdown &&
+	    (rc = snap_kfilter(o, family, proto, states, &kf)) != 0)
 		return rc;
 	if (kf.skip) {
 		filter_kernel_free(&kf);
@@ -60,10 +101,8 @@ snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 	req.proto = proto;
 	req.states = kf.states;
 	req.info = o->info && proto == IPPROTO_TCP;
-	if (!o->no_pushdown) {
-		req.bytecode = kf.bytecode;
-		req.bytecode_len = kf.bytecode_len;
-	}
+	req.bytecode = kf.bytecode;
+	req.bytecode_len = kf.bytecode_len;
 	rc = diag_dump(d, &req, &snap->socks);
 	if (rc == -EINVAL && req.bytecode != NULL) {
 		/* the kernel refused our bytecode: the user-space filter suffices */
@@ -72,18 +111,40 @@ snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 		rc = diag_dump(d, &req, &snap->socks);
 	}
 	filter_kernel_free(&kf);
-	switch (rc) {
-	case 0:
+	return rc;
+}
+
+static bool
+snap_no_diag(int rc)
+{
+	/* no such diag module in this kernel, or a request it cannot parse */
+	return rc == -ENOENT || rc == -EINVAL || rc == -EOPNOTSUPP ||
+	    rc == -EPROTONOSUPPORT;
+}
+
+/* Dump; what the kernel cannot give becomes a warning, not a failure. */
+static int
+snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
+    uint8_t proto, struct ct_snap *snap)
+{
+	int rc = snap_dump_raw(d, o, family, proto, snap);
+
+	if (rc == 0)
 		return 0;
-	case -EINTR:	/* the partial list is kept */
-		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_INTR_TCP : CT_WARN_INTR_UDP;
-		return 0;
-	case -ENOENT:
-	case -EINVAL:
-	case -EOPNOTSUPP:
-	case -EPROTONOSUPPORT:	/* no such diag module in this kernel */
+	if (family == AF_UNSPEC && (snap_no_diag(rc) || rc == -EXDEV)) {
+		/* no single-walk request here: one dump per family then */
+		if ((rc = snap_dump(d, o, AF_INET, proto, snap)) != 0)
+			return rc;
+		return snap_dump(d, o, AF_INET6, proto, snap);
+	}
+	if (snap_no_diag(rc)) {
 		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_NODIAG_TCP :
 		    CT_WARN_NODIAG_UDP;
+		return 0;
+	}
+	switch (rc) {
+	case -EINTR:	/* the partial list is kept */
+		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_INTR_TCP : CT_WARN_INTR_UDP;
 		return 0;
 	default:
 		return rc;
@@ -138,6 +199,12 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 	for (p = 0; p < 2; p++) {
 		if (!(o->protos & (p == 0 ? CT_P_TCP : CT_P_UDP)))
 			continue;
+		if (protos[p] == IPPROTO_TCP &&
+		    o->families == (CT_FAM_4 | CT_FAM_6)) {
+			if ((rc = snap_dump(d, o, AF_UNSPEC, IPPROTO_TCP, snap)) != 0)
+				goto fail;
+			continue;
+		}
 		for (f = 0; f < 2; f++) {
 			if (!(o->families & (f == 0 ? CT_FAM_4 : CT_FAM_6)))
 				continue;
