@@ -1,0 +1,357 @@
+#!/usr/bin/env bash
+# Issue 2, "conntab lists every TCP and UDP socket": inside a private network
+# namespace, sockmix builds a known mix of sockets and prints its manifest;
+# conntab must list exactly those sockets, agree with ss socket for socket,
+# name their owners exactly, and keep its output formats and options as
+# SPEC.md says.
+. "$(dirname "$0")/lib.sh"
+it_enter_ns "$@"
+
+CT=$CONNTAB
+T=$IT_TMP
+ESC=$'\x1b'
+SOCKMIX=$(it_bin sockmix) || { notok "build sockmix" "cc failed"; it_finish; exit; }
+
+MF=$T/manifest
+if ! start_helper "$MF" "$SOCKMIX"; then
+	notok "sockmix is READY" "$(cat "$MF" | tail -3 | tr '\n' ' ')"
+	it_finish; exit
+fi
+ok "sockmix is READY ($(grep -c '^sock ' "$MF") sockets)"
+MIXPID=$helper_pid
+
+# Expectations from the manifest ------------------------------------------
+# exp4: "proto state local remote"; expown: + "owners"; expproc: + PROCESS
+# as the table must print it; expcomm: + "pid comm" of the first owner.
+awk '$1 == "sock" { print $2, $3, $4, $5 }' "$MF" >"$T/exp4"
+awk '$1 == "sock" { print $2, $3, $4, $5, $8 }' "$MF" >"$T/expown"
+awk 'NR == FNR { if ($1 == "proc") comm[$2] = $3; next }
+	$1 == "sock" {
+		if ($8 == "-") { p = "-"; c = "- -" }
+		else {
+			n = split($8, o, ","); split(o[1], f, ":")
+			p = comm[f[1]] "(" f[1] (n > 1 ? ",+" (n - 1) : "") ")"
+			c = f[1] " " comm[f[1]]
+		}
+		print $2, $3, $4, $5, p > "'"$T/expproc"'"
+		print $2, $3, $4, $5, c > "'"$T/expcomm"'"
+	}' "$MF" "$MF"
+awk '$1 == "proc" { print $2, $3 }' "$MF" >"$T/expprocs"
+# Queue sizes that do not depend on the kernel's memory accounting.
+awk '$1 == "sock" && $6 != "?" && $7 != "?" { print $2, $3, $4, $5, $6, $7 }' "$MF" >"$T/expq"
+tag() { awk -v t="$1" '$1 == "sock" && $9 == t' "$MF"; }
+pid_of() { C=$1 awk '$1 == "proc" && $3 == ENVIRON["C"] { print $2 }' "$MF"; }
+EVILPID=$(pid_of 'evil\x1b[31m')
+COMMAPID=$(pid_of 'q,"a\x20b\\')
+
+# ss agrees with the manifest: the mix is what we think it is ------------
+ss_rows >"$T/ss6"
+cut -d' ' -f1,2,5,6 "$T/ss6" >"$T/ss4"
+same_lines "ss -tuan lists exactly the manifest's sockets" "$T/exp4" "$T/ss4"
+
+# JSON --------------------------------------------------------------------
+run "$CT" -J
+cp "$T/out" "$T/json"
+check "conntab -J exits 0, nothing on stderr" "$(last_run)" \
+	test "$rc" = 0 -a ! -s "$T/err"
+if jq -e 'type == "array" and all(.[]; type == "object")' "$T/json" >/dev/null 2>&1; then
+	ok "conntab -J prints one JSON array of objects"
+else
+	notok "conntab -J prints one JSON array of objects" "jq cannot read it"
+	diag "$T/json"
+	echo '[]' >"$T/json"
+fi
+jq -r "$JQ_EP"' .[] | key4' "$T/json" >"$T/json4"
+same_lines "JSON (laddr,lport,raddr,rport) lists exactly the manifest's sockets" "$T/exp4" "$T/json4"
+jq -r "$JQ_EP"' .[] | key4 + " \(.recvq) \(.sendq)"' "$T/json" |
+	awk '{ print $1, $2, $5, $6, $3, $4 }' >"$T/json6"
+same_lines "JSON agrees with ss on every socket, queues included" "$T/ss6" "$T/json6"
+jq -r "$JQ_EP"' .[] | key4 + " \(.recvq) \(.sendq)"' "$T/json" | grep -Fxf "$T/expq" >"$T/json_q" || true
+same_lines "JSON recvq/sendq: listener accept queue and backlog, unread bytes, SYN" "$T/expq" "$T/json_q"
+
+run "$CT" -J -o proto,state,local,remote
+jq -r '.[] | "\(.proto) \(.state) \(.local) \(.remote)"' "$T/out" >"$T/jsonlr" 2>/dev/null
+same_lines "JSON local/remote fields (-o) in conntab notation" "$T/exp4" "$T/jsonlr"
+if jq -e 'all(.[]; keys == ["local", "proto", "remote", "state"])' "$T/out" >/dev/null 2>&1; then
+	ok "JSON -o restricts each object to those keys"
+else
+	notok "JSON -o restricts each object to those keys" "$(jq -c '.[0] | keys' "$T/out" 2>&1 | head -c 200)"
+fi
+
+# JSON types and keys.
+JQ_TYPES='
+def num: type == "number";
+def unconn: (.proto == "tcp" and .state == "LISTEN") or (.proto == "udp" and .state == "UNCONN");
+.[] | select(
+	([ "proto","family","state","laddr","lport","raddr","rport","recvq","sendq","uid","inode","pid","comm","owners" ] - keys) != []
+	or (.proto | IN("tcp","udp") | not)
+	or (.family | IN("inet","inet6") | not)
+	or (.state | type) != "string"
+	or (.laddr | type) != "string"
+	or (.lport | num | not) or (.recvq | num | not) or (.sendq | num | not)
+	or (.uid | num | not) or (.inode | num | not)
+	or (if unconn then .raddr != null or .rport != null
+	    else (.raddr | type) != "string" or (.rport | num | not) end)
+	or ((.pid == null) != (.comm == null))
+	or (.pid != null and (.pid | num | not))
+	or ((.owners // []) | type) != "array"
+	or any((.owners // [])[]; (.pid | num | not) or (.fd | num | not) or (.comm | type) != "string")
+) | tojson'
+jq -r "$JQ_TYPES" "$T/json" >"$T/badtypes" 2>&1
+if [ -s "$T/badtypes" ]; then
+	notok "JSON keys and types (numbers as numbers, raddr/rport null when unconnected)" "$(wc -l <"$T/badtypes") bad objects"
+	diag "$T/badtypes"
+else
+	ok "JSON keys and types (numbers as numbers, raddr/rport null when unconnected)"
+fi
+jq -r '.[] | select((.family == "inet6") != (.laddr | test(":"))) | tojson' "$T/json" >"$T/badfam"
+check "JSON family: inet for IPv4, inet6 for IPv6 and v4-mapped" "$(head -c 200 "$T/badfam")" test ! -s "$T/badfam"
+check "JSON uid is 0 for root's sockets" "$(jq -c '[.[].uid] | unique' "$T/json")" \
+	jqe 'all(.[]; .uid == 0)' "$T/json"
+check "JSON inodes: distinct and non-zero for sockets held by a process" "" \
+	jqe '[.[] | select((.owners // []) != []) | .inode] | (length == (unique | length)) and all(.[]; . > 0)' "$T/json"
+
+# Owners, exactly.
+jq -r "$JQ_EP"' .[] | key4 + " " + ownl' "$T/json" >"$T/jsonown"
+same_lines "JSON owners: every (pid, fd) holding each socket" "$T/expown" "$T/jsonown"
+jq -r "$JQ_EP"' .[] | key4 + " " + (if .pid == null then "-" else (.pid | tostring) end) + " " + (.comm // "-")' "$T/json" >"$T/jsoncomm"
+same_lines "JSON pid/comm: the lowest owning pid and its name, null when none" "$T/expcomm" "$T/jsoncomm"
+jq -r '[.[] | (.owners // [])[] | "\(.pid) \(.comm)"] | unique | .[]' "$T/json" >"$T/jsonprocs"
+same_lines "JSON owners' comm: each process's name, escaped" "$T/expprocs" "$T/jsonprocs"
+SHARED=$(tag shared | awk '{ print $4 }')
+check "shared listener: both pids in JSON owners" "$(jq -c '.[] | select(.lport == 5013) | .owners' "$T/json")" \
+	jqe --arg p "$(tag shared | awk '{ print $8 }')" \
+	'[.[] | select(.lport == 5013 and .state == "LISTEN") | .owners | sort_by(.pid) | map("\(.pid):\(.fd)") | join(",")] == [$p]' "$T/json"
+check "accept-queue connection: JSON pid and comm null" \
+	"$(jq -c '.[] | select(.lport == 5015 and .state == "ESTABLISHED") | {pid,comm,owners}' "$T/json")" \
+	jqe '[.[] | select(.lport == 5015 and .state == "ESTABLISHED")] | length == 1 and all(.[]; .pid == null and .comm == null and (.owners // []) == [])' "$T/json"
+check "escaped name in JSON: comm is the 12 characters evil\\x1b[31m" \
+	"$(jq -c '.[] | select(.lport == 5014) | .comm' "$T/json")" \
+	jqe --arg c 'evil\x1b[31m' '[.[] | select(.lport == 5014)] | length == 1 and all(.[]; .comm == $c and .owners[0].comm == $c)' "$T/json"
+
+# Socket relations.
+check "SO_REUSEPORT: two LISTEN rows on 127.0.0.1:5005, two inodes" \
+	"$(jq -c '[.[] | select(.lport == 5005) | {state, inode}]' "$T/json")" \
+	jqe '[.[] | select(.lport == 5005 and .laddr == "127.0.0.1" and .state == "LISTEN")] | length == 2 and (map(.inode) | unique | length) == 2' "$T/json"
+check "many clients, one port: 5 client sockets with 5 distinct ephemeral ports" \
+	"$(jq -c '[.[] | select(.rport == 5006) | .lport]' "$T/json")" \
+	jqe '[.[] | select(.proto == "tcp" and .state == "ESTABLISHED" and .rport == 5006 and .laddr == "127.0.0.1" and .raddr == "127.0.0.1") | .lport] | length == 5 and (unique | length) == 5 and all(.[]; . >= 1024)' "$T/json"
+check "many clients, one port: 5 accepted sockets on :5006, one per client port" \
+	"$(jq -c '[.[] | select(.lport == 5006 and .state == "ESTABLISHED") | .rport]' "$T/json")" \
+	jqe '([.[] | select(.state == "ESTABLISHED" and .lport == 5006) | .rport] | sort) as $s | ([.[] | select(.state == "ESTABLISHED" and .rport == 5006) | .lport] | sort) as $c | ($s | length) == 5 and $s == $c' "$T/json"
+check "dual-stack: the accepted IPv4 connection is inet6 ::ffff:127.0.0.1" \
+	"$(jq -c '[.[] | select(.lport == 5004) | {family, laddr, raddr, state}]' "$T/json")" \
+	jqe '[.[] | select(.lport == 5004 and .state == "ESTABLISHED")] | length == 1 and all(.[]; .family == "inet6" and .laddr == "::ffff:127.0.0.1" and .raddr == "::ffff:127.0.0.1")' "$T/json"
+for st in TIME_WAIT SYN_SENT FIN_WAIT2 CLOSE_WAIT; do
+	check "state $st is listed" "" jqe --arg s "$st" 'any(.[]; .state == $s and .proto == "tcp")' "$T/json"
+done
+
+# Table -------------------------------------------------------------------
+run "$CT"
+cp "$T/out" "$T/table"
+check "table exits 0, nothing on stderr" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
+check "table header: PROTO STATE RECVQ SENDQ LOCAL REMOTE PROCESS" "$(head -1 "$T/table")" \
+	test "$(head -1 "$T/table" | tr -s ' ' | sed 's/ *$//')" = "PROTO STATE RECVQ SENDQ LOCAL REMOTE PROCESS"
+run "$CT" -H
+cp "$T/out" "$T/tableH"
+check "-H: the same rows without the header (blanks squeezed: widths may differ)" "" \
+	cmp -s <(tr -s ' ' <"$T/tableH") <(tail -n +2 "$T/table" | tr -s ' ')
+awk 'NF != 7' "$T/tableH" >"$T/badnf"
+check "table: 7 fields in every row (no blank inside a field)" "$(wc -l <"$T/badnf") bad rows" test ! -s "$T/badnf"
+awk '{ print $1, $2, $3, $4, $5, $6 }' "$T/tableH" >"$T/table6"
+same_lines "table rows agree with ss socket for socket (proto state recvq sendq local remote)" "$T/ss6" "$T/table6"
+awk '{ print $1, $2, $5, $6, $7 }' "$T/tableH" >"$T/tableproc"
+same_lines "table PROCESS: comm(pid), comm(pid,+N) when shared, - when no owner" "$T/expproc" "$T/tableproc"
+want=$(awk -v l="$SHARED" '$3 == l { print $5 }' "$T/expproc")
+check "shared listener: PROCESS is $want" "$(grep ':5013 ' "$T/tableH")" \
+	test "$(awk -v l="$SHARED" '$2 == "LISTEN" && $5 == l { print $7 }' "$T/tableH")" = "$want"
+	grep -qE "^tcp +LISTEN +0 +16 +127\.0\.0\.1:5013 +0\.0\.0\.0:\* +$(grep -F " $SHARED " "$T/expproc" | awk '{ print $5 }' | sed 's/[](.+*[]/\\&/g')\$" "$T/tableH"
+check "accept-queue connection: PROCESS is -" "$(grep '127.0.0.1:5015 ' "$T/tableH")" \
+	grep -qE '^tcp +ESTABLISHED +0 +0 +127\.0\.0\.1:5015 +127\.0\.0\.1:[0-9]+ +-$' "$T/tableH"
+check "escaped name in the table: evil\\x1b[31m($EVILPID)" "$(grep ':5014 ' "$T/tableH" | cat -v)" \
+	grep -qF " evil\\x1b[31m($EVILPID)" "$T/tableH"
+check "name with blank and backslash in the table: q,\"a\\x20b\\\\($COMMAPID)" "$(grep ':5016 ' "$T/tableH" | cat -v)" \
+	grep -qF " q,\"a\\x20b\\\\($COMMAPID)" "$T/tableH"
+run "$CT" -P
+check "two runs print the same text (-P: no owners)" "" \
+	cmp -s "$T/out" <(timeout 60 "$CT" -P 2>&1)
+
+# TSV and CSV: the same rows as the table ---------------------------------
+tr -s ' ' <"$T/table" | sed 's/ $//' | tr ' ' '\t' >"$T/table.tsv"
+run "$CT" --format tsv
+cp "$T/out" "$T/tsv"
+check "--format tsv exits 0" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
+if cmp -s "$T/tsv" "$T/table.tsv"; then
+	ok "--format tsv: the table's header and rows, tab-separated"
+else
+	notok "--format tsv: the table's header and rows, tab-separated" "differs"
+	diff "$T/table.tsv" "$T/tsv" | diag
+fi
+check "--format tsv: no CR" "" test "$(tr -cd '\r' <"$T/tsv" | wc -c)" = 0
+run "$CT" --format csv
+cp "$T/out" "$T/csv"
+check "--format csv exits 0" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
+check "--format csv: every line ends in CR LF" "" \
+	test "$(grep -c $'\r$' "$T/csv")" = "$(wc -l <"$T/csv")" -a "$(wc -l <"$T/csv")" -gt 1
+python3 - "$T/csv" >"$T/csv.tsv" 2>"$T/csv.err" <<'EOF'
+import csv, sys
+# RFC 4180 reading: the csv module accepts CRLF and quoted fields.
+with open(sys.argv[1], newline='', encoding='ascii') as f:
+    for row in csv.reader(f, strict=True):
+        print('\t'.join(row))
+EOF
+if cmp -s "$T/csv.tsv" "$T/table.tsv"; then
+	ok "--format csv: the table's header and rows, RFC 4180"
+else
+	notok "--format csv: the table's header and rows, RFC 4180" "differs $(head -c 100 "$T/csv.err")"
+	diff "$T/table.tsv" "$T/csv.tsv" | diag
+fi
+check "--format csv quotes the field holding a comma and a quote" "$(grep ':5016,' "$T/csv" | cat -v)" \
+	grep -qF ",\"q,\"\"a\\x20b\\\\($COMMAPID)\""$'\r' "$T/csv"
+run "$CT" -H --format tsv
+check "-H --format tsv: no header" "" cmp -s "$T/out" <(tail -n +2 "$T/tsv")
+run "$CT" -H --format csv
+check "-H --format csv: no header" "" cmp -s "$T/out" <(tail -n +2 "$T/csv")
+
+# No raw ESC anywhere -------------------------------------------------------
+escfail=
+for args in "" "-J" "--format tsv" "--format csv" "-e" "-i" "-o comm,owners,process" \
+	"-J -o comm,owners,process" "-g comm" "-J -g comm" "--sort comm" "-T" "-s" ; do
+	# shellcheck disable=SC2086
+	timeout 60 "$CT" $args >"$T/o" 2>&1
+	c=$(grep -c "$ESC" "$T/o")
+	[ "$c" = 0 ] || escfail="$escfail [$args: $c lines]"
+done
+check "no raw ESC byte in any output (table, json, tsv, csv, -e, -i, -o, -g, --sort, -T, -s)" "$escfail" test -z "$escfail"
+check "escaped name in tsv" "$(grep ':5014' "$T/tsv" | cat -v)" grep -qF $'\t'"evil\\x1b[31m($EVILPID)" "$T/tsv"
+check "escaped name in csv" "$(grep ':5014' "$T/csv" | cat -v)" grep -qF ",evil\\x1b[31m($EVILPID)"$'\r' "$T/csv"
+check "escaped name in JSON text (\"evil\\\\x1b[31m\")" "$(grep -o '"comm":"evil[^"]*"' "$T/json" | head -1 | cat -v)" \
+	grep -qF '"comm":"evil\\x1b[31m"' "$T/json"
+
+# Options restrict as documented ------------------------------------------
+# optset DESC JQFILTER ARGS...: conntab ARGS -J lists exactly the manifest's
+# sockets that the jq filter (on {proto,state,local,remote}) keeps.
+optset() {
+	local desc=$1 sel=$2
+	shift 2
+	run "$CT" -J "$@"
+	if [ "$rc" != 0 ]; then notok "$desc" "$(last_run)"; return; fi
+	jq -r "$JQ_EP"' .[] | key4' "$T/out" >"$T/got" 2>/dev/null
+	jq -R -r "split(\" \") | {proto: .[0], state: .[1], local: .[2], remote: .[3]} | select($sel) | \"\(.proto) \(.state) \(.local) \(.remote)\"" "$T/exp4" >"$T/want"
+	same_lines "$desc" "$T/want" "$T/got"
+}
+optset "-t: TCP only" '.proto == "tcp"' -t
+optset "-u: UDP only" '.proto == "udp"' -u
+optset "-4: IPv4 only" '.local | startswith("[") | not' -4
+optset "-6: IPv6 only (v4-mapped included)" '.local | startswith("[")' -6
+optset "-l: TCP LISTEN and UDP UNCONN" '.state == "LISTEN" or .state == "UNCONN"' -l
+optset "-tl: TCP listeners" '.state == "LISTEN"' -t -l
+optset "-ul: UDP UNCONN" '.state == "UNCONN"' -u -l
+optset "-6 -u: UDP over IPv6" '.proto == "udp" and (.local | startswith("["))' -6 -u
+optset "-4 -t: TCP over IPv4" '.proto == "tcp" and (.local | startswith("[") | not)' -4 -t
+optset "-tulpn: listeners of both protocols" '.state == "LISTEN" or .state == "UNCONN"' -tulpn
+optset "-tanp: every TCP socket" '.proto == "tcp"' -tanp
+run "$CT" -tulpn
+check "conntab -tulpn (table) exits 0" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
+check "conntab -tulpn shows owners" "" grep -qF "sockmix($MIXPID)" "$T/out"
+run "$CT" -tanp
+check "conntab -tanp (table) exits 0" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
+check "conntab -tanp lists TCP only" "" test "$(tail -n +2 "$T/out" | awk '$1 != "tcp"' | wc -l)" = 0 -a "$(wc -l <"$T/out")" -gt 1
+
+# -P: no owner lookup.
+optset "-P lists every socket" 'true' -P
+check "-P JSON: no pid, comm or owners key; the 11 base keys" "$(jq -c '.[0] | keys' "$T/out" 2>&1)" \
+	jqe 'length > 0 and all(.[]; (has("pid") or has("comm") or has("owners") | not) and (["proto","family","state","laddr","lport","raddr","rport","recvq","sendq","uid","inode"] - keys) == [])' "$T/out"
+run "$CT" -P
+check "-P table: no PROCESS column" "$(head -1 "$T/out")" \
+	test "$(head -1 "$T/out" | tr -s ' ' | sed 's/ *$//')" = "PROTO STATE RECVQ SENDQ LOCAL REMOTE"
+
+# Unprivileged ------------------------------------------------------------
+CTU=$CT
+if ! runuser -u nobody -- test -x "$CT" 2>/dev/null; then
+	cp "$CT" "$T/conntab"; chmod 755 "$T/conntab"; CTU=$T/conntab
+fi
+run runuser -u nobody -- "$CTU" -J
+check "as nobody: -J exits 0" "$(last_run)" test "$rc" = 0
+jq -r "$JQ_EP"' .[] | key4' "$T/out" >"$T/nobody4" 2>/dev/null
+same_lines "as nobody: every socket of the namespace is listed" "$T/exp4" "$T/nobody4"
+check "as nobody: owners of root's processes are null" "$(jq -c '[.[] | select(.pid != null) | .lport]' "$T/out" 2>&1 | head -c 200)" \
+	jqe 'length > 0 and all(.[]; .pid == null and .comm == null and (.owners // []) == [])' "$T/out"
+run runuser -u nobody -- "$CTU" -H
+check "as nobody: table PROCESS is - everywhere" "$(last_run)" \
+	test "$rc" = 0 -a "$(awk '$NF != "-"' "$T/out" | wc -l)" = 0 -a "$(wc -l <"$T/out")" = "$(wc -l <"$T/exp4")"
+
+# A closed pipe ends quietly ------------------------------------------------
+# piped SIGPIPE-DISPOSITION ARGS...: conntab ARGS | head -1; status and stderr.
+piped() {
+	local disp=$1
+	shift
+	timeout -k 5 60 env "$disp" "$CT" "$@" 2>"$T/perr" | head -1 >/dev/null
+	prc=${PIPESTATUS[0]}
+}
+for disp in --default-signal=PIPE --ignore-signal=PIPE; do
+	piped "$disp"
+	check "conntab | head -1 ($disp): status 0, no stderr" "exit $prc, stderr: $(head -c 200 "$T/perr")" \
+		test "$prc" = 0 -a ! -s "$T/perr"
+done
+if start_helper "$T/flood" "$SOCKMIX" udpflood 2000; then
+	FLOODPID=$helper_pid
+	bytes=$(timeout 60 "$CT" | wc -c)
+	check "with 2000 more sockets the table exceeds a pipe buffer" "$bytes bytes" test "$bytes" -gt 65536
+	run "$CT" -P -u -J
+	check "all 2000 extra UDP sockets are listed" "$(jq length "$T/out" 2>&1)" \
+		test "$(jq length "$T/out" 2>/dev/null)" = $((2000 + $(grep -c '^udp' "$T/exp4")))
+	for disp in --default-signal=PIPE --ignore-signal=PIPE; do
+		for args in "" "-J" "--format csv" "-P"; do
+			# shellcheck disable=SC2086
+			piped "$disp" $args
+			check "many sockets: conntab $args | head -1 ($disp): status 0, no stderr" \
+				"exit $prc, stderr: $(head -c 200 "$T/perr")" test "$prc" = 0 -a ! -s "$T/perr"
+		done
+	done
+	stop_helper "$FLOODPID"
+else
+	notok "udpflood 2000 is READY" "$(tail -2 "$T/flood")"
+fi
+
+# -N: another network namespace ---------------------------------------------
+NS=cttest$$
+if ip netns add "$NS" 2>"$T/nserr"; then
+	IT_CLEANUP+=("ip netns del $NS")
+	ip -n "$NS" link set lo up
+	if start_helper "$T/nsmf" ip netns exec "$NS" "$SOCKMIX" listen 127.0.0.1 5050; then
+		NSPID=$(awk '$1 == "proc" { print $2 }' "$T/nsmf")
+		NSOWN=$(awk '$1 == "sock" { print $8 }' "$T/nsmf")
+		want='tcp LISTEN 127.0.0.1:5050 0.0.0.0:* '$NSOWN
+		for nsarg in "-N $NS" "--netns $NS" "-N /run/netns/$NS" "-N /proc/$NSPID/ns/net" "-N $NSPID" "--netns=$NS"; do
+			# shellcheck disable=SC2086
+			run "$CT" $nsarg -J
+			got=$(jq -r "$JQ_EP"' .[] | key4 + " " + ownl' "$T/out" 2>/dev/null)
+			check "$nsarg: exactly the namespace's one listener, with its owner" \
+				"$(last_run), got: $(echo "$got" | tr '\n' ';' | head -c 200)" \
+				test "$rc" = 0 -a "$got" = "$want"
+		done
+		run "$CT" -N "$NS" -H
+		check "-N $NS table" "$(last_run): $(head -c 200 "$T/out")" \
+			grep -qE "^tcp +LISTEN +0 +16 +127\.0\.0\.1:5050 +0\.0\.0\.0:\* +sockmix\($NSPID\)\$" "$T/out"
+		run "$CT" -J
+		check "without -N: still this namespace's sockets" "" \
+			test "$(jq -r "$JQ_EP"' .[] | key4' "$T/out" 2>/dev/null | sort)" = "$(sort "$T/exp4")"
+	else
+		notok "listener in netns $NS is READY" "$(tail -2 "$T/nsmf")"
+	fi
+else
+	notok "ip netns add $NS" "$(head -c 200 "$T/nserr")"
+fi
+for bad in "nosuchns$$" "/nonexistent/ns/net" "/etc/hostname" "999999999"; do
+	run "$CT" -N "$bad"
+	check "-N $bad: exit 1, one line 'conntab: ...' on stderr, nothing on stdout" "$(last_run)" \
+		test "$rc" = 1 -a "$(wc -l <"$T/err")" = 1 -a ! -s "$T/out"
+	check "-N $bad: the message starts with 'conntab: '" "$(head -c 200 "$T/err")" grep -q '^conntab: ' "$T/err"
+done
+
+# The mix is still what it was: nothing above disturbed it.
+ss_rows | cut -d' ' -f1,2,5,6 >"$T/ss4b"
+same_lines "at the end, ss still lists the manifest's sockets" "$T/exp4" "$T/ss4b"
+
+it_finish
