@@ -85,9 +85,10 @@ check() {
 	if "$@"; then ok "$desc"; else notok "$desc" "$details"; fi
 }
 
-# Comment lines: at most 30 lines of a file or of stdin, as "# ..." lines.
+# Comment lines: at most 12 lines of a file or of stdin, 160 bytes each,
+# as "# ..." lines.
 diag() {
-	if [ $# -gt 0 ]; then head -n 30 -- "$@"; else head -n 30; fi | sed 's/^/#   /' | cat -v
+	if [ $# -gt 0 ]; then head -n 12 -- "$@"; else head -n 12; fi | cut -c1-160 | sed 's/^/#   /' | cat -v
 }
 
 it_finish() {

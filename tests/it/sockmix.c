@@ -8,6 +8,9 @@
  *   sockmix                 the full mix (see main_mix below)
  *   sockmix listen A P      one TCP listener on address A, port P
  *   sockmix udpflood N      N extra UDP sockets on 127.0.0.1, ephemeral ports
+ *   sockmix tcpflood N      3N+1 extra TCP sockets on 127.0.0.3: a listener on
+ *                           port 5098 with N accepted connections, and N more
+ *                           listeners on ephemeral ports
  *
  * Manifest lines, whitespace-separated, in conntab's notation:
  *
@@ -651,6 +654,42 @@ main_udpflood(int n)
 	return 0;
 }
 
+/* 3N+1 TCP sockets on 127.0.0.3: N connections to :5098, accepted, and
+ * N more listeners on ephemeral ports. */
+static int
+main_tcpflood(int n)
+{
+	struct rlimit rl;
+	int lfd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("getrlimit");
+	if (rl.rlim_cur < (rlim_t)3 * n + 64) {
+		rl.rlim_cur = (rlim_t)3 * n + 64;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			die("setrlimit %d files", 3 * n + 64);
+	}
+	/* Linger 0: at exit the connections are reset, not left in TIME_WAIT
+	 * to disturb the tests that follow. */
+	struct linger lg = { 1, 0 };
+	lfd = tcp_listen("127.0.0.3", 5098, n, -1, 0);
+	for (int i = 0; i < n; i++) {
+		int c = tcp_connect("127.0.0.3", 5098, 0);
+		int a = xaccept(lfd);
+		if (setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0 ||
+		    setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+			die("SO_LINGER");
+	}
+	for (int i = 0; i < n; i++)
+		tcp_listen("127.0.0.3", 0, 4, -1, 0);
+	printf("flood %d\n", 3 * n + 1);
+	puts("READY");
+	wait_for_term();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -662,6 +701,8 @@ main(int argc, char **argv)
 		return main_listen(argv[2], atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "udpflood"))
 		return main_udpflood(atoi(argv[2]));
-	die("usage: sockmix [listen ADDR PORT | udpflood N]");
+	if (argc == 3 && !strcmp(argv[1], "tcpflood"))
+		return main_tcpflood(atoi(argv[2]));
+	die("usage: sockmix [listen ADDR PORT | udpflood N | tcpflood N]");
 	return 1;
 }

@@ -213,6 +213,39 @@ check "-H --format tsv: no header" "" cmp -s "$T/out" <(tail -n +2 "$T/tsv")
 run "$CT" -H --format csv
 check "-H --format csv: no header" "" cmp -s "$T/out" <(tail -n +2 "$T/csv")
 
+# The same text on a terminal as through a pipe, apart from colour --------
+if command -v script >/dev/null; then
+	# on_tty ARGS...: conntab's output on a pseudo-terminal (CR LF undone).
+	on_tty() { timeout 60 script -qec "$(printf '%q ' "$CT" "$@")" /dev/null | tr -d '\r'; }
+	run "$CT" --color=never
+	cp "$T/out" "$T/pipe"
+	on_tty --color=never >"$T/tty"
+	check "terminal --color=never: the same text as through a pipe" "$(diff "$T/pipe" "$T/tty" | head -3 | cat -v | tr '\n' ' ')" \
+		cmp -s "$T/pipe" "$T/tty"
+	on_tty >"$T/tty"
+	sed 's/\x1b\[[0-9;]*m//g' "$T/tty" >"$T/tty.plain"
+	check "terminal (colour by default): the same text once SGR sequences are removed" "$(diff "$T/pipe" "$T/tty.plain" | head -3 | cat -v | tr '\n' ' ')" \
+		cmp -s "$T/pipe" "$T/tty.plain"
+	check "terminal: the name's ESC is still escaped among the colours" "" \
+		grep -qF "evil\\x1b[31m($EVILPID)" "$T/tty.plain"
+	NO_COLOR=1 on_tty >"$T/tty"
+	check "terminal with NO_COLOR=1: no colour at all" "$(grep -c "$ESC" "$T/tty") lines with ESC" \
+		cmp -s "$T/pipe" "$T/tty"
+else
+	notok "terminal checks" "no script(1)"
+fi
+
+# -e: uid, user, inode.
+run "$CT" -e
+check "-e: header PROTO STATE RECVQ SENDQ LOCAL REMOTE UID USER INODE PROCESS" "$(head -1 "$T/out")" \
+	test "$(head -1 "$T/out" | tr -s ' ' | sed 's/ *$//')" = "PROTO STATE RECVQ SENDQ LOCAL REMOTE UID USER INODE PROCESS"
+tail -n +2 "$T/out" | awk '{ print $1, $2, $5, $6, $7, $8, $9 }' >"$T/table_e"
+jq -r "$JQ_EP"' .[] | key4 + " \(.uid) root \(.inode)"' "$T/json" >"$T/json_e"
+same_lines "-e: uid, user root and the same inodes as JSON" "$T/json_e" "$T/table_e"
+run "$CT" -e -J
+check "-e JSON: user is \"root\" on every object" "$(jq -c '[.[].user] | unique' "$T/out" 2>&1)" \
+	jqe 'length > 0 and all(.[]; .user == "root")' "$T/out"
+
 # No raw ESC anywhere -------------------------------------------------------
 escfail=
 for args in "" "-J" "--format tsv" "--format csv" "-e" "-i" "-o comm,owners,process" \
@@ -281,6 +314,31 @@ run runuser -u nobody -- "$CTU" -H
 check "as nobody: table PROCESS is - everywhere" "$(last_run)" \
 	test "$rc" = 0 -a "$(awk '$NF != "-"' "$T/out" | wc -l)" = 0 -a "$(wc -l <"$T/out")" = "$(wc -l <"$T/exp4")"
 
+# An unprivileged user sees the owners of its own processes.
+SMU=$SOCKMIX
+if ! runuser -u nobody -- test -x "$SOCKMIX" 2>/dev/null; then
+	cp "$SOCKMIX" "$T/sockmix"; chmod 755 "$T/sockmix"; SMU=$T/sockmix
+fi
+if start_helper "$T/numf" runuser -u nobody -- "$SMU" listen 127.0.0.1 5060; then
+	NUPID=$(awk '$1 == "proc" { print $2 }' "$T/numf")
+	NUOWN=$(awk '$1 == "sock" { print $8 }' "$T/numf")
+	run runuser -u nobody -- "$CTU" -J
+	check "as nobody: its own process owns its listener, root's show null" \
+		"$(last_run): $(jq -c '[.[] | select(.pid != null) | {lport, owners}]' "$T/out" 2>&1 | head -c 200)" \
+		jqe --arg o "$NUOWN" "$JQ_EP"' [.[] | select(.pid != null) | key4 + " " + ownl + " " + .comm] == ["tcp LISTEN 127.0.0.1:5060 0.0.0.0:* " + $o + " sockmix"]' "$T/out"
+	run runuser -u nobody -- "$CTU" -H
+	check "as nobody: table PROCESS sockmix($NUPID) for its own listener" "$(grep ':5060 ' "$T/out")" \
+		grep -qE "^tcp +LISTEN +0 +16 +127\.0\.0\.1:5060 +0\.0\.0\.0:\* +sockmix\($NUPID\)\$" "$T/out"
+	run "$CT" -J
+	check "as root: the nobody process's listener has its owner" "" \
+		jqe --arg o "$NUOWN" "$JQ_EP"' [.[] | select(.lport == 5060) | ownl] == [$o]' "$T/out"
+	# The helper's pid is runuser's, which waits for sockmix: stop sockmix.
+	kill -TERM "$NUPID" 2>/dev/null
+	wait "$helper_pid" 2>/dev/null
+else
+	notok "sockmix as nobody is READY" "$(tail -2 "$T/numf")"
+fi
+
 # A closed pipe ends quietly ------------------------------------------------
 # piped SIGPIPE-DISPOSITION ARGS...: conntab ARGS | head -1; status and stderr.
 piped() {
@@ -294,13 +352,27 @@ for disp in --default-signal=PIPE --ignore-signal=PIPE; do
 	check "conntab | head -1 ($disp): status 0, no stderr" "exit $prc, stderr: $(head -c 200 "$T/perr")" \
 		test "$prc" = 0 -a ! -s "$T/perr"
 done
-if start_helper "$T/flood" "$SOCKMIX" udpflood 2000; then
-	FLOODPID=$helper_pid
+if start_helper "$T/flood" "$SOCKMIX" udpflood 2000 &&
+	UFLOODPID=$helper_pid &&
+	start_helper "$T/tflood" "$SOCKMIX" tcpflood 700; then
+	TFLOODPID=$helper_pid
 	bytes=$(timeout 60 "$CT" | wc -c)
-	check "with 2000 more sockets the table exceeds a pipe buffer" "$bytes bytes" test "$bytes" -gt 65536
-	run "$CT" -P -u -J
-	check "all 2000 extra UDP sockets are listed" "$(jq length "$T/out" 2>&1)" \
-		test "$(jq length "$T/out" 2>/dev/null)" = $((2000 + $(grep -c '^udp' "$T/exp4")))
+	check "with 4100 more sockets the table exceeds a pipe buffer" "$bytes bytes" test "$bytes" -gt 65536
+	# Dumps that span many netlink messages lose and repeat nothing.
+	ss_rows >"$T/ssbig"
+	run "$CT" -P -J
+	jq -r "$JQ_EP"' .[] | key4 + " \(.recvq) \(.sendq)"' "$T/out" 2>/dev/null |
+		awk '{ print $1, $2, $5, $6, $3, $4 }' >"$T/ctbig"
+	same_lines "many sockets: conntab -P -J agrees with ss ($(wc -l <"$T/ssbig") sockets)" "$T/ssbig" "$T/ctbig"
+	run "$CT" -J
+	check "many sockets: the 2000 UDP sockets are owned by their process" \
+		"$(jq --argjson p "$UFLOODPID" '[.[] | select(.pid == $p)] | length' "$T/out" 2>&1)" \
+		jqe --argjson p "$UFLOODPID" '[.[] | select(.pid == $p and .proto == "udp" and (.owners | length) == 1)] | length == 2000' "$T/out"
+	check "many sockets: the 2101 TCP sockets are owned by their process" \
+		"$(jq --argjson p "$TFLOODPID" '[.[] | select(.pid == $p)] | length' "$T/out" 2>&1)" \
+		jqe --argjson p "$TFLOODPID" '[.[] | select(.pid == $p and .proto == "tcp" and (.owners | length) == 1)] | length == 2101' "$T/out"
+	check "many sockets: the 700 connections to 127.0.0.3:5098 have 700 client ports" "" \
+		jqe '[.[] | select(.state == "ESTABLISHED" and .rport == 5098) | .lport] | unique | length == 700' "$T/out"
 	for disp in --default-signal=PIPE --ignore-signal=PIPE; do
 		for args in "" "-J" "--format csv" "-P"; do
 			# shellcheck disable=SC2086
@@ -309,9 +381,10 @@ if start_helper "$T/flood" "$SOCKMIX" udpflood 2000; then
 				"exit $prc, stderr: $(head -c 200 "$T/perr")" test "$prc" = 0 -a ! -s "$T/perr"
 		done
 	done
-	stop_helper "$FLOODPID"
+	stop_helper "$TFLOODPID"
+	stop_helper "$UFLOODPID"
 else
-	notok "udpflood 2000 is READY" "$(tail -2 "$T/flood")"
+	notok "udpflood 2000 and tcpflood 700 are READY" "$(tail -2 "$T/flood" "$T/tflood" | tr '\n' ' ')"
 fi
 
 # -N: another network namespace ---------------------------------------------
