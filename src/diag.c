@@ -169,21 +169,58 @@ diag_send_req(struct ct_diag *d, const struct ct_diag_req *req)
 	return rc;
 }
 
-/* After an interrupted dump, read the rest of it so the next one starts clean. */
-static void
-diag_drain(struct ct_diag *d)
+/* Does this datagram hold the end of a dump (NLMSG_DONE or NLMSG_ERROR)? */
+static bool
+diag_chunk_ends(const void *buf, size_t n)
 {
-	ssize_t n;
+	const struct nlmsghdr *nlh = buf;
+	int len = (int)n;
 
-	while ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
-		int len = (int)n;
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
 
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
-			if (nlh->nlmsg_type == NLMSG_DONE ||
-			    nlh->nlmsg_type == NLMSG_ERROR)
-				return;
-	}
+/*
+ * After a dump we stopped reading early (interrupted, or a record we could
+ * not decode), read the rest of it so that the next one starts clean. The
+ * kernel often puts NLMSG_DONE in the same datagram as the last records:
+ * then the dump is already over, and one more recv would block for ever.
+ */
+static void
+diag_drain(struct ct_diag *d, size_t n)
+{
+	ssize_t got;
+
+	if (diag_chunk_ends(d->buf, n))
+		return;
+	while ((got = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) > 0)
+		if (diag_chunk_ends(d->buf, (size_t)got))
+			return;
+}
+
+/*
+ * A datagram is whole messages: mnl_cb_run() stops quietly at one that
+ * runs past the end (or claims less than a header), which would drop
+ * every record after it without a word.
+ */
+static bool
+diag_chunk_whole(const void *buf, size_t n)
+{
+	const struct nlmsghdr *nlh = buf;
+	int len = (int)n;
+
+	while (mnl_nlmsg_ok(nlh, len))
+		nlh = mnl_nlmsg_next(nlh, &len);
+	return len <= 0;	/* < 0: the last one lacks its padding */
+}
+
+/* errno after mnl_cb_run() failed: a sane errno, else a corrupt reply. */
+static int
+diag_cb_errno(void)
+{
+	return errno > 0 && errno < 4096 ? -errno : -EBADMSG;
 }
 
 static int
@@ -202,15 +239,16 @@ diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
 			return -errno;
 		if (n == 0)
 			return -EPIPE;		/* the transport ended mid-dump */
+		if (!diag_chunk_whole(d->buf, (size_t)n))
+			return -EBADMSG;
+		errno = 0;
 		rc = mnl_cb_run(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx);
 		if (rc == MNL_CB_STOP)
 			return 0;		/* NLMSG_DONE */
 		if (rc < 0) {
-			if (ctx.err != 0)
-				return ctx.err;
-			rc = errno != 0 ? -errno : -EBADMSG;
-			if (rc == -EINTR)
-				diag_drain(d);
+			rc = ctx.err != 0 ? ctx.err : diag_cb_errno();
+			if (rc == -EINTR || ctx.err != 0)
+				diag_drain(d, (size_t)n);
 			return rc;
 		}
 	}
