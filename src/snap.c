@@ -14,8 +14,16 @@
 
 #include "diag.h"
 #include "filter.h"
+#include "listener.h"
 #include "opts.h"
 #include "util.h"
+
+/* Which part of one protocol's sockets a dump asks for. */
+enum snap_part {
+	SNAP_ALL,		/* everything the filter may match */
+	SNAP_LISTENERS,		/* every listener, whatever the filter says */
+	SNAP_REST,		/* what the filter may match, listeners aside */
+};
 
 /* Does any column, sort key or group key need this field flag? */
 static bool
@@ -74,25 +82,43 @@ snap_kfilter(const struct ct_opts *o, uint8_t family, uint8_t proto,
 	return rc;
 }
 
+/*
+ * Listener association needs every listener, but the kernel's share of the
+ * filter may leave them out (conntab -T dport :X). Then the listeners come
+ * in a dump of their own, without the filter, and the filtered dump leaves
+ * them out; the user-space filter still decides what is shown.
+ */
+static bool
+snap_split_listeners(const struct ct_opts *o)
+{
+	return o->filter != NULL && !o->no_pushdown &&
+	    (o->tree || o->summary || o->watch ||
+	    snap_opts_need(o, 0, CT_F_LISTENER));
+}
+
 /* One (family, proto) dump, with the kernel's share of the filter. */
 static int
 snap_dump_raw(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
-    uint8_t proto, struct ct_snap *snap)
+    uint8_t proto, enum snap_part part, struct ct_snap *snap)
 {
+	/* a UDP "listener" is a bound, unconnected socket */
+	uint32_t lstates = 1u << (proto == IPPROTO_TCP ? CT_ST_LISTEN : CT_ST_CLOSE);
 	uint32_t states = CT_STATES_ALL;
 	struct ct_diag_req req;
 	struct ct_kfilter kf;
 	int rc;
 
-	if (o->listening)	/* a UDP "listener" is a bound, unconnected socket */
-		states = 1u << (proto == IPPROTO_TCP ? CT_ST_LISTEN : CT_ST_CLOSE);
+	if (o->listening || part == SNAP_LISTENERS)
+		states = lstates;
 	memset(&kf, 0, sizeof(kf));
 	kf.states = states;
 	/* CONNTAB_NO_PUSHDOWN: the kernel gets no part of the filter at all */
-	if (!o->no_pushdown &&
+	if (!o->no_pushdown && part != SNAP_LISTENERS &&
 	    (rc = snap_kfilter(o, family, proto, states, &kf)) != 0)
 		return rc;
-	if (kf.skip) {
+	if (part == SNAP_REST)
+		kf.states &= ~lstates;
+	if (kf.skip || kf.states == 0) {
 		filter_kernel_free(&kf);
 		return 0;
 	}
@@ -124,18 +150,18 @@ snap_no_diag(int rc)
 
 /* Dump; what the kernel cannot give becomes a warning, not a failure. */
 static int
-snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
-    uint8_t proto, struct ct_snap *snap)
+snap_dump_part(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
+    uint8_t proto, enum snap_part part, struct ct_snap *snap)
 {
-	int rc = snap_dump_raw(d, o, family, proto, snap);
+	int rc = snap_dump_raw(d, o, family, proto, part, snap);
 
 	if (rc == 0)
 		return 0;
 	if (family == AF_UNSPEC && (snap_no_diag(rc) || rc == -EXDEV)) {
 		/* no single-walk request here: one dump per family then */
-		if ((rc = snap_dump(d, o, AF_INET, proto, snap)) != 0)
+		if ((rc = snap_dump_part(d, o, AF_INET, proto, part, snap)) != 0)
 			return rc;
-		return snap_dump(d, o, AF_INET6, proto, snap);
+		return snap_dump_part(d, o, AF_INET6, proto, part, snap);
 	}
 	if (snap_no_diag(rc)) {
 		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_NODIAG_TCP :
@@ -149,6 +175,19 @@ snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 	default:
 		return rc;
 	}
+}
+
+static int
+snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
+    uint8_t proto, struct ct_snap *snap)
+{
+	int rc;
+
+	if (!snap_split_listeners(o))
+		return snap_dump_part(d, o, family, proto, SNAP_ALL, snap);
+	if ((rc = snap_dump_part(d, o, family, proto, SNAP_LISTENERS, snap)) != 0)
+		return rc;
+	return snap_dump_part(d, o, family, proto, SNAP_REST, snap);
 }
 
 static int
@@ -212,6 +251,7 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 				goto fail;
 		}
 	}
+	listener_link(&snap->socks);
 	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
 	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
 		if (proc_scan(o->procroot, &snap->socks, &snap->owners) != 0)
