@@ -40,6 +40,22 @@ works() {
 	check "$desc: exit 0, nothing on stderr" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
 }
 
+# An empty namespace: nothing matched is still success.
+run "$CT"
+check "empty namespace: exit 0, the header only" "$(last_run): $(head -c 200 "$T/out")" \
+	test "$rc" = 0 -a ! -s "$T/err" -a "$(wc -l <"$T/out")" = 1 -a "$(head -1 "$T/out" | tr -s ' ' | sed 's/ *$//')" = "PROTO STATE RECVQ SENDQ LOCAL REMOTE PROCESS"
+run "$CT" -J
+check "empty namespace: -J prints an empty JSON array" "$(last_run): $(head -c 200 "$T/out")" \
+	test "$rc" = 0 -a "$(jq -c . "$T/out" 2>&1)" = "[]"
+run "$CT" -H
+check "empty namespace: -H prints nothing" "$(last_run): $(head -c 200 "$T/out")" \
+	test "$rc" = 0 -a ! -s "$T/out" -a ! -s "$T/err"
+run "$CT" --format csv
+check "empty namespace: --format csv is the header line" "$(last_run): $(head -c 200 "$T/out" | cat -v)" \
+	test "$rc" = 0 -a "$(cat "$T/out")" = $'PROTO,STATE,RECVQ,SENDQ,LOCAL,REMOTE,PROCESS\r'
+run "$CT" :5001
+check "empty namespace: a filter that matches nothing: exit 0" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
+
 # Unknown options.
 usage_err "unknown short option -Z" -Z
 usage_err "unknown long option --bogus" --bogus
@@ -64,6 +80,9 @@ usage_err "-g with an unknown field" -g bogus
 run "$CT" -o bogus
 check "-o bogus: the message names the field" "$(head -c 200 "$T/err")" grep -q "bogus" "$T/err"
 
+usage_err "-g with a prefix on a port field" -g lport/24
+usage_err "-g with a prefix over 128" -g raddr/129
+usage_err "-g with a prefix that is not a number" -g raddr/abc
 # Bad values.
 usage_err "--format xml" --format xml
 usage_err "--format=xml" --format=xml

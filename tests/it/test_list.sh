@@ -299,6 +299,23 @@ run "$CT" -P
 check "-P table: no PROCESS column" "$(head -1 "$T/out")" \
 	test "$(head -1 "$T/out" | tr -s ' ' | sed 's/ *$//')" = "PROTO STATE RECVQ SENDQ LOCAL REMOTE"
 
+# -g: one row per distinct value, counted exactly ---------------------------
+# gcount DESC FIELDS: conntab -J -g FIELDS against the groups made by jq from
+# the (already checked) -J output, and sorted by count, largest first.
+gcount() {
+	local desc=$1 f=$2
+	run "$CT" -J -g "$f"
+	if [ "$rc" != 0 ]; then notok "$desc" "$(last_run)"; return; fi
+	jq -r --arg f "$f" '($f | split(",")) as $k | .[] | [(.[$k[]] | tojson)] + [(.count | tostring)] | join(" ")' "$T/out" >"$T/got" 2>/dev/null
+	jq -r --arg f "$f" '($f | split(",")) as $k | group_by([.[$k[]]]) | .[] | [(.[0][$k[]] | tojson)] + [(length | tostring)] | join(" ")' "$T/json" >"$T/want"
+	same_lines "$desc" "$T/want" "$T/got"
+	check "$desc: largest group first" "$(jq -c '[.[].count]' "$T/out" 2>&1 | head -c 200)" \
+		jqe '[.[].count] as $c | $c == ($c | sort | reverse)' "$T/out"
+}
+gcount "-g proto,state: one row per (proto, state) with its count" proto,state
+gcount "-g lport: one row per local port with its count" lport
+gcount "-g raddr: one row per remote address (null once) with its count" raddr
+
 # Unprivileged ------------------------------------------------------------
 CTU=$CT
 if ! runuser -u nobody -- test -x "$CT" 2>/dev/null; then
