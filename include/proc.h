@@ -28,6 +28,39 @@ struct ct_owners {
  */
 int		 proc_scan(const char *procroot, struct ct_socklist *socks,
 		    struct ct_owners *out);
+/*
+ * Owners remembered between snapshots (the live view), so that a refresh
+ * reads /proc only when a snapshot holds a socket whose owner is not known:
+ * then every process's fd directory is listed, but only descriptors that
+ * are new, or whose remembered socket is gone or shared, are read again.
+ */
+struct ct_proc_cache;
+
+/* What the last proc_cache_scan() cost, for benchmarks and tests. */
+struct ct_proc_stats {
+	unsigned	 scans;		/* 0: nothing new, /proc left alone */
+	unsigned	 pids_checked;	/* known owners checked for being alive */
+	unsigned	 dirs_read;	/* /proc/PID/fd directories listed */
+	unsigned	 links_read;	/* descriptors read with readlink() */
+	unsigned	 unowned;	/* sockets no readable process holds */
+};
+
+/* A cache over procroot. Returns 0 or -errno; free with proc_cache_free(). */
+int		 proc_cache_open(const char *procroot, struct ct_proc_cache **out);
+/* Release; NULL-safe. */
+void		 proc_cache_free(struct ct_proc_cache *c);
+/*
+ * proc_scan() with the cache's memory: the same result for the same /proc,
+ * with far less reading. Owners of processes that have exited are dropped;
+ * a socket no process holds is looked for once, then not again while it
+ * lives. Returns 0 or -errno; out is freed with proc_owners_free().
+ */
+int		 proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
+		    struct ct_owners *out);
+/* The cost of the last proc_cache_scan(). */
+void		 proc_cache_stats(const struct ct_proc_cache *c,
+		    struct ct_proc_stats *out);
+
 /* Number of owners on the chain that starts at index first. */
 size_t		 proc_owner_count(const struct ct_owners *o, uint32_t first);
 /* Release the table; NULL-safe. */

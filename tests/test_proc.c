@@ -1,0 +1,426 @@
+/*
+ * Owners from a fake /proc (a temporary tree of PID/comm files and
+ * PID/fd/N symlinks to "socket:[N]"): the one-shot scan and the cache that
+ * the live view keeps between refreshes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "proc.h"
+
+static char root[64];
+static struct ct_socklist socks;
+static struct ct_proc_cache *cache;
+
+static int
+rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/ct-proc.XXXXXX");
+	if (mkdtemp(root) == NULL)
+		return -1;
+	memset(&socks, 0, sizeof(socks));
+	cache = NULL;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	proc_cache_free(cache);
+	sock_list_free(&socks);
+	return nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+fake_proc(uint32_t pid, const char *comm)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%u", root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%u/fd", root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%u/comm", root, pid);
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "%s\n", comm);
+	fclose(fp);
+}
+
+static void
+fake_gone(uint32_t pid)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%u", root, pid);
+	assert_int_equal(nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* Descriptor fd of pid names socket inode (0: a plain file); replaces. */
+static void
+fake_fd(uint32_t pid, int fd, uint32_t inode)
+{
+	char path[128], target[64];
+
+	snprintf(path, sizeof(path), "%s/%u/fd/%d", root, pid, fd);
+	unlink(path);
+	if (inode == 0)
+		snprintf(target, sizeof(target), "/var/log/syslog");
+	else
+		snprintf(target, sizeof(target), "socket:[%u]", inode);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static void
+fake_close(uint32_t pid, int fd)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%u/fd/%d", root, pid, fd);
+	assert_int_equal(unlink(path), 0);
+}
+
+static struct ct_sock *
+sock(uint32_t inode)
+{
+	struct ct_sock *s = sock_list_append(&socks);
+
+	s->proto = IPPROTO_TCP;
+	s->state = CT_ST_ESTABLISHED;
+	s->inode = inode;
+	return s;
+}
+
+static void
+drop_sock(uint32_t inode)
+{
+	size_t i;
+
+	for (i = 0; i < socks.len; i++)
+		if (socks.v[i].inode == inode) {
+			socks.v[i] = socks.v[--socks.len];
+			return;
+		}
+	fail();
+}
+
+/* The owners of inode as "pid:fd,pid:fd"; "-" for none. */
+static const char *
+owners_of(const struct ct_owners *o, uint32_t inode)
+{
+	static char buf[256];
+	size_t i, n = 0;
+	uint32_t k;
+
+	for (i = 0; i < socks.len; i++)
+		if (socks.v[i].inode == inode)
+			break;
+	assert_true(i < socks.len);
+	buf[0] = '\0';
+	for (k = socks.v[i].owners; k != 0; k = o->v[k].next)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u:%d%s%s",
+		    n > 0 ? "," : "", o->v[k].pid, o->v[k].fd,
+		    o->v[k].comm[0] != '\0' ? "=" : "", o->v[k].comm);
+	return n > 0 ? buf : "-";
+}
+
+/* One refresh through the cache; returns what it cost. */
+static struct ct_proc_stats
+refresh(struct ct_owners *o)
+{
+	struct ct_proc_stats st;
+
+	proc_owners_free(o);
+	if (cache == NULL)
+		assert_int_equal(proc_cache_open(root, &cache), 0);
+	assert_int_equal(proc_cache_scan(cache, &socks, o), 0);
+	proc_cache_stats(cache, &st);
+	return st;
+}
+
+static void
+test_proc_cache_like_scan(void **state)
+{
+	struct ct_owners a = { 0 }, b = { 0 };
+	size_t i;
+
+	(void)state;
+	fake_proc(100, "nginx");
+	fake_proc(101, "nginx");
+	fake_proc(300, "nc");
+	fake_fd(100, 3, 10);
+	fake_fd(101, 3, 10);		/* shared after fork */
+	fake_fd(101, 7, 11);
+	fake_fd(101, 1, 0);
+	fake_fd(300, 4, 12);
+	fake_fd(300, 5, 999);		/* a socket this snapshot does not hold */
+	sock(10);
+	sock(11);
+	sock(12);
+	sock(13);			/* nobody's */
+	sock(0);			/* TIME_WAIT: no inode */
+	assert_int_equal(proc_scan(root, &socks, &a), 0);
+	refresh(&b);
+	for (i = 0; i < socks.len; i++)
+		if (socks.v[i].inode != 0) {
+			char one[256];
+
+			snprintf(one, sizeof(one), "%s", owners_of(&a, socks.v[i].inode));
+			assert_string_equal(owners_of(&b, socks.v[i].inode), one);
+		}
+	assert_string_equal(owners_of(&b, 10), "100:3=nginx,101:3=nginx");
+	assert_string_equal(owners_of(&b, 11), "101:7=nginx");
+	assert_string_equal(owners_of(&b, 13), "-");
+	proc_owners_free(&a);
+	proc_owners_free(&b);
+}
+
+/* Nothing new: /proc is not read at all, only owners checked alive. */
+static void
+test_proc_cache_steady(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 11);
+	fake_proc(200, "idle");
+	fake_fd(200, 0, 0);
+	sock(10);
+	sock(11);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 1);
+	assert_int_equal(st.links_read, 3);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 0);
+	assert_int_equal(st.dirs_read, 0);
+	assert_int_equal(st.links_read, 0);
+	assert_int_equal(st.pids_checked, 1);	/* only the owner, not "idle" */
+	assert_string_equal(owners_of(&o, 11), "100:4=srv");
+	proc_owners_free(&o);
+}
+
+/* A new socket: only its descriptor's link is read. */
+static void
+test_proc_cache_new_socket(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 0);
+	sock(10);
+	refresh(&o);
+	fake_fd(100, 5, 20);
+	sock(20);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 1);
+	assert_int_equal(st.links_read, 1);
+	assert_string_equal(owners_of(&o, 20), "100:5=srv");
+	assert_string_equal(owners_of(&o, 10), "100:3=srv");
+	proc_owners_free(&o);
+}
+
+/* A closed socket's descriptor reused by a new one (accept after close). */
+static void
+test_proc_cache_fd_reused(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 11);
+	sock(10);
+	sock(11);
+	refresh(&o);
+	fake_fd(100, 4, 12);
+	drop_sock(11);
+	sock(12);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 1);		/* found in the first pass */
+	assert_int_equal(st.links_read, 1);
+	assert_string_equal(owners_of(&o, 12), "100:4=srv");
+	proc_owners_free(&o);
+}
+
+/* After fork the parent closes its copy and reuses the descriptor. */
+static void
+test_proc_cache_fd_reused_shared(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "parent");
+	fake_proc(101, "child");
+	fake_fd(100, 4, 11);
+	fake_fd(101, 4, 11);
+	sock(11);
+	refresh(&o);
+	assert_string_equal(owners_of(&o, 11), "100:4=parent,101:4=child");
+	fake_fd(100, 4, 12);
+	sock(12);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 1);
+	assert_string_equal(owners_of(&o, 11), "101:4=child");
+	assert_string_equal(owners_of(&o, 12), "100:4=parent");
+	proc_owners_free(&o);
+}
+
+/* A file's descriptor reused by a socket: the second pass finds it. */
+static void
+test_proc_cache_file_to_socket(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 0);
+	fake_fd(100, 4, 10);
+	sock(10);
+	refresh(&o);
+	fake_fd(100, 3, 20);
+	sock(20);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 2);
+	assert_string_equal(owners_of(&o, 20), "100:3=srv");
+	assert_int_equal(st.unowned, 0);
+	proc_owners_free(&o);
+}
+
+/* A socket no process holds is looked for once, not on every refresh. */
+static void
+test_proc_cache_unowned(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 10);
+	sock(10);
+	sock(77);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 3);		/* every pass, to be sure */
+	assert_int_equal(st.unowned, 1);
+	assert_string_equal(owners_of(&o, 77), "-");
+	st = refresh(&o);
+	assert_int_equal(st.scans, 0);
+	/* gone and back (inodes are not reused soon, but a filter may hide it) */
+	drop_sock(77);
+	refresh(&o);
+	sock(77);
+	fake_fd(100, 9, 77);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 1);
+	assert_string_equal(owners_of(&o, 77), "100:9=srv");
+	proc_owners_free(&o);
+}
+
+/* A process that exited is dropped without reading /proc again. */
+static void
+test_proc_cache_exited(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "parent");
+	fake_proc(101, "child");
+	fake_fd(100, 3, 10);
+	fake_fd(101, 3, 10);
+	sock(10);
+	refresh(&o);
+	fake_gone(100);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 0);
+	assert_int_equal(st.pids_checked, 2);
+	assert_string_equal(owners_of(&o, 10), "101:3=child");
+	proc_owners_free(&o);
+}
+
+/* Sockets the kernel filter keeps out are trusted, not read again. */
+static void
+test_proc_cache_filtered(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 500);		/* never in a snapshot */
+	fake_fd(100, 5, 501);
+	sock(10);
+	refresh(&o);
+	fake_close(100, 3);
+	fake_fd(100, 6, 11);
+	drop_sock(10);
+	sock(11);
+	st = refresh(&o);
+	assert_int_equal(st.scans, 1);
+	assert_int_equal(st.links_read, 1);
+	assert_string_equal(owners_of(&o, 11), "100:6=srv");
+	proc_owners_free(&o);
+}
+
+static void
+test_proc_cache_no_root(void **state)
+{
+	struct ct_proc_cache *c;
+
+	(void)state;
+	assert_int_equal(proc_cache_open("/nonexistent/proc", &c), -ENOENT);
+	assert_null(c);
+	proc_cache_free(NULL);
+}
+
+int
+main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_proc_cache_like_scan),
+		T(test_proc_cache_steady),
+		T(test_proc_cache_new_socket),
+		T(test_proc_cache_fd_reused),
+		T(test_proc_cache_fd_reused_shared),
+		T(test_proc_cache_file_to_socket),
+		T(test_proc_cache_unowned),
+		T(test_proc_cache_exited),
+		T(test_proc_cache_filtered),
+		T(test_proc_cache_no_root),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
