@@ -42,6 +42,12 @@ struct ct_snap {
  */
 int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_snap *snap);
+/*
+ * snap_take() for a refresh: owners come through pc (see proc_cache_scan()),
+ * which remembers them from one snapshot to the next. pc NULL: snap_take().
+ */
+int		 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
+		    struct ct_proc_cache *pc, struct ct_snap *snap);
 /* Release; NULL-safe, leaves an empty snapshot. */
 void		 snap_free(struct ct_snap *snap);
 /* The name of uid in this snapshot, or NULL when unknown. */

@@ -228,6 +228,13 @@ snap_load_users(struct ct_snap *snap)
 int
 snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 {
+	return snap_take_cached(d, o, NULL, snap);
+}
+
+int
+snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
+    struct ct_proc_cache *pc, struct ct_snap *snap)
+{
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	size_t f, p;
@@ -254,7 +261,8 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 	listener_link(&snap->socks);
 	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
 	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
-		if (proc_scan(o->procroot, &snap->socks, &snap->owners) != 0)
+		if ((pc != NULL ? proc_cache_scan(pc, &snap->socks, &snap->owners) :
+		    proc_scan(o->procroot, &snap->socks, &snap->owners)) != 0)
 			snap->warn |= CT_WARN_PROC;
 	}
 	if (snap_opts_need(o, 0, CT_F_USER))
