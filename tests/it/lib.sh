@@ -180,7 +180,7 @@ def loc: ep(.laddr; .lport; .family);
 def rem: ep(.raddr; .rport; .family);
 def key4: "\(.proto) \(.state) \(loc) \(rem)";
 def ownl: if (.owners // []) == [] then "-"
-	else .owners | sort_by(.pid) | map("\(.pid):\(.fd)") | join(",") end;'
+	else .owners | sort_by([.pid, .fd]) | map("\(.pid):\(.fd)") | join(",") end;'
 
 # jqe ARGS...: jq -e, quiet; for check lines.
 jqe() {

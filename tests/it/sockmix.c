@@ -208,6 +208,23 @@ tcp_connect(const char *addr, int port, int nonblock)
 	return fd;
 }
 
+/* A blocking connect from a socket with small buffers (bytes, 0: default). */
+static int
+tcp_connect_buf(const char *addr, int port, int sndbuf, int rcvbuf)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = mkaddr(&ss, addr, port);
+	int fd = xsocket(ss.ss_family, SOCK_STREAM);
+
+	if (sndbuf)
+		setint(fd, SOL_SOCKET, SO_SNDBUF, sndbuf, "SO_SNDBUF");
+	if (rcvbuf)
+		setint(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF");
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+		die("connect %s:%d", addr, port);
+	return fd;
+}
+
 static int
 udp_bind(const char *addr, int port, int v6only)
 {
@@ -291,6 +308,45 @@ wait_inq(int fd, int n, const char *what)
 		msleep(1);
 	}
 	die("%s: %d bytes queued, waited for %d", what, q, n);
+}
+
+static int
+queued(int fd, unsigned long req)
+{
+	int q;
+
+	if (ioctl(fd, req, &q) < 0)
+		die("SIOCINQ/SIOCOUTQ");
+	return q;
+}
+
+/*
+ * Write to fd until the peer's receive window is closed and nothing moves
+ * any more: the send queue then stays as it is while nobody reads.
+ */
+static void
+fill(int fd, int peer)
+{
+	static char junk[65536];
+	int stable = 0, last_out = -1, last_in = -1;
+
+	memset(junk, 'x', sizeof(junk));
+	for (int i = 0; i < 2000 && stable < 10; i++) {
+		ssize_t n = send(fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			die("send");
+		errno = 0;
+		msleep(5);
+		int out = queued(fd, SIOCOUTQ), in = queued(peer, SIOCINQ);
+		if (n <= 0 && out == last_out && in == last_in)
+			stable++;
+		else
+			stable = 0;
+		last_out = out;
+		last_in = in;
+	}
+	if (stable < 10)
+		die("the send queue does not settle");
 }
 
 /* One manifest line for a socket this process holds. */
@@ -600,6 +656,83 @@ main_mix(void)
 	emit(u17, "udp", "UNCONN", "0", "0", NULL, "udp-any4");
 	int u18 = udp_bind("::", 5018, 0);
 	emit(u18, "udp", "UNCONN", "0", "0", NULL, "udp-dual");
+
+	/* UDP over ::1, connected; a UDP socket held twice by this process
+	 * (dup: two owners, one process). */
+	int u24 = udp_bind("::1", 5024, 1);
+	sl = mkaddr(&ss, "::1", 5012);
+	if (connect(u24, (struct sockaddr *)&ss, sl) < 0)
+		die("connect udp6");
+	emit(u24, "udp", "ESTABLISHED", "0", "0", NULL, "udp6-connected");
+	int u25 = udp_bind("127.0.0.1", 5025, -1);
+	int d25 = dup(u25);
+	if (d25 < 0)
+		die("dup");
+	snprintf(own, sizeof(own), "%d:%d,%d:%d", (int)me, u25, (int)me, d25);
+	emit(u25, "udp", "UNCONN", "0", "0", own, "dup");
+
+	/* 5019: TCP_DEFER_ACCEPT drops the handshake's last ACK while no data
+	 * comes: the server side stays a SYN_RECV request, owned by nobody. */
+	int l19 = tcp_listen("127.0.0.1", 5019, 16, -1, 0);
+	setint(l19, IPPROTO_TCP, TCP_DEFER_ACCEPT, 120, "TCP_DEFER_ACCEPT");
+	int c19 = tcp_connect("127.0.0.1", 5019, 0);
+	emit(l19, "tcp", "LISTEN", "0", "16", NULL, "defer");
+	emit(c19, "tcp", "ESTABLISHED", "0", "0", NULL, "defer-client");
+	local_of(c19, l, sizeof(l));
+	emit_raw("tcp", "SYN_RECV", "127.0.0.1:5019", l, "0", "0", "synrecv");
+
+	/* The states of a close that cannot finish: the FIN waits behind data
+	 * the peer does not read (small buffers keep the queues short).  Queue
+	 * sizes depend on the kernel's buffer accounting: '?'. */
+	/* 5020: the client shuts down behind unread data: FIN_WAIT1. */
+	int l20 = tcp_listen("127.0.0.1", 5020, 16, -1, 0);
+	emit(l20, "tcp", "LISTEN", "0", "16", NULL, "finwait1-listener");
+	int c20 = tcp_connect_buf("127.0.0.1", 5020, 4096, 0);
+	int s20 = xaccept(l20);
+	setint(s20, SOL_SOCKET, SO_RCVBUF, 4096, "SO_RCVBUF");
+	fill(c20, s20);
+	if (shutdown(c20, SHUT_WR) < 0)
+		die("shutdown");
+	wait_state(c20, TCP_FIN_WAIT1, "5020 client");
+	emit(c20, "tcp", "FIN_WAIT1", "0", "?", NULL, "finwait1");
+	emit(s20, "tcp", "ESTABLISHED", "?", "0", NULL, "finwait1-peer");
+
+	/* 5021: the client shuts down first (FIN_WAIT2), then the server
+	 * shuts down behind data the client does not read: LAST_ACK. */
+	int l21 = tcp_listen("127.0.0.1", 5021, 16, -1, 0);
+	emit(l21, "tcp", "LISTEN", "0", "16", NULL, "lastack-listener");
+	int c21 = tcp_connect_buf("127.0.0.1", 5021, 0, 4096);
+	int s21 = xaccept(l21);
+	setint(s21, SOL_SOCKET, SO_SNDBUF, 4096, "SO_SNDBUF");
+	if (shutdown(c21, SHUT_WR) < 0)
+		die("shutdown");
+	wait_state(s21, TCP_CLOSE_WAIT, "5021 server");
+	wait_state(c21, TCP_FIN_WAIT2, "5021 client");
+	fill(s21, c21);
+	if (shutdown(s21, SHUT_WR) < 0)
+		die("shutdown");
+	wait_state(s21, TCP_LAST_ACK, "5021 server");
+	emit(c21, "tcp", "FIN_WAIT2", "?", "0", NULL, "lastack-peer");
+	emit(s21, "tcp", "LAST_ACK", "1", "?", NULL, "lastack");
+
+	/* 5023: the client's FIN waits behind data (FIN_WAIT1) when the
+	 * server's FIN arrives: simultaneous close, CLOSING; the server has
+	 * its FIN acknowledged: FIN_WAIT2. */
+	int l23 = tcp_listen("127.0.0.1", 5023, 16, -1, 0);
+	emit(l23, "tcp", "LISTEN", "0", "16", NULL, "closing-listener");
+	int c23 = tcp_connect_buf("127.0.0.1", 5023, 4096, 0);
+	int s23 = xaccept(l23);
+	setint(s23, SOL_SOCKET, SO_RCVBUF, 4096, "SO_RCVBUF");
+	fill(c23, s23);
+	if (shutdown(c23, SHUT_WR) < 0)
+		die("shutdown");
+	wait_state(c23, TCP_FIN_WAIT1, "5023 client");
+	if (shutdown(s23, SHUT_WR) < 0)
+		die("shutdown");
+	wait_state(c23, TCP_CLOSING, "5023 client");
+	wait_state(s23, TCP_FIN_WAIT2, "5023 server");
+	emit(c23, "tcp", "CLOSING", "1", "?", NULL, "closing");
+	emit(s23, "tcp", "FIN_WAIT2", "?", "0", NULL, "closing-peer");
 
 	/* Last, so that it is as fresh as can be: the SYN_SENT client. The
 	 * SYN carries one sequence number: SENDQ 1. */

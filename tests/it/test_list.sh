@@ -29,8 +29,11 @@ awk 'NR == FNR { if ($1 == "proc") comm[$2] = $3; next }
 	$1 == "sock" {
 		if ($8 == "-") { p = "-"; c = "- -" }
 		else {
+			# +N counts the other processes, not the other fds.
 			n = split($8, o, ","); split(o[1], f, ":")
-			p = comm[f[1]] "(" f[1] (n > 1 ? ",+" (n - 1) : "") ")"
+			np = 0; delete seen
+			for (i = 1; i <= n; i++) { split(o[i], g, ":"); if (!(g[1] in seen)) { seen[g[1]] = 1; np++ } }
+			p = comm[f[1]] "(" f[1] (np > 1 ? ",+" (np - 1) : "") ")"
 			c = f[1] " " comm[f[1]]
 		}
 		print $2, $3, $4, $5, p > "'"$T/expproc"'"
@@ -129,6 +132,11 @@ check "escaped name in JSON: comm is the 12 characters evil\\x1b[31m" \
 	"$(jq -c '.[] | select(.lport == 5014) | .comm' "$T/json")" \
 	jqe --arg c 'evil\x1b[31m' '[.[] | select(.lport == 5014)] | length == 1 and all(.[]; .comm == $c and .owners[0].comm == $c)' "$T/json"
 
+check "a socket held twice by one process: two owners, same pid" \
+	"$(jq -c '.[] | select(.lport == 5025) | .owners' "$T/json")" \
+	jqe --arg p "$(tag dup | awk '{ print $8 }')" \
+	'[.[] | select(.lport == 5025) | .owners | sort_by(.fd) | map("\(.pid):\(.fd)") | join(",")] == [$p]' "$T/json"
+
 # Socket relations.
 check "SO_REUSEPORT: two LISTEN rows on 127.0.0.1:5005, two inodes" \
 	"$(jq -c '[.[] | select(.lport == 5005) | {state, inode}]' "$T/json")" \
@@ -142,7 +150,7 @@ check "many clients, one port: 5 accepted sockets on :5006, one per client port"
 check "dual-stack: the accepted IPv4 connection is inet6 ::ffff:127.0.0.1" \
 	"$(jq -c '[.[] | select(.lport == 5004) | {family, laddr, raddr, state}]' "$T/json")" \
 	jqe '[.[] | select(.lport == 5004 and .state == "ESTABLISHED")] | length == 1 and all(.[]; .family == "inet6" and .laddr == "::ffff:127.0.0.1" and .raddr == "::ffff:127.0.0.1")' "$T/json"
-for st in TIME_WAIT SYN_SENT FIN_WAIT2 CLOSE_WAIT; do
+for st in SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE_WAIT LAST_ACK CLOSING; do
 	check "state $st is listed" "" jqe --arg s "$st" 'any(.[]; .state == $s and .proto == "tcp")' "$T/json"
 done
 
@@ -161,7 +169,13 @@ check "table: 7 fields in every row (no blank inside a field)" "$(wc -l <"$T/bad
 awk '{ print $1, $2, $3, $4, $5, $6 }' "$T/tableH" >"$T/table6"
 same_lines "table rows agree with ss socket for socket (proto state recvq sendq local remote)" "$T/ss6" "$T/table6"
 awk '{ print $1, $2, $5, $6, $7 }' "$T/tableH" >"$T/tableproc"
-same_lines "table PROCESS: comm(pid), comm(pid,+N) when shared, - when no owner" "$T/expproc" "$T/tableproc"
+DUP=$(tag dup | awk '{ print $4 }')
+grep -vF " $DUP " "$T/expproc" >"$T/expproc1"
+grep -vF " $DUP " "$T/tableproc" >"$T/tableproc1"
+same_lines "table PROCESS: comm(pid), comm(pid,+N) when shared, - when no owner" "$T/expproc1" "$T/tableproc1"
+want=$(grep -F " $DUP " "$T/expproc" | awk '{ print $5 }')
+check "table PROCESS of a socket one process holds twice: $want (+N counts processes)" "$(grep -F " $DUP " "$T/tableH")" \
+	test "$(grep -F " $DUP " "$T/tableproc" | awk '{ print $5 }')" = "$want"
 want=$(awk -v l="$SHARED" '$3 == l { print $5 }' "$T/expproc")
 check "shared listener: PROCESS is $want" "$(grep ':5013 ' "$T/tableH")" \
 	test "$(awk -v l="$SHARED" '$2 == "LISTEN" && $5 == l { print $7 }' "$T/tableH")" = "$want"
