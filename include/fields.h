@@ -38,6 +38,11 @@ enum ct_field_id {
 	CT_F_RATE_IN,
 	CT_F_RATE_OUT,
 	CT_F_COUNT,
+	CT_F_CLIENTS,
+	CT_F_PORTS_USED,
+	CT_F_PORTS_AVAIL,
+	CT_F_PORTS_PCT,
+	CT_F_HIGH,
 	CT_F_NFIELDS
 };
 
@@ -48,6 +53,7 @@ enum ct_field_id {
 #define CT_FF_RATE	0x08	/* needs two samples (live view) */
 #define CT_FF_GROUPED	0x10	/* only meaningful in grouped output */
 #define CT_FF_ADDR	0x20	/* an address: accepts a /prefix as a group key */
+#define CT_FF_BOOL	0x40	/* "true"/"false": with CT_FF_NUM, a JSON boolean */
 
 /* Longest text one cell can hold: "[v6 address%scope]:65535" and more. */
 #define CT_CELL_MAX	128

@@ -56,12 +56,19 @@ fmt_null(char *buf, bool *is_null, const char *text)
 	return fmt_str(buf, text);
 }
 
-/* Mask an address to its first prefix bits (clamped to the family's width). */
+/*
+ * Mask an address to its first prefix bits (clamped to the family's width).
+ * On an IPv4-mapped address (::ffff:a.b.c.d, a client of a dual-stack
+ * listener) a prefix up to 32 applies to the IPv4 address inside, where an
+ * IPv6 prefix that short would lump every such client together.
+ */
 static void
 addr_mask(struct ct_addr *a, int prefix)
 {
 	int bits = a->family == AF_INET6 ? 128 : 32, i;
 
+	if (prefix >= 0 && prefix <= 32 && sock_addr_is_v4mapped(a))
+		prefix += 96;
 	if (prefix < 0 || prefix >= bits)
 		return;
 	for (i = 0; i < 16; i++) {
@@ -297,6 +304,58 @@ FMT_INFO(f_bytes_recv, fmt_u64(buf, g->bytes_in))
 FMT(f_rate) { UNUSED_FMT_ARGS; (void)g; return fmt_null(buf, is_null, "-"); }
 FMT(f_count) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->count); }
 
+/* Figures of the tree and the summary: "-" (null) on other rows. */
+FMT(f_clients)
+{
+	UNUSED_FMT_ARGS;
+	if (!(g->has & CT_G_LISTENER))
+		return fmt_null(buf, is_null, "-");
+	return fmt_u64(buf, g->clients);
+}
+
+FMT(f_ports_used)
+{
+	UNUSED_FMT_ARGS;
+	if (!(g->has & CT_G_PORTS))
+		return fmt_null(buf, is_null, "-");
+	return fmt_u64(buf, g->ports_used);
+}
+
+FMT(f_ports_avail)
+{
+	UNUSED_FMT_ARGS;
+	if (!(g->has & CT_G_PORTS) || g->ports_avail == 0)
+		return fmt_null(buf, is_null, "-");
+	return fmt_u64(buf, g->ports_avail);
+}
+
+/* ports_used against ports_avail in percent, two decimals: "1.06". */
+FMT(f_ports_pct)
+{
+	uint64_t hundredths;
+	size_t n;
+
+	UNUSED_FMT_ARGS;
+	if (!(g->has & CT_G_PORTS) || g->ports_avail == 0)
+		return fmt_null(buf, is_null, "-");
+	hundredths = ((uint64_t)g->ports_used * 10000 + g->ports_avail / 2) /
+	    g->ports_avail;
+	n = fmt_u64(buf, hundredths / 100);
+	buf[n++] = '.';
+	buf[n++] = (char)('0' + hundredths / 10 % 10);
+	buf[n++] = (char)('0' + hundredths % 10);
+	buf[n] = '\0';
+	return n;
+}
+
+FMT(f_high)
+{
+	UNUSED_FMT_ARGS;
+	if (!(g->has & (CT_G_LISTENER | CT_G_PORTS)))
+		return fmt_null(buf, is_null, "-");
+	return fmt_str(buf, g->high ? "true" : "false");
+}
+
 /* ---- comparators ------------------------------------------------------ */
 
 #define CMPF(name) static int name(const struct ct_snap *snap, \
@@ -330,7 +389,16 @@ CMPF(c_state)
 }
 CMPF(c_laddr) { (void)snap; return addr_cmp(&a->local, &b->local, prefix); }
 CMPF(c_lport) { UNUSED_CMP_ARGS; return CMP(a->lport, b->lport); }
-CMPF(c_raddr) { (void)snap; return addr_cmp(&a->remote, &b->remote, prefix); }
+/* Unconnected ends print "*" whatever their family: one value, first. */
+CMPF(c_raddr)
+{
+	bool ua = sock_is_unconnected(a), ub = sock_is_unconnected(b);
+
+	(void)snap;
+	if (ua || ub)
+		return CMP(ub, ua);
+	return addr_cmp(&a->remote, &b->remote, prefix);
+}
 CMPF(c_rport) { UNUSED_CMP_ARGS; return CMP(a->rport, b->rport); }
 CMPF(c_local)
 {
@@ -374,7 +442,11 @@ owner_cmp(const struct ct_snap *snap, const struct ct_sock *a,
 		return (x == NULL) - (y == NULL);
 	if (by_comm && (c = strcmp(x->comm, y->comm)) != 0)
 		return c;
-	return CMP(x->pid, y->pid);
+	if ((c = CMP(x->pid, y->pid)) != 0 || !by_comm)
+		return c;
+	/* "comm(pid)" and "comm(pid,+N)" print apart: keep them apart */
+	return CMP(proc_owner_count(&snap->owners, a->owners),
+	    proc_owner_count(&snap->owners, b->owners));
 }
 
 CMPF(c_pid) { UNUSED_CMP_ARGS; return owner_cmp(snap, a, b, false); }
@@ -448,6 +520,16 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	[CT_F_RATE_OUT] = { "rate_out", "RATE_OUT", CT_FF_NUM | CT_FF_INFO | CT_FF_RATE,
 	    f_rate, NULL },
 	[CT_F_COUNT] = { "count", "COUNT", CT_FF_NUM | CT_FF_GROUPED, f_count, NULL },
+	[CT_F_CLIENTS] = { "clients", "CLIENTS", CT_FF_NUM | CT_FF_GROUPED,
+	    f_clients, NULL },
+	[CT_F_PORTS_USED] = { "ports_used", "PORTS_USED", CT_FF_NUM | CT_FF_GROUPED,
+	    f_ports_used, NULL },
+	[CT_F_PORTS_AVAIL] = { "ports_avail", "PORTS_AVAIL",
+	    CT_FF_NUM | CT_FF_GROUPED, f_ports_avail, NULL },
+	[CT_F_PORTS_PCT] = { "ports_pct", "PORTS_PCT", CT_FF_NUM | CT_FF_GROUPED,
+	    f_ports_pct, NULL },
+	[CT_F_HIGH] = { "high", "HIGH", CT_FF_NUM | CT_FF_BOOL | CT_FF_GROUPED,
+	    f_high, NULL },
 };
 
 /* Other spellings people type; each maps onto one field of the table. */

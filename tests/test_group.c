@@ -1,0 +1,482 @@
+/* The grouping layer on synthetic record sets: -g folds, orders, -T trees. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fixture.h"
+#include "filter.h"
+#include "group.h"
+#include "listener.h"
+
+#define TCP	IPPROTO_TCP
+#define UDP	IPPROTO_UDP
+#define EST	CT_ST_ESTABLISHED
+
+static struct ct_snap snap;
+static struct ct_opts opts;
+static struct ct_filter *filt;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	fx_opts(&opts);
+	filt = NULL;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	snap_free(&snap);
+	filter_free(filt);
+	return 0;
+}
+
+static void
+set_cols(struct ct_cols *c, const char *list)
+{
+	const char *bad;
+	size_t badlen;
+
+	assert_int_equal(fields_parse_list(list, true, c, &bad, &badlen), 0);
+}
+
+static void
+set_filter(const char *word)
+{
+	struct ct_filter_error err;
+	char *argv[] = { (char *)word, NULL };
+
+	assert_int_equal(filter_parse(1, argv, &filt, &err), 0);
+	opts.filter = filt;
+}
+
+/* One row as "key1 key2 ... count", the keys formatted as -g prints them. */
+static void
+row_text(const struct ct_group *g, const struct ct_cols *keys, char *out,
+    size_t len)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < keys->n; i++) {
+		char cell[CT_CELL_MAX];
+		bool is_null = false;
+
+		fields_get(keys->v[i].id)->fmt(&snap, g, keys->v[i].prefix, cell,
+		    &is_null);
+		n += (size_t)snprintf(out + n, len - n, "%s ", cell);
+	}
+	snprintf(out + n, len - n, "%u", g->count);
+}
+
+/* Build the table and compare its rows with the expected lines. */
+static void
+expect_rows(const char *const *want, size_t nwant)
+{
+	struct ct_table t;
+	char got[512];
+	size_t i;
+
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	for (i = 0; i < t.nrows && i < nwant; i++) {
+		row_text(&t.rows[i], &opts.group, got, sizeof(got));
+		assert_string_equal(got, want[i]);
+	}
+	assert_int_equal(t.nrows, nwant);
+	group_table_free(&t);
+}
+
+static struct ct_sock *
+est(const char *laddr, uint16_t lport, const char *raddr, uint16_t rport)
+{
+	return fx_sock(&snap, TCP, EST, laddr, lport, raddr, rport);
+}
+
+/* The same population for most tests: one listener, clients, one UDP. */
+static void
+population(void)
+{
+	struct ct_sock *s;
+
+	s = fx_sock(&snap, TCP, CT_ST_LISTEN, "0.0.0.0", 500, "0.0.0.0", 0);
+	s->rqueue = 1;
+	s->wqueue = 128;
+	est("127.0.0.1", 500, "10.0.0.2", 40001)->rqueue = 5;
+	est("127.0.0.1", 500, "10.0.0.1", 40002)->wqueue = 7;
+	est("127.0.0.1", 500, "10.0.0.1", 40003);
+	est("127.0.0.1", 500, "10.0.0.1", 40004)->wqueue = 3;
+	est("127.0.0.1", 500, "10.0.0.3", 40005);
+	fx_sock(&snap, TCP, CT_ST_TIME_WAIT, "127.0.0.1", 500, "10.0.0.2", 40006);
+	est("::1", 600, "2001:db8:0:1::5", 40007);
+	est("::1", 600, "2001:db8:0:2::5", 40008);
+	fx_sock(&snap, UDP, CT_ST_CLOSE, "::", 53, "::", 0);
+}
+
+static void
+test_group_one_field(void **state)
+{
+	static const char *const want[] = {
+		"10.0.0.1 3", "* 2", "10.0.0.2 2", "10.0.0.3 1",
+		"2001:db8:0:1::5 1", "2001:db8:0:2::5 1",
+	};
+	struct ct_table t;
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "raddr");
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+	/* the queues add up within a group */
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.rows[0].wq, 10);
+	assert_int_equal(t.rows[2].rq, 5);
+	assert_int_equal(t.rows[1].rq, 1);	/* "*": the listener (+ UDP) */
+	assert_int_equal(t.rows[1].wq, 128);
+	assert_true(t.grouped);
+	group_table_free(&t);
+}
+
+static void
+test_group_two_fields(void **state)
+{
+	static const char *const want[] = {
+		"500 ESTABLISHED 5", "600 ESTABLISHED 2", "53 UNCONN 1",
+		"500 LISTEN 1", "500 TIME_WAIT 1",
+	};
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "lport,state");
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+}
+
+static void
+test_group_three_fields(void **state)
+{
+	static const char *const want[] = {
+		"tcp 10.0.0.1 inet 3", "tcp 10.0.0.2 inet 2", "tcp * inet 1",
+		"tcp 10.0.0.3 inet 1", "tcp 2001:db8:0:1::5 inet6 1",
+		"tcp 2001:db8:0:2::5 inet6 1", "udp * inet6 1",
+	};
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "proto,raddr,family");
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+}
+
+static void
+test_group_prefix(void **state)
+{
+	static const char *const want24[] = {
+		"10.0.0.0 6", "* 2", "2001:d00:: 2",
+	};
+	static const char *const want64[] = {
+		/* longer than 32: an IPv4 address stays whole */
+		"10.0.0.1 3", "* 2", "10.0.0.2 2", "10.0.0.3 1",
+		"2001:db8:0:1:: 1", "2001:db8:0:2:: 1",
+	};
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "raddr/24");
+	expect_rows(want24, sizeof(want24) / sizeof(want24[0]));
+	set_cols(&opts.group, "raddr/64");
+	expect_rows(want64, sizeof(want64) / sizeof(want64[0]));
+}
+
+/* A dual-stack listener's IPv4 clients: /24 is their IPv4 network. */
+static void
+test_group_prefix_v4mapped(void **state)
+{
+	static const char *const want[] = {
+		"::ffff:10.0.1.0 2", "::ffff:10.0.2.0 1", "::ffff:10.0.3.0 1",
+	};
+
+	(void)state;
+	est("::ffff:127.0.0.1", 700, "::ffff:10.0.1.9", 40001);
+	est("::ffff:127.0.0.1", 700, "::ffff:10.0.1.8", 40002);
+	est("::ffff:127.0.0.1", 700, "::ffff:10.0.2.8", 40003);
+	est("::ffff:127.0.0.1", 700, "::ffff:10.0.3.8", 40004);
+	set_cols(&opts.group, "raddr/24");
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+}
+
+/* IPv6 keys are whole 128-bit addresses, not cut anywhere. */
+static void
+test_group_ipv6_full(void **state)
+{
+	static const char *const want[] = {
+		"2001:db8::1:0:0:1 2", "2001:db8::1 1",
+	};
+
+	(void)state;
+	est("::1", 600, "2001:db8::1", 1);
+	est("::1", 600, "2001:db8::1:0:0:1", 2);
+	est("::1", 600, "2001:db8::1:0:0:1", 3);
+	set_cols(&opts.group, "raddr");
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+}
+
+/* Ties keep one order whatever order the kernel returned the records in. */
+static void
+test_group_stable(void **state)
+{
+	static const char *const want[] = {
+		"10.0.0.1 2", "10.0.0.2 2", "10.0.0.3 2", "10.0.0.4 2",
+	};
+	static const char *const addrs[] = {
+		"10.0.0.3", "10.0.0.1", "10.0.0.4", "10.0.0.2",
+	};
+	size_t i, k;
+
+	(void)state;
+	set_cols(&opts.group, "raddr");
+	for (k = 0; k < 4; k++) {
+		snap_free(&snap);
+		for (i = 0; i < 8; i++)
+			est("127.0.0.1", 500, addrs[(i + k) % 4], (uint16_t)(i + 1));
+		expect_rows(want, sizeof(want) / sizeof(want[0]));
+	}
+}
+
+static void
+test_group_reverse(void **state)
+{
+	static const char *const want[] = {
+		"2001:db8:0:2::5 1", "2001:db8:0:1::5 1", "10.0.0.3 1",
+		"10.0.0.2 2", "* 2", "10.0.0.1 3",
+	};
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "raddr");
+	opts.reverse = true;
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+}
+
+static void
+test_group_sort_key(void **state)
+{
+	static const char *const by_key[] = {
+		"* 2", "10.0.0.1 3", "10.0.0.2 2", "10.0.0.3 1",
+		"2001:db8:0:1::5 1", "2001:db8:0:2::5 1",
+	};
+	static const char *const by_sendq[] = {
+		"10.0.0.2 2", "10.0.0.3 1", "2001:db8:0:1::5 1",
+		"2001:db8:0:2::5 1", "10.0.0.1 3", "* 2",
+	};
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "raddr");
+	set_cols(&opts.sort, "raddr");
+	expect_rows(by_key, sizeof(by_key) / sizeof(by_key[0]));
+	/* a summed figure: the group's total, then count, then key */
+	set_cols(&opts.sort, "sendq");
+	expect_rows(by_sendq, sizeof(by_sendq) / sizeof(by_sendq[0]));
+}
+
+static void
+test_group_filter(void **state)
+{
+	static const char *const want[] = {
+		"10.0.0.1 3", "10.0.0.2 2", "* 1", "10.0.0.3 1",
+	};
+
+	(void)state;
+	population();
+	set_cols(&opts.group, "raddr");
+	set_filter(":500");
+	expect_rows(want, sizeof(want) / sizeof(want[0]));
+}
+
+/* Without -g: one row per record, default order, -r reverses. */
+static void
+test_group_flat(void **state)
+{
+	struct ct_table t;
+
+	(void)state;
+	population();
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nrows, snap.socks.len);
+	assert_false(t.grouped);
+	assert_int_equal(t.rows[0].first->state, CT_ST_LISTEN);
+	assert_int_equal(t.rows[t.nrows - 1].first->proto, UDP);
+	group_table_free(&t);
+	opts.reverse = true;
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.rows[0].first->proto, UDP);
+	group_table_free(&t);
+}
+
+/* ---- the tree ------------------------------------------------------ */
+
+static struct ct_sock *
+listen_on(const char *addr, uint16_t port, uint32_t inode)
+{
+	const char *any = strchr(addr, ':') != NULL ? "::" : "0.0.0.0";
+	struct ct_sock *s = fx_sock(&snap, TCP, CT_ST_LISTEN, addr, port, any, 0);
+
+	s->inode = inode;
+	s->wqueue = 128;
+	return s;
+}
+
+static void
+tree_population(void)
+{
+	listen_on("127.0.0.1", 600, 2);
+	est("127.0.0.1", 500, "127.0.0.2", 40001);	/* accepted on :500 */
+	est("127.0.0.2", 40001, "127.0.0.1", 500);	/* ... its client */
+	est("127.0.0.1", 600, "127.0.0.3", 40002);
+	est("127.0.0.1", 500, "127.0.0.3", 40003);
+	est("127.0.0.3", 40003, "127.0.0.1", 500);
+	est("127.0.0.3", 40002, "127.0.0.1", 600);
+	est("127.0.0.1", 500, "127.0.0.2", 40004);
+	est("127.0.0.2", 40004, "127.0.0.1", 500);
+	est("127.0.0.9", 40100, "127.0.0.8", 80);	/* no listener */
+	listen_on("0.0.0.0", 500, 1);
+	listener_link(&snap.socks);
+}
+
+static void
+test_group_tree_basic(void **state)
+{
+	const struct ct_tree_node *nd;
+	struct ct_tree t;
+	size_t i;
+
+	(void)state;
+	tree_population();
+	assert_int_equal(group_tree_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nlisteners, 2);
+	assert_int_equal(t.nnodes, 2 + 3);
+	/* 0.0.0.0:500 first (default order), its three connections */
+	nd = &t.nodes[0];
+	assert_int_equal(nd->head.first->lport, 500);
+	assert_int_equal(nd->nmembers, 1);
+	assert_ptr_equal(t.rows[nd->members].first, nd->head.first);
+	assert_int_equal(nd->nconns, 3);
+	assert_int_equal(nd->head.count, 3);
+	assert_int_equal(nd->head.clients, 2);
+	assert_int_equal(nd->head.wq, 128);
+	assert_true(nd->head.has & CT_G_LISTENER);
+	for (i = 0; i < nd->nconns; i++) {
+		const struct ct_sock *c = t.rows[nd->conns + i].first;
+
+		assert_int_equal(c->lport, 500);
+		assert_ptr_equal(&snap.socks.v[c->listener - 1], nd->head.first);
+	}
+	/* in order: 127.0.0.2:40001, 127.0.0.2:40004, 127.0.0.3:40003 */
+	assert_int_equal(t.rows[nd->conns].first->rport, 40001);
+	assert_int_equal(t.rows[nd->conns + 1].first->rport, 40004);
+	assert_int_equal(t.rows[nd->conns + 2].first->rport, 40003);
+	nd = &t.nodes[1];
+	assert_int_equal(nd->head.first->lport, 600);
+	assert_int_equal(nd->nconns, 1);
+	/* destinations: 127.0.0.1:500 (3), 127.0.0.1:600 (1), 127.0.0.8:80 */
+	assert_int_equal(t.nodes[2].head.first->rport, 500);
+	assert_int_equal(t.nodes[2].nconns, 3);
+	assert_int_equal(t.nodes[2].nmembers, 0);
+	assert_int_equal(t.nodes[3].head.first->rport, 600);
+	assert_int_equal(t.nodes[4].head.first->rport, 80);
+	assert_int_equal(t.nrows, 2 + 4 + 5);
+	group_tree_free(&t);
+	group_tree_free(&t);			/* idempotent */
+}
+
+/* A listener the filter leaves out still heads its matching connections. */
+static void
+test_group_tree_filter_context(void **state)
+{
+	struct ct_tree t;
+
+	(void)state;
+	tree_population();
+	set_filter(":40004");			/* one connection and its client */
+	assert_int_equal(group_tree_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nlisteners, 1);
+	assert_int_equal(t.nodes[0].head.first->lport, 500);
+	assert_int_equal(t.nodes[0].nconns, 1);
+	assert_int_equal(t.nodes[0].head.count, 1);
+	assert_int_equal(t.nodes[0].head.clients, 1);
+	assert_int_equal(t.nnodes, 2);		/* + the client, by destination */
+	assert_int_equal(t.nodes[1].nconns, 1);
+	group_tree_free(&t);
+}
+
+static void
+test_group_tree_reuseport(void **state)
+{
+	struct ct_tree t;
+	struct ct_sock *s;
+
+	(void)state;
+	listen_on("127.0.0.1", 800, 33)->rqueue = 100;
+	listen_on("127.0.0.1", 800, 31);
+	s = listen_on("127.0.0.1", 800, 32);
+	s->rqueue = 2;
+	est("127.0.0.1", 800, "127.0.0.2", 40001);
+	est("127.0.0.1", 800, "127.0.0.2", 40002);
+	listener_link(&snap.socks);
+	assert_int_equal(group_tree_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nlisteners, 1);
+	assert_int_equal(t.nnodes, 1);
+	assert_int_equal(t.nodes[0].nmembers, 3);
+	assert_int_equal(t.rows[0].first->inode, 31);
+	assert_int_equal(t.rows[1].first->inode, 32);
+	assert_int_equal(t.rows[2].first->inode, 33);
+	assert_int_equal(t.nodes[0].head.rq, 102);
+	assert_int_equal(t.nodes[0].head.wq, 384);
+	/* one member's queue (100 of 128) is over half full */
+	assert_true(t.nodes[0].head.high);
+	assert_int_equal(t.nodes[0].nconns, 2);
+	group_tree_free(&t);
+}
+
+static void
+test_group_tree_empty(void **state)
+{
+	struct ct_tree t;
+
+	(void)state;
+	assert_int_equal(group_tree_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nnodes, 0);
+	assert_int_equal(t.nrows, 0);
+	group_tree_free(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_group_one_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_two_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_three_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_prefix_v4mapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_ipv6_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_stable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_reverse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_sort_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_flat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_tree_basic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_tree_filter_context, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_tree_reuseport, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_tree_empty, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
