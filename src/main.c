@@ -19,7 +19,10 @@
 #include "netns.h"
 #include "opts.h"
 #include "out.h"
+#include "out_summary.h"
+#include "out_tree.h"
 #include "snap.h"
+#include "summary.h"
 #include "util.h"
 
 #ifndef CONNTAB_VERSION
@@ -39,6 +42,8 @@ static const struct option longopts[] = {
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-header", no_argument, NULL, 'H' },
+	{ "tree", no_argument, NULL, 'T' },
+	{ "summary", no_argument, NULL, 's' },
 	{ "netns", required_argument, NULL, 'N' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
@@ -51,7 +56,7 @@ static void
 usage(FILE *fp)
 {
 	fputs(
-"usage: conntab [-46aeHhilnPprtuVJ] [-g list] [-N netns] [-o list]\n"
+"usage: conntab [-46aeHhilnPprsTtuVJ] [-g list] [-N netns] [-o list]\n"
 "               [--sort list] [--format table|tsv|csv|json]\n"
 "               [--color[=auto|always|never]] [filter]\n"
 "\n"
@@ -64,6 +69,8 @@ usage(FILE *fp)
 "  -i                add TCP internals: rtt, rttvar, cwnd, retrans, bytes\n"
 "  -o LIST           show exactly these fields, comma-separated\n"
 "  -g LIST           count sockets grouped by these fields (raddr/24 too)\n"
+"  -T, --tree        each listener with the connections it accepted\n"
+"  -s, --summary     totals, listeners, ephemeral ports per destination\n"
 "  --sort LIST, -r   sort by these fields; reverse the order\n"
 "  --format FMT, -J  table (default), tsv, csv or json (-J)\n"
 "  -H, --no-header   no header line\n"
@@ -74,7 +81,8 @@ usage(FILE *fp)
 "filter: ':500', '127.0.0.1', 'dport = :443', 'state established', ...\n"
 "fields: proto family state laddr lport raddr rport local remote recvq\n"
 "        sendq uid user inode pid comm owners process listener rtt rttvar\n"
-"        cwnd retrans bytes_sent bytes_recv count\n"
+"        cwnd retrans bytes_sent bytes_recv count; with -T and -s: clients\n"
+"        ports_used ports_avail ports_pct high\n"
 "See conntab(1).\n", fp);
 }
 
@@ -124,6 +132,42 @@ parse_cols(const char *opt, const char *arg, bool allow_prefix,
 		usage_error("%s: unknown field '%s' (did you mean '%s'?)", opt,
 		    word, hint);
 	usage_error("%s: unknown field '%s'", opt, word);
+}
+
+/* A -g key must have an order: owners, rates and the figures have none. */
+static void
+check_group_keys(const struct ct_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->group.n; i++)
+		if (fields_get(o->group.v[i].id)->cmp == NULL)
+			usage_error("-g: cannot group by '%s'",
+			    fields_get(o->group.v[i].id)->name);
+}
+
+/*
+ * With -g, --sort orders the groups: by a key field, or by a figure the
+ * group sums (count, recvq, sendq, bytes_sent, bytes_recv).
+ */
+static void
+check_group_sort(const struct ct_opts *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->sort.n; i++) {
+		enum ct_field_id id = o->sort.v[i].id;
+		bool ok = id == CT_F_COUNT || id == CT_F_RECVQ ||
+		    id == CT_F_SENDQ || id == CT_F_BYTES_SENT ||
+		    id == CT_F_BYTES_RECV;
+
+		for (j = 0; !ok && j < o->group.n; j++)
+			ok = o->group.v[j].id == id;
+		if (!ok)
+			usage_error("--sort: with -g, '%s' is neither a group key "
+			    "nor count, recvq, sendq, bytes_sent, bytes_recv",
+			    fields_get(id)->name);
+	}
 }
 
 static void
@@ -213,7 +257,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->procroot = "/proc";
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":46aeg:HhiJlN:no:PprtuV", longopts,
+	while ((ch = getopt_long(argc, argv, ":46aeg:HhiJlN:no:PprsTtuV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 't': o->protos |= CT_P_TCP; break;
@@ -227,6 +271,8 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case 'i': o->info = true; break;
 		case 'r': o->reverse = true; break;
 		case 'H': o->no_header = true; break;
+		case 'T': o->tree = true; break;
+		case 's': o->summary = true; break;
 		case 'J': o->format = CT_FMT_JSON; break;
 		case 'o': cols = optarg; break;
 		case 'g': group = optarg; break;
@@ -269,10 +315,17 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		o->protos = CT_P_TCP | CT_P_UDP;
 	if (o->families == 0)
 		o->families = CT_FAM_4 | CT_FAM_6;
-	if (group != NULL)
+	if ((group != NULL) + o->tree + o->summary > 1)
+		usage_error("-g, -T and -s are different views: pick one");
+	if (group != NULL) {
 		parse_cols("-g", group, true, &o->group);
-	if (sort != NULL)
+		check_group_keys(o);
+	}
+	if (sort != NULL) {
 		parse_cols("--sort", sort, false, &o->sort);
+		if (o->group.n > 0)
+			check_group_sort(o);
+	}
 	if (cols != NULL) {
 		parse_cols("-o", cols, true, &o->cols);
 		o->cols_given = true;
@@ -339,6 +392,36 @@ finish_output(void)
 	return 0;
 }
 
+static int
+run_tree(const struct ct_snap *snap, const struct ct_opts *o)
+{
+	struct ct_tree tree;
+
+	group_tree_build(snap, o, &tree);
+	out_tree_write(stdout, snap, &tree, o);
+	group_tree_free(&tree);
+	return finish_output();
+}
+
+static int
+run_summary(const struct ct_snap *snap, const struct ct_opts *o)
+{
+	struct ct_portrange *range = xcalloc(1, sizeof(*range));
+	struct ct_summary sum;
+	int rc;
+
+	if ((rc = summary_read_range(o->procroot, range)) != 0)
+		fprintf(stderr, "conntab: warning: cannot read the ephemeral "
+		    "port range in %s/sys/net/ipv4: %s; assuming %u-%u, none "
+		    "reserved\n", o->procroot, strerror(-rc), range->low,
+		    range->high);
+	summary_build(snap, o, range, &sum);
+	out_summary_write(stdout, snap, &sum, o);
+	summary_free(&sum);
+	free(range);
+	return finish_output();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -382,6 +465,14 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	report_warnings(snap.warn);
+	if (o.tree) {
+		status = run_tree(&snap, &o);
+		goto out;
+	}
+	if (o.summary) {
+		status = run_summary(&snap, &o);
+		goto out;
+	}
 	group_table_build(&snap, &o, &table);
 	switch (o.format) {
 	case CT_FMT_TABLE:

@@ -1,0 +1,77 @@
+/*
+ * -s: the summary's three tables, each through the ordinary renderers with
+ * its own columns, so every format spells the fields the same way.
+ */
+#include "out_summary.h"
+
+#include "fields.h"
+#include "group.h"
+#include "opts.h"
+#include "out.h"
+#include "summary.h"
+
+static void
+cols_set(struct ct_cols *c, const enum ct_field_id *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c->v[i].id = ids[i];
+		c->v[i].prefix = -1;
+	}
+	c->n = n;
+}
+
+int
+out_summary_write(FILE *fp, const struct ct_snap *snap,
+    const struct ct_summary *s, const struct ct_opts *o)
+{
+	static const enum ct_field_id totals[] = { CT_F_PROTO, CT_F_STATE,
+	    CT_F_COUNT };
+	static const enum ct_field_id listeners[] = { CT_F_PROTO, CT_F_LOCAL,
+	    CT_F_RECVQ, CT_F_SENDQ, CT_F_COUNT, CT_F_CLIENTS, CT_F_HIGH,
+	    CT_F_PROCESS };
+	static const enum ct_field_id ports[] = { CT_F_PROTO, CT_F_LADDR,
+	    CT_F_RADDR, CT_F_RPORT, CT_F_PORTS_USED, CT_F_PORTS_AVAIL,
+	    CT_F_PORTS_PCT, CT_F_HIGH };
+	const struct {
+		const char		*name;
+		const struct ct_table	*t;
+		const enum ct_field_id	*ids;
+		size_t			 n;
+	} sec[] = {
+		{ "totals", &s->totals, totals, sizeof(totals) / sizeof(totals[0]) },
+		{ "listeners", &s->listeners, listeners,
+		    sizeof(listeners) / sizeof(listeners[0]) - (o->no_procs ? 1 : 0) },
+		{ "ports", &s->ports, ports, sizeof(ports) / sizeof(ports[0]) },
+	};
+	struct ct_opts so = *o;
+	size_t i;
+
+	so.cols_given = true;		/* JSON: exactly these keys */
+	if (o->format == CT_FMT_JSON)
+		putc_unlocked('{', fp);
+	for (i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
+		cols_set(&so.cols, sec[i].ids, sec[i].n);
+		switch (o->format) {
+		case CT_FMT_JSON:
+			fprintf(fp, "%s\"%s\":", i > 0 ? "," : "", sec[i].name);
+			out_json_write(fp, snap, sec[i].t, &so);
+			break;
+		case CT_FMT_TABLE:
+			if (i > 0)
+				putc_unlocked('\n', fp);
+			out_table_write(fp, snap, sec[i].t, &so);
+			break;
+		case CT_FMT_TSV:
+		case CT_FMT_CSV:
+			if (i > 0)
+				fputs(o->format == CT_FMT_CSV ? "\r\n" : "\n", fp);
+			out_sv_write(fp, snap, sec[i].t, &so);
+			break;
+		}
+	}
+	if (o->format == CT_FMT_JSON)
+		fputs("}\n", fp);
+	return 0;
+}
