@@ -20,7 +20,7 @@ int
 filter_parse(int argc, char *const argv[], struct ct_filter **out,
     struct ct_filter_error *err)
 {
-	char esc[CT_ESCAPE_MAX(64)];
+	char esc[CT_ESCAPE_MAX(48)];
 	char *end;
 	long port;
 
