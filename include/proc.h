@@ -63,6 +63,8 @@ void		 proc_cache_stats(const struct ct_proc_cache *c,
 
 /* Number of owners on the chain that starts at index first. */
 size_t		 proc_owner_count(const struct ct_owners *o, uint32_t first);
+/* Number of distinct processes on that chain (one may hold it twice). */
+size_t		 proc_owner_pids(const struct ct_owners *o, uint32_t first);
 /* Release the table; NULL-safe. */
 void		 proc_owners_free(struct ct_owners *o);
 

@@ -214,7 +214,7 @@ FMT(f_process)
 	n = util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX - 32);
 	buf[n++] = '(';
 	n += fmt_u64(buf + n, o->pid);
-	more = proc_owner_count(&snap->owners, g->first->owners) - 1;
+	more = proc_owner_pids(&snap->owners, g->first->owners) - 1;
 	if (more > 0) {
 		buf[n++] = ',';
 		buf[n++] = '+';

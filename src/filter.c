@@ -30,7 +30,7 @@ filter_parse(int argc, char *const argv[], struct ct_filter **out,
 	if (argc > 1 || argv[0][0] != ':') {
 		util_escape(argv[0], strlen(argv[0]), esc, sizeof(esc));
 		err->column = 1;
-		snprintf(err->msg, sizeof(err->msg), "unknown word '%s'", esc);
+		snprintf(err->msg, sizeof(err->msg), "unknown word '%s' at column 1", esc);
 		return -EINVAL;
 	}
 	errno = 0;
@@ -40,7 +40,7 @@ filter_parse(int argc, char *const argv[], struct ct_filter **out,
 		util_escape(argv[0], strlen(argv[0]), esc, sizeof(esc));
 		err->column = 1;
 		snprintf(err->msg, sizeof(err->msg),
-		    "bad port '%s' (0-65535)", esc);
+		    "bad port '%s' at column 1 (0-65535)", esc);
 		return -EINVAL;
 	}
 	*out = xcalloc(1, sizeof(**out));

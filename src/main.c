@@ -242,6 +242,23 @@ want_color(const char *when)
 	}
 }
 
+/* Flush stdout; a reader that went away (EPIPE) is a normal end. */
+static int
+finish_output(void)
+{
+	int rc = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = errno;
+	if (rc == EPIPE)
+		return 0;
+	if (rc != 0) {
+		fprintf(stderr, "conntab: write error: %s\n", strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
 static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
@@ -294,12 +311,14 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(fflush(stdout) == 0 ? 0 : 1);
+			exit(finish_output());
 		case 'V':
 			printf("conntab %s\n", CONNTAB_VERSION);
-			exit(fflush(stdout) == 0 ? 0 : 1);
+			exit(finish_output());
 		case ':':
-			if (optopt != 0)
+			/* a long option's optopt is its code, not a letter */
+			if (strncmp(argv[optind - 1], "--", 2) != 0 &&
+			    optopt > 0 && optopt < 128)
 				usage_error("option '-%c' needs an argument", optopt);
 			usage_error("option '%s' needs an argument",
 			    esc(argv[optind - 1], buf, sizeof(buf)));
@@ -373,23 +392,6 @@ report_warnings(unsigned warn)
 		warnx_line("the UDP dump was interrupted 4 times; the list may be incomplete");
 	if (warn & CT_WARN_PROC)
 		warnx_line("cannot read /proc: owners are unknown");
-}
-
-/* Flush stdout; a reader that went away (EPIPE) is a normal end. */
-static int
-finish_output(void)
-{
-	int rc = 0;
-
-	if (fflush(stdout) != 0 || ferror(stdout))
-		rc = errno;
-	if (rc == EPIPE)
-		return 0;
-	if (rc != 0) {
-		fprintf(stderr, "conntab: write error: %s\n", strerror(rc));
-		return 1;
-	}
-	return 0;
 }
 
 static int

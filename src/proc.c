@@ -629,6 +629,21 @@ proc_owner_count(const struct ct_owners *o, uint32_t first)
 	return n;
 }
 
+size_t
+proc_owner_pids(const struct ct_owners *o, uint32_t first)
+{
+	uint32_t last = 0;
+	size_t n = 0;
+
+	/* chains are in pid order, so each process is one run */
+	for (; first != 0 && first < o->len; first = o->v[first].next) {
+		if (n == 0 || o->v[first].pid != last)
+			n++;
+		last = o->v[first].pid;
+	}
+	return n;
+}
+
 void
 proc_owners_free(struct ct_owners *o)
 {

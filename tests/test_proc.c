@@ -404,11 +404,41 @@ test_proc_cache_no_root(void **state)
 	proc_cache_free(NULL);
 }
 
+/* A process holding one socket through two fds is one owner process. */
+static void
+test_proc_owner_pids(void **state)
+{
+	struct ct_owners o = { 0 };
+	uint32_t first;
+
+	(void)state;
+	fake_proc(100, "nginx");
+	fake_proc(200, "nginx");
+	fake_fd(100, 3, 7001);
+	fake_fd(100, 9, 7001);		/* dup() of fd 3 */
+	fake_fd(200, 3, 7001);		/* the forked child */
+	fake_fd(200, 4, 7002);
+	fake_fd(200, 5, 7002);
+	sock(7001);
+	sock(7002);
+	sock(7003);			/* held by nobody */
+	assert_int_equal(proc_scan(root, &socks, &o), 0);
+	first = socks.v[0].owners;
+	assert_int_equal(proc_owner_count(&o, first), 3);
+	assert_int_equal(proc_owner_pids(&o, first), 2);
+	first = socks.v[1].owners;
+	assert_int_equal(proc_owner_count(&o, first), 2);
+	assert_int_equal(proc_owner_pids(&o, first), 1);
+	assert_int_equal(proc_owner_pids(&o, socks.v[2].owners), 0);
+	proc_owners_free(&o);
+}
+
 int
 main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_proc_owner_pids),
 		T(test_proc_cache_like_scan),
 		T(test_proc_cache_steady),
 		T(test_proc_cache_new_socket),
