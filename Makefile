@@ -88,5 +88,7 @@ uninstall:
 clean:
 	rm -rf build conntab
 
+# Benchmarks (make bench) and fuzzing (make fuzz) keep their rules apart.
 -include $(wildcard bench/bench.mk)
+-include $(wildcard tests/fuzz/fuzz.mk)
 -include $(OBJS:.o=.d)
