@@ -394,6 +394,22 @@ report_warnings(unsigned warn)
 		warnx_line("cannot read /proc: owners are unknown");
 }
 
+/*
+ * CONNTAB_DEBUG: what the kernel returned, before the user-space filter,
+ * so that tests and benchmarks can see the push-down at work.
+ */
+static void
+report_debug(const struct ct_snap *snap)
+{
+	const char *v = getenv("CONNTAB_DEBUG");
+
+	if (v == NULL || v[0] == '\0' || strcmp(v, "0") == 0)
+		return;
+	fprintf(stderr, "conntab: debug: %zu sockets from the kernel; %u dumps "
+	    "with filter bytecode, %u refused\n", snap->socks.len, snap->bc_sent,
+	    snap->bc_refused);
+}
+
 static int
 run_tree(const struct ct_snap *snap, const struct ct_opts *o)
 {
@@ -467,6 +483,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	report_warnings(snap.warn);
+	report_debug(&snap);
 	if (o.tree) {
 		status = run_tree(&snap, &o);
 		goto out;
