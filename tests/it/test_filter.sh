@@ -39,9 +39,10 @@ def owner(f): any((.owners // [])[]; f);
 def connected: .state != "LISTEN" and .state != "UNCONN" and .state != "CLOSE";
 '
 
-# The corpus: FILTER @@ JQ PREDICATE [@@ empty: nothing may match]. The
-# expressions that see short-lived states (TIME_WAIT lasts 60 s, the
-# deferred SYN_RECV and the SYN_SENT less than that) come first.
+# The corpus: FILTER @@ JQ PREDICATE [@@ empty: must match nothing; @@
+# maybe: may match nothing]. The expressions that see short-lived states
+# (TIME_WAIT lasts 60 s, the deferred SYN_RECV and the SYN_SENT less than
+# that) come first, and may find them gone on a slow machine.
 CORPUS=$T/corpus
 cat >"$CORPUS" <<'EOF'
 src 127.0.0.0/8 @@ in4(.laddr; "127.0.0.0"; 8)
@@ -50,13 +51,13 @@ src 0.0.0.0/0 @@ isv4(.laddr)
 dst 0.0.0.0/0 @@ isv4(.raddr)
 not dst 0.0.0.0/0 @@ isv4(.raddr) | not
 not (src 127.0.0.0/8 or src ::/0) @@ .family == "inet" and (in4(.laddr; "127.0.0.0"; 8) | not)
-state time-wait @@ .state == "TIME_WAIT"
-state TIME_WAIT or state syn-recv @@ .state == "TIME_WAIT" or .state == "SYN_RECV"
+state time-wait @@ .state == "TIME_WAIT" @@ maybe
+state TIME_WAIT or state syn-recv @@ .state == "TIME_WAIT" or .state == "SYN_RECV" @@ maybe
 state connected @@ connected
 state synchronized @@ connected and .state != "SYN_SENT"
-state bucket @@ .state == "SYN_RECV" or .state == "TIME_WAIT"
+state bucket @@ .state == "SYN_RECV" or .state == "TIME_WAIT" @@ maybe
 state big @@ .state != "SYN_RECV" and .state != "TIME_WAIT"
-state syn-sent @@ .state == "SYN_SENT"
+state syn-sent @@ .state == "SYN_SENT" @@ maybe
 :5006 @@ .lport == 5006 or .rport == 5006
 sport :5006 @@ .lport == 5006
 dport :5006 @@ .rport == 5006
@@ -124,30 +125,29 @@ sed -i "s/KIDPID/$KIDPID/; s/MIXPID/$MIXPID/" "$CORPUS"
 check "the corpus holds at least 50 expressions" "$(wc -l <"$CORPUS")" \
 	test "$(wc -l <"$CORPUS")" -ge 50
 
-nexpr=0
-while IFS= read -r line <&3; do
-	filter=${line%% @@ *}
-	pred=${line#* @@ }
-	flag=
-	case $pred in
-	*" @@ empty") pred=${pred% @@ empty}; flag=empty ;;
-	esac
-	nexpr=$((nexpr + 1))
+# try_expr: run the current filter three ways; why is empty when all agree.
+try_expr() {
+	why=
+	: >"$T/whydiff"
+	# owners only where the predicate needs them: /proc is the whole
+	# host's, and reading it is the slow part
+	local own=-P
+	case $pred in *owner*) own= ;; esac
 	# the expected set, from the unfiltered listing taken just before
-	run "$CT" -J
+	run "$CT" -J $own
 	cp "$T/out" "$T/all.json"
 	# with push-down, the filter as many words
 	# shellcheck disable=SC2086
-	CONNTAB_DEBUG=1 run "$CT" -J $filter
+	CONNTAB_DEBUG=1 run "$CT" -J $own $filter
 	cp "$T/out" "$T/push.json"
 	cp "$T/err" "$T/push.err"
 	prc=$rc
 	# without push-down, the filter as one argument
-	CONNTAB_NO_PUSHDOWN=1 run "$CT" -J "$filter"
+	CONNTAB_NO_PUSHDOWN=1 run "$CT" -J $own "$filter"
 	urc=$rc
 	if [ "$prc" != 0 ] || [ "$urc" != 0 ]; then
-		notok "$filter" "exit $prc with push-down, $urc without: $(head -c 200 "$T/push.err" "$T/err")"
-		continue
+		why="exit $prc with push-down, $urc without: $(head -c 200 "$T/push.err" "$T/err")"
+		return
 	fi
 	# one jq run: the expected lines, then conntab's, then conntab's
 	if ! jq -r --argjson kid "$KIDPID" --argjson mix "$MIXPID" \
@@ -156,32 +156,51 @@ while IFS= read -r line <&3; do
 	    (\$all[0][] | select($pred) | \"want \" + line),
 	    (\$push[0][] | \"push \" + line), (\$user[0][] | \"user \" + line)" \
 	    >"$T/lines" 2>"$T/jqerr"; then
-		notok "$filter: jq predicate runs" "$(head -c 200 "$T/jqerr")"
-		continue
+		why="the jq predicate fails: $(head -c 200 "$T/jqerr")"
+		return
 	fi
 	for w in want push user; do
 		sed -n "s/^$w //p" "$T/lines" | sort >"$T/$w"
 	done
 	mv "$T/push" "$T/got_push"
 	mv "$T/user" "$T/got_user"
-	why=
 	if ! cmp -s "$T/want" "$T/got_push"; then
 		why="push-down: $(comm -23 "$T/want" "$T/got_push" | wc -l) missing, $(comm -13 "$T/want" "$T/got_push" | wc -l) extra"
-		diff "$T/want" "$T/got_push" | grep '^[<>]' | diag
+		diff "$T/want" "$T/got_push" | grep '^[<>]' >"$T/whydiff"
 	elif ! cmp -s "$T/want" "$T/got_user"; then
 		why="user space: $(comm -23 "$T/want" "$T/got_user" | wc -l) missing, $(comm -13 "$T/want" "$T/got_user" | wc -l) extra"
-		diff "$T/want" "$T/got_user" | grep '^[<>]' | diag
+		diff "$T/want" "$T/got_user" | grep '^[<>]' >"$T/whydiff"
 	elif ! grep -q ', 0 refused$' "$T/push.err"; then
 		why="the kernel refused the bytecode: $(head -c 200 "$T/push.err")"
-	elif [ "$flag" != empty ] && [ ! -s "$T/want" ]; then
+	elif [ -z "$flag" ] && [ ! -s "$T/want" ]; then
 		why="matches nothing: a weak test"
 	elif [ "$flag" = empty ] && [ -s "$T/want" ]; then
 		why="expected to match nothing"
 	fi
+}
+
+nexpr=0
+while IFS= read -r line <&3; do
+	filter=${line%% @@ *}
+	pred=${line#* @@ }
+	flag=
+	case $pred in
+	*" @@ empty") pred=${pred% @@ empty}; flag=empty ;;
+	*" @@ maybe") pred=${pred% @@ maybe}; flag=maybe ;;
+	esac
+	nexpr=$((nexpr + 1))
+	# a socket that changes state between the runs (TIME_WAIT expires,
+	# the deferred SYN_RECV completes) is not a failure: take it again
+	for attempt in 1 2 3; do
+		try_expr
+		[ -z "$why" ] && break
+		sleep 0.5
+	done
 	if [ -z "$why" ]; then
 		ok "$filter: $(wc -l <"$T/want") sockets, with and without push-down"
 	else
 		notok "$filter: the sockets jq expects, with and without push-down" "$why"
+		diag "$T/whydiff"
 	fi
 done 3<"$CORPUS"
 echo "# $nexpr expressions"
@@ -231,7 +250,7 @@ for args in "-T dport :5006" "-T sport :5006" "-s dst 127.0.0.1" "-g state not s
 		cmp -s "$T/a" "$T/out"
 done
 
-# Every example of SPEC §5 and of the man page runs -----------------------
+# Every example of SPEC §5 and of the man page (FILTERS, EXAMPLES) runs ---
 while IFS= read -r ex <&3; do
 	[ -n "$ex" ] || continue
 	# shellcheck disable=SC2086
@@ -273,6 +292,36 @@ state established and dport != 22
 not state listen and not comm sshd
 dport >= :1024 and dport < 49152
 src 192.168.0.0/16:ssh
+tcp or udp and inet
+10.0.0.0/8:ssh
+[2001:db8::]/32
+::1/128
+*:500
+src :500
+comm ngin*
+comm "(sd-pam)"
+uid != 0
+not uid 0
+dport != 443
+not dport 443
+state fin-wait-1
+state estab
+state closed
+state unconnected
+state TIME_WAIT
+state timewait
+state synchronized
+state bucket
+state big
+state all
+proto tcp
+family inet6
+sport eq 22 or dport ne 22 and sport lt 1 or sport le 2 or dport gt 3 or dport ge 4
+state established dst 10.0.0.0/8
+sport :ssh or dport :ssh
+-t dport >= 1024 and not dst 127.0.0.0/8
+comm nginx state listen
+-g raddr state established sport :https
 EOF
 
 # Errors: one line, exit 2, the word and its column ------------------------
