@@ -374,24 +374,16 @@ join_words(int argc, char *argv[])
 }
 
 static void
-warnx_line(const char *msg)
-{
-	fprintf(stderr, "conntab: warning: %s\n", msg);
-}
-
-static void
 report_warnings(unsigned warn)
 {
-	if (warn & CT_WARN_NODIAG_TCP)
-		warnx_line("cannot dump TCP sockets: this kernel lacks tcp_diag");
-	if (warn & CT_WARN_NODIAG_UDP)
-		warnx_line("cannot dump UDP sockets: this kernel lacks udp_diag");
-	if (warn & CT_WARN_INTR_TCP)
-		warnx_line("the TCP dump was interrupted 4 times; the list may be incomplete");
-	if (warn & CT_WARN_INTR_UDP)
-		warnx_line("the UDP dump was interrupted 4 times; the list may be incomplete");
-	if (warn & CT_WARN_PROC)
-		warnx_line("cannot read /proc: owners are unknown");
+	static const unsigned order[] = { CT_WARN_NODIAG_TCP,
+	    CT_WARN_NODIAG_UDP, CT_WARN_INTR_TCP, CT_WARN_INTR_UDP, CT_WARN_PROC };
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (warn & order[i])
+			fprintf(stderr, "conntab: warning: %s\n",
+			    snap_warn_text(order[i]));
 }
 
 static int
