@@ -512,6 +512,12 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 	bool is_null = false;
 	size_t n;
 
+	/* a listener moves no data: its tcp_info figures are all zero */
+	if ((fields_get(id)->flags & CT_FF_INFO) && listener_is(s)) {
+		buf[0] = '-';
+		buf[1] = '\0';
+		return 1;
+	}
 	if (id == CT_F_RATE_IN || id == CT_F_RATE_OUT) {
 		if (!(w->mark & CT_WM_RATED)) {
 			buf[0] = '-';

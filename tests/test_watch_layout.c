@@ -132,6 +132,7 @@ server_pair(void)
 	s->rqueue = 3;
 	s->wqueue = 4;
 	fx_owner(&b, s, 10, 3, "srv");
+	rated(s, 0, 0);			/* a listener's rtt is 0: shown as "-" */
 }
 
 static void
