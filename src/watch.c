@@ -359,7 +359,7 @@ static const char *const watch_help_text[] = {
 	"  s          sort: default, state, remote, process, recvq,",
 	"             sendq, rate_in, rate_out, rtt (numbers: largest first)",
 	"  /          edit the filter: Enter applies, Esc cancels",
-	"  Up Down PgUp PgDn Home End   scroll",
+	"  Up Down (k j) PgUp PgDn Home End   scroll",
 	"  ?          this help; any key closes it",
 	"",
 	"marks: + new  - closed (dimmed, gone at the next sample)",
@@ -559,7 +559,6 @@ watch_key(struct watch_ui *w, int ch)
 		w->editlen = strlen(w->edit);
 		break;
 	case '?':
-	case 'h':
 		w->help = true;
 		break;
 	case KEY_UP:
