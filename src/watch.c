@@ -639,13 +639,18 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 	next = watch_now_ms() + o->interval_ms;
 	while (!watch_stop) {
 		enum watch_act act = WA_NONE;
+		int wait;
 
 		watch_draw(w);
 		now = watch_now_ms();
 		/* getch() is the clock: it waits for a key or the next sample */
-		timeout(w->paused ? 1000 : (next > now ? (int)(next - now) : 0));
+		wait = w->paused ? 1000 : (next > now ? (int)(next - now) : 0);
+		timeout(wait);
 		if ((ch = getch()) != ERR)
 			act = watch_key(w, ch);
+		else if (!watch_stop && watch_now_ms() - now < wait / 2)
+			/* no keys to read (stdin at its end): wait all the same */
+			poll(NULL, 0, wait - (int)(watch_now_ms() - now));
 		if (act == WA_QUIT)
 			break;
 		now = watch_now_ms();

@@ -37,11 +37,14 @@ conn_cmd "listen 500" && conn_cmd "listen 600" ||
 TM=(tmux -L "conntab-it-$$" -f /dev/null)
 IT_CLEANUP+=("tmux -L conntab-it-$$ kill-server")
 
+# The session the wait_screen* functions look at.
+S=view
+
 # wait_screen PATTERN [SECONDS]: poll the pane until a line matches.
 wait_screen() {
 	local i
 	for ((i = 0; i < ${2:-30} * 10; i++)); do
-		"${TM[@]}" capture-pane -p >"$T/screen" 2>/dev/null &&
+		"${TM[@]}" capture-pane -p -t "$S" >"$T/screen" 2>/dev/null &&
 			grep -Eq -- "$1" "$T/screen" && return 0
 		sleep 0.1
 	done
@@ -52,7 +55,7 @@ wait_screen() {
 wait_screen_not() {
 	local i
 	for ((i = 0; i < ${2:-30} * 10; i++)); do
-		"${TM[@]}" capture-pane -p >"$T/screen" 2>/dev/null &&
+		"${TM[@]}" capture-pane -p -t "$S" >"$T/screen" 2>/dev/null &&
 			! grep -Eq -- "$1" "$T/screen" && return 0
 		sleep 0.1
 	done
@@ -81,7 +84,7 @@ row() {
 # ---- the view ------------------------------------------------------------
 
 conn_open 600 && p600=$cport
-"${TM[@]}" new-session -d -x 100 -y 30 \
+"${TM[@]}" new-session -d -s view -x 100 -y 30 \
 	"'$CT' -w -d 0.2 :500; echo EXIT=\$? >'$T/exit'; sleep 600"
 if wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')"; then
 	ok "view: the listener on :500 shows"
@@ -123,7 +126,7 @@ check "view: the other connection stays" "screen" \
 	grep -Eq "$(row ESTABLISHED '127\.0\.0\.1:500' "127\.0\.0\.1:$p2")" "$T/screen"
 
 # Resizes, down to a few columns: it keeps running and redraws each time.
-"${TM[@]}" resize-window -x 40 -y 10
+"${TM[@]}" resize-window -t view -x 40 -y 10
 if wait_screen '^[0-9:]{8} every 0\.2s filter :500  listen$'; then
 	ok "view: resized to 40x10, the header is cut at 40 columns"
 else
@@ -132,11 +135,11 @@ fi
 check "view: at 40x10 no line is wider than 40" "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" \
 	test "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" -le 40
 check "view: at 40x10 the rows still show" "screen" grep -Eq "^.   tcp ESTABLISHED 127\.0\.0\.1:500" "$T/screen"
-"${TM[@]}" resize-window -x 3 -y 2
+"${TM[@]}" resize-window -t view -x 3 -y 2
 sleep 0.5
-"${TM[@]}" resize-window -x 1 -y 1
+"${TM[@]}" resize-window -t view -x 1 -y 1
 sleep 0.5
-"${TM[@]}" resize-window -x 100 -y 30
+"${TM[@]}" resize-window -t view -x 100 -y 30
 if wait_screen 'listen 1 estab 2 tw 0 other 0  \+[0-9.]+/s -[0-9.]+/s$' &&
 	wait_screen "$(row ESTABLISHED '127\.0\.0\.1:500' "127\.0\.0\.1:$p2")"; then
 	ok "view: after 3x2, 1x1 and back to 100x30 it is alive and redrawn"
@@ -145,16 +148,16 @@ else
 fi
 
 # Keys: g cycles the grouping, s the sort; both show on the status line.
-"${TM[@]}" send-keys g
+"${TM[@]}" send-keys -t view g
 wait_screen '^  127\.0\.0\.1 \(2\)$' 10
 check "view: g groups by remote address" "screen" grep -Eq 'group raddr ' "$T/screen"
-"${TM[@]}" send-keys g g g s
+"${TM[@]}" send-keys -t view g g g s
 wait_screen 'group listener  sort state' 10
 check "view: g three times more is back to listeners, s sorts by state" "$(tail -1 "$T/screen")" \
 	grep -Eq '^group listener  sort state  rows' "$T/screen"
 
 # / with a bad filter: the error shows, the old filter stays, it goes on.
-"${TM[@]}" send-keys / C-u 'bogusword' Enter
+"${TM[@]}" send-keys -t view / C-u 'bogusword' Enter
 if wait_screen "^filter: .*bogusword" 10; then
 	ok "view: / with a bad filter shows the error on the status line"
 else
@@ -168,7 +171,7 @@ else
 	notok "view: after the bad filter it keeps running with the old one" "screen:"; screen_diag
 fi
 # / with a good one: the view follows it.
-"${TM[@]}" send-keys / C-u ':600' Enter
+"${TM[@]}" send-keys -t view / C-u ':600' Enter
 if wait_screen "$(row ESTABLISHED "127\.0\.0\.1:$p600" '127\.0\.0\.1:600')" &&
 	wait_screen_not ":$p2( |$)" 10 && grep -q 'filter :600 ' "$T/screen"; then
 	ok "view: / :600 shows port 600 instead"
@@ -176,7 +179,7 @@ else
 	notok "view: / :600 shows port 600 instead" "screen:"; screen_diag
 fi
 
-"${TM[@]}" send-keys q
+"${TM[@]}" send-keys -t view q
 if wait_file "$T/exit" '^EXIT=' 20; then
 	check "view: q exits with status 0" "$(cat "$T/exit")" grep -qx 'EXIT=0' "$T/exit"
 else
@@ -184,20 +187,49 @@ else
 fi
 "${TM[@]}" kill-server 2>/dev/null
 
-# Marks, with a long interval so that a mark lasts long enough to be seen;
-# then SIGTERM, which must leave the terminal as it was.
+# An unknown terminal: one line, status 1, before the screen is touched.
+"${TM[@]}" new-session -d -s bogus -x 80 -y 24 \
+	"TERM=bogus '$CT' -w :500 2>'$T/bogus.err'; echo EXIT=\$? >'$T/exit3'; sleep 600"
+wait_file "$T/exit3" '^EXIT=' 20
+check "view: TERM=bogus is status 1 with one line naming the terminal" \
+	"$(cat "$T/exit3" 2>/dev/null), $(head -c 200 "$T/bogus.err")" \
+	test "$(cat "$T/exit3" 2>/dev/null)" = EXIT=1 -a "$(wc -l <"$T/bogus.err")" = 1 -a \
+	-n "$(grep "^conntab: terminal: .*'bogus'" "$T/bogus.err")"
+
+# Marks, with a long interval so that a mark lasts long enough to be seen,
+# in colour by default and without under NO_COLOR; then SIGTERM, which
+# must leave the terminal as it was.
 rm -f "$T/exit"
-"${TM[@]}" new-session -d -x 100 -y 30 \
+"${TM[@]}" new-session -d -s nocolor -x 100 -y 30 "NO_COLOR=1 '$CT' -w -d 3 :500; sleep 600"
+"${TM[@]}" new-session -d -s marks -x 100 -y 30 \
 	"stty -g >'$T/stty.before'; echo BEFORE-MARK; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$CT\" -w -d 3 :500'; echo EXIT=\$? >'$T/exit'; stty -g >'$T/stty.after'; echo AFTER-MARK; sleep 600"
+S=marks
 wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')"
+S=nocolor
+wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')"
+S=marks
 conn_open 500 && id4=$cid p4=$cport
 if wait_screen "127\.0\.0\.1:500 +127\.0\.0\.1:$p4 " 20; then
 	check "view: a new connection is first drawn marked '+'" \
 		"$(grep -E ":$p4 " "$T/screen")" \
 		grep -Eq "^\+   tcp ESTABLISHED 127\.0\.0\.1:500 +127\.0\.0\.1:$p4 " "$T/screen"
+	"${TM[@]}" capture-pane -e -p -t marks >"$T/escreen"
+	check "view: in colour by default: the new row is green" \
+		"$(grep -a ":$p4 " "$T/escreen" | head -1 | cat -v)" \
+		grep -aq "$(printf '\033')\[32m+ .*:$p4 " "$T/escreen"
 else
 	notok "view: a new connection is first drawn marked '+'" "never drawn"; screen_diag
 fi
+S=nocolor
+if wait_screen "^\+   tcp ESTABLISHED 127\.0\.0\.1:500 +127\.0\.0\.1:$p4 " 20; then
+	"${TM[@]}" capture-pane -e -p -t nocolor >"$T/escreen"
+	check "view: NO_COLOR: marks and attributes, no colour" \
+		"$(grep -a ":$p4 " "$T/escreen" | head -1 | cat -v)" \
+		test -z "$(grep -aE "$(printf '\033')\[(3[0-7]|38;)" "$T/escreen")"
+else
+	notok "view: NO_COLOR: marks and attributes, no colour" "never drawn"; screen_diag
+fi
+S=marks
 conn_cmd "close $id4"
 if wait_screen "^-   tcp ESTABLISHED 127\.0\.0\.1:500 +127\.0\.0\.1:$p4 " 20; then
 	ok "view: a closed connection stays one interval, marked '-'"
