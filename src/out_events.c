@@ -69,6 +69,7 @@ out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
 	gmtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (o->format == CT_FMT_JSON) {
+		/* the keys and values of the JSON table, so one parser reads both */
 		out_json_keys(o, &cols);
 		fprintf(fp, "{\"time\":\"%s\",\"event\":\"%s\"", stamp,
 		    events_name(ev));
@@ -111,7 +112,11 @@ events_sock_cmp(const void *x, const void *y)
 	    *(const struct ct_sock *const *)y);
 }
 
-/* Sort v[0..n) of snap into the default order and write them as ev. */
+/*
+ * Sort v[0..n) of snap into the default order and write each with its
+ * event. The kernel dumps in hash order; sorted, two runs over the same
+ * changes write the same lines, and a log diffs cleanly.
+ */
 static void
 events_batch(FILE *fp, const struct ct_snap *snap, const struct ct_sock **v,
     size_t n, const struct ct_diff *d, const struct ct_snap *prev, time_t when,
@@ -155,6 +160,7 @@ out_events_diff(FILE *fp, const struct ct_snap *prev, const struct ct_snap *cur,
 		total += d->nclosed;
 		free(v);
 	}
+	/* only what changed is gathered and sorted: a quiet sample costs O(n) */
 	v = xcalloc(d->ncur, sizeof(*v));
 	for (i = 0; i < d->ncur && i < cur->socks.len; i++) {
 		uint8_t fl = d->cur[i].flags;

@@ -240,7 +240,11 @@ watch_view_cols(struct ct_opts *o)
 	o->format = CT_FMT_TABLE;
 }
 
-/* Take a sample and lay it out; a failure leaves the last one on screen. */
+/*
+ * Take a sample and lay it out; a failure leaves the last one on screen,
+ * with the error on the status line until a sample works again. The
+ * previous sample is kept for the diff: what closed since, and the rates.
+ */
 static int
 watch_sample(struct watch_ui *w, struct ct_diag *d)
 {
@@ -315,7 +319,11 @@ watch_colors(struct watch_ui *w)
 	w->color = true;
 }
 
-/* The attributes of a body row: the mark shows in colour and without. */
+/*
+ * The attributes of a body row. Colour only adds to bold, dim and
+ * underline, so NO_COLOR and --color=never lose nothing but the hue, and
+ * the mark character says the same in any case.
+ */
 static attr_t
 watch_row_attr(const struct watch_ui *w, const struct ct_wrow *r)
 {
@@ -608,6 +616,7 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 	int64_t next, now;
 	int ch, rc = 0;
 
+	/* a copy: / changes the filter, and the columns decide what is read */
 	w->o = *o;
 	watch_view_cols(&w->o);
 	w->base_info = o->info;
@@ -628,13 +637,14 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 		rc = -ENOTTY;
 		goto out;
 	}
+	/* from here on every way out, die() too, gives the terminal back */
 	watch_screen_up = true;
 	util_on_die(watch_restore);
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
-	set_escdelay(50);
+	set_escdelay(50);	/* Esc cancels an edit; no second's wait for it */
 	watch_colors(w);
 	next = watch_now_ms() + o->interval_ms;
 	while (!watch_stop) {

@@ -23,7 +23,11 @@
 
 /* ---- gathering a sample ------------------------------------------------ */
 
-/* Append a copy of from's owner chain at first to o; return its new head. */
+/*
+ * Append a copy of from's owner chain at first to o; return its new head.
+ * A closed socket's owners live in the previous snapshot, which the next
+ * sample frees while the view may still be drawn: the view keeps its own.
+ */
 static uint32_t
 wl_copy_owners(struct ct_owners *o, const struct ct_owners *from,
     uint32_t first)
@@ -154,6 +158,12 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 	uint32_t *sorted = NULL;
 	struct ct_snap *vs = &out->snap;
 
+	/*
+	 * Two passes: first decide what the view keeps (matching records, and
+	 * the listeners they or the closed ones arrived on, even when those do
+	 * not match), then copy it. Only the kept records are copied, so a
+	 * narrow filter keeps the view small however many sockets there are.
+	 */
 	memset(out, 0, sizeof(*out));
 	vs->when = cur->when;
 	for (i = 0; i < n && i < d->ncur; i++) {
@@ -405,7 +415,12 @@ wl_arrange_tree(struct ct_wview *v, struct wl_sort_ctx *c)
 	uint32_t *idx;
 	size_t i, j;
 
-	/* the view holds only what it shows: no filter, the default order */
+	/*
+	 * The view holds only what it shows, so the tree needs no filter; a
+	 * listener kept for its connections alone is shown for them, as -T
+	 * does. Listeners and destinations keep the default order, so they do
+	 * not jump about as figures change; the connections beneath follow s.
+	 */
 	memset(&o, 0, sizeof(o));
 	o.protos = CT_P_TCP | CT_P_UDP;
 	o.families = CT_FAM_4 | CT_FAM_6;
@@ -542,6 +557,12 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 	return n;
 }
 
+/*
+ * Widths come from the rows on screen only: the cost of a draw follows
+ * the screen, not the number of sockets. A column may widen as one scrolls
+ * to a longer address; the state column is kept at its widest so that
+ * states coming and going do not shift the columns after it.
+ */
 void
 watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
     bool procs, struct ct_wfit *out)
@@ -567,7 +588,11 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 				width[j] = len;
 		}
 	}
-	/* the mark and a blank, then the columns with a blank between */
+	/*
+	 * The mark and a blank, then the columns with a blank between. An
+	 * optional column that does not fit is skipped, and a later, narrower
+	 * one may still fit: rtt, say, where the rates do not.
+	 */
 	total = 1;
 	for (j = 0; j < WL_NALWAYS; j++) {
 		use[j] = true;
@@ -651,6 +676,7 @@ wl_put_cell(struct wl_buf *b, const char *s, size_t len, size_t width,
 		wl_pad(b, pad);
 }
 
+/* One character, so the marks read without colour and in a capture. */
 static char
 wl_mark(uint8_t mark)
 {
@@ -738,6 +764,7 @@ watch_layout_header(const struct ct_wview *v, const struct tm *tm,
 
 	if (size > 0)
 		buf[0] = '\0';
+	/* per second over the real time between the samples, not the interval */
 	snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d every %gs", tm->tm_hour,
 	    tm->tm_min, tm->tm_sec, interval_ms / 1000.0);
 	wl_puts(&b, tmp);
