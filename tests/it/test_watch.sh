@@ -135,6 +135,16 @@ fi
 check "view: at 40x10 no line is wider than 40" "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" \
 	test "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" -le 40
 check "view: at 40x10 the rows still show" "screen" grep -Eq "^.   tcp ESTABLISHED 127\.0\.0\.1:500" "$T/screen"
+"${TM[@]}" resize-window -t view -x 80 -y 24
+if wait_screen '^ +PROTO +STATE +LOCAL +REMOTE +PROCESS +RECVQ +SENDQ$'; then
+	ok "view: at 80x24 the owner and the queues fit beside the 5-tuple"
+else
+	notok "view: at 80x24 the owner and the queues fit beside the 5-tuple" "screen:"; screen_diag
+fi
+check "view: at 80x24 the whole header line shows" "$(head -1 "$T/screen")" \
+	grep -Eq ' other 0  \+[0-9.]+/s -[0-9.]+/s$' "$T/screen"
+check "view: at 80x24 no line is wider than 80" "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" \
+	test "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" -le 80
 "${TM[@]}" resize-window -t view -x 3 -y 2
 sleep 0.5
 "${TM[@]}" resize-window -t view -x 1 -y 1
@@ -142,9 +152,9 @@ sleep 0.5
 "${TM[@]}" resize-window -t view -x 100 -y 30
 if wait_screen 'listen 1 estab 2 tw 0 other 0  \+[0-9.]+/s -[0-9.]+/s$' &&
 	wait_screen "$(row ESTABLISHED '127\.0\.0\.1:500' "127\.0\.0\.1:$p2")"; then
-	ok "view: after 3x2, 1x1 and back to 100x30 it is alive and redrawn"
+	ok "view: after 80x24, 3x2, 1x1 and back to 100x30 it is alive and redrawn"
 else
-	notok "view: after 3x2, 1x1 and back to 100x30 it is alive and redrawn" "exit: $(cat "$T/exit" 2>/dev/null)"; screen_diag
+	notok "view: after 80x24, 3x2, 1x1 and back to 100x30 it is alive and redrawn" "exit: $(cat "$T/exit" 2>/dev/null)"; screen_diag
 fi
 
 # Keys: g cycles the grouping, s the sort; both show on the status line.
