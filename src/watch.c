@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <curses.h>
+#include <term.h>
 
 #include "diff.h"
 #include "fields.h"
@@ -376,12 +377,12 @@ static const char *const watch_help_text[] = {
 };
 
 static void
-watch_draw_help(int lines, int cols)
+watch_draw_help(int nlines, int cols)
 {
 	size_t i, n = sizeof(watch_help_text) / sizeof(watch_help_text[0]);
 	char line[128];
 
-	for (i = 0; i < n && (int)i + 1 < lines; i++) {
+	for (i = 0; i < n && (int)i + 1 < nlines; i++) {
 		snprintf(line, sizeof(line), " %-70s", watch_help_text[i]);
 		watch_put_line((int)i + 1, line, cols, A_REVERSE, false);
 	}
@@ -420,15 +421,15 @@ watch_draw_status(struct watch_ui *w, int y, int cols)
 static void
 watch_draw(struct watch_ui *w)
 {
-	int lines = LINES, cols = COLS, body, i;
+	int nlines = LINES, cols = COLS, body, i;
 	struct ct_wfit fit;
 	char line[1024];
 	size_t maxtop;
 
 	erase();
-	if (lines <= 0 || cols <= 0)
+	if (nlines <= 0 || cols <= 0)
 		return;
-	body = lines - 3 > 0 ? lines - 3 : 0;
+	body = nlines - 3 > 0 ? nlines - 3 : 0;
 	w->body = (size_t)body;
 	maxtop = w->view.nrows > w->body ? w->view.nrows - w->body : 0;
 	if (w->top > maxtop)
@@ -439,7 +440,7 @@ watch_draw(struct watch_ui *w)
 	watch_layout_fit(&w->view, w->top, w->body, (size_t)cols, !w->o.no_procs,
 	    &fit);
 	w->want_info = watch_layout_fit_info(&fit);
-	if (lines >= 3) {
+	if (nlines >= 3) {
 		watch_layout_colhead(&fit, line, sizeof(line));
 		watch_put_line(1, line, cols, A_REVERSE, true);
 	}
@@ -450,13 +451,13 @@ watch_draw(struct watch_ui *w)
 		watch_put_line(2 + i, line, cols, watch_row_attr(w, r), false);
 	}
 	if (w->help)
-		watch_draw_help(lines - 1, cols);
-	if (lines >= 2)
-		watch_draw_status(w, lines - 1, cols);
-	if (w->editing && lines >= 2) {
+		watch_draw_help(nlines - 1, cols);
+	if (nlines >= 2)
+		watch_draw_status(w, nlines - 1, cols);
+	if (w->editing && nlines >= 2) {
 		int x = (int)(strlen("filter: ") + w->editlen);
 
-		move(lines - 1, x < cols ? x : cols - 1);
+		move(nlines - 1, x < cols ? x : cols - 1);
 		curs_set(1);
 	} else {
 		curs_set(0);
@@ -632,6 +633,16 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 		*what = "socket dump";
 		goto out;
 	}
+	/*
+	 * Ask terminfo first: newterm() on an unknown TERM fails too, but
+	 * leaves memory behind that nothing can free.
+	 */
+	if (setupterm(NULL, fileno(stdout), &ch) != OK) {
+		*what = "terminal";
+		rc = -ENOTTY;
+		goto out;
+	}
+	del_curterm(cur_term);
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
 		*what = "terminal";
 		rc = -ENOTTY;

@@ -136,7 +136,7 @@ check "view: at 40x10 no line is wider than 40" "$(awk '{ print length }' "$T/sc
 	test "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" -le 40
 check "view: at 40x10 the rows still show" "screen" grep -Eq "^.   tcp ESTABLISHED 127\.0\.0\.1:500" "$T/screen"
 "${TM[@]}" resize-window -t view -x 80 -y 24
-if wait_screen '^ +PROTO +STATE +LOCAL +REMOTE +PROCESS +RECVQ +SENDQ$'; then
+if wait_screen '^ +PROTO +STATE +LOCAL +REMOTE +PROCESS +RECVQ +SENDQ( +RTT)?$'; then
 	ok "view: at 80x24 the owner and the queues fit beside the 5-tuple"
 else
 	notok "view: at 80x24 the owner and the queues fit beside the 5-tuple" "screen:"; screen_diag
