@@ -34,8 +34,8 @@ conn_cmd "listen 500" && conn_cmd "listen 600" ||
 	{ echo "# no listeners"; echo "0 passed, 1 failed"; exit 1; }
 
 # A private tmux server, killed whatever happens.
-TM=(tmux -L "conntab-it-$$" -f /dev/null)
-IT_CLEANUP+=("tmux -L conntab-it-$$ kill-server")
+TM=(tmux -S "$T/tmux.sock" -f /dev/null)
+IT_CLEANUP+=("tmux -S '$T/tmux.sock' kill-server")
 
 # The session the wait_screen* functions look at.
 S=view
@@ -86,6 +86,8 @@ row() {
 conn_open 600 && p600=$cport
 "${TM[@]}" new-session -d -s view -x 100 -y 30 \
 	"'$CT' -w -d 0.2 :500; echo EXIT=\$? >'$T/exit'; sleep 600"
+# one server for every session: it must not exit (and race the next one)
+"${TM[@]}" set-option -s exit-empty off
 if wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')"; then
 	ok "view: the listener on :500 shows"
 else
@@ -195,7 +197,7 @@ if wait_file "$T/exit" '^EXIT=' 20; then
 else
 	notok "view: q exits with status 0" "no exit after 20 s"; screen_diag
 fi
-"${TM[@]}" kill-server 2>/dev/null
+"${TM[@]}" kill-session -t view 2>/dev/null
 
 # An unknown terminal: one line, status 1, before the screen is touched.
 "${TM[@]}" new-session -d -s bogus -x 80 -y 24 \
@@ -260,7 +262,9 @@ if wait_file "$T/exit" '^EXIT=' 20 && wait_screen '^AFTER-MARK' 10; then
 else
 	notok "view: SIGTERM ends it and restores the terminal" "no exit"; screen_diag
 fi
-"${TM[@]}" kill-server 2>/dev/null
+"${TM[@]}" kill-session -t marks 2>/dev/null
+"${TM[@]}" kill-session -t nocolor 2>/dev/null
+"${TM[@]}" kill-session -t bogus 2>/dev/null
 
 # ---- the event stream ----------------------------------------------------
 
