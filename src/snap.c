@@ -287,6 +287,24 @@ snap_user_name(const struct ct_snap *snap, uint32_t uid)
 	return u != NULL && u->name[0] != '\0' ? u->name : NULL;
 }
 
+const char *
+snap_warn_text(unsigned bit)
+{
+	switch (bit) {
+	case CT_WARN_NODIAG_TCP:
+		return "cannot dump TCP sockets: this kernel lacks tcp_diag";
+	case CT_WARN_NODIAG_UDP:
+		return "cannot dump UDP sockets: this kernel lacks udp_diag";
+	case CT_WARN_INTR_TCP:
+		return "the TCP dump was interrupted 4 times; the list may be incomplete";
+	case CT_WARN_INTR_UDP:
+		return "the UDP dump was interrupted 4 times; the list may be incomplete";
+	case CT_WARN_PROC:
+		return "cannot read /proc: owners are unknown";
+	}
+	return "unknown warning";
+}
+
 void
 snap_free(struct ct_snap *snap)
 {
