@@ -24,16 +24,23 @@
 static size_t
 fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0, i;
+	uint64_t t;
+	size_t n = 1;
+	char *p;
 
+	if (v < 10) {		/* most queues are empty */
+		buf[0] = (char)('0' + v);
+		buf[1] = '\0';
+		return 1;
+	}
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	p = buf + n;
+	*p = '\0';
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
 	return n;
 }
 

@@ -103,7 +103,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
 	struct col cols[CT_COLS_MAX];
-	size_t n = o->cols.n, i, j, len;
+	size_t n = o->cols.n, m, i, j, len;
 	char buf[CT_CELL_MAX], *line, *p;
 
 	for (j = 0; j < n; j++) {
@@ -116,9 +116,12 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		c->last = j + 1 == n;
 		c->state = o->color && o->cols.v[j].id == CT_F_STATE;
 	}
-	for (i = 0; i < t->nrows; i++) {
+	/* a last column padded on the right is not padded at all */
+	for (m = n; m > 0 && cols[m - 1].last && !cols[m - 1].right; m--)
+		;
+	for (i = 0; m > 0 && i < t->nrows; i++) {
 		prefetch_row(t, i);
-		for (j = 0; j < n; j++)
+		for (j = 0; j < m; j++)
 			if ((len = cell(&cols[j], snap, &t->rows[i], buf)) >
 			    cols[j].width)
 				cols[j].width = len;

@@ -159,6 +159,37 @@ test_fields_ipv4_like_inet_ntop(void **state)
 	}
 }
 
+/* Decimal formatting at the edges of each digit count, up to 2^64 - 1. */
+static void
+test_fields_decimal_edges(void **state)
+{
+	static const uint64_t v[] = {
+		0, 1, 9, 10, 11, 99, 100, 999, 1000, 65535, 4294967295u,
+		4294967296u, 10000000000000000000u, 18446744073709551615u,
+	};
+	const struct ct_field *f = fields_get(CT_F_BYTES_SENT);
+	struct ct_snap snap;
+	struct ct_sock s;
+	struct ct_group g;
+	char want[32], got[CT_CELL_MAX];
+	size_t i;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	memset(&s, 0, sizeof(s));
+	memset(&g, 0, sizeof(g));
+	s.flags = CT_SF_INFO;
+	g.first = &s;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		bool is_null = false;
+
+		g.bytes_out = v[i];
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
+		assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
 int
 main(void)
 {
@@ -170,6 +201,7 @@ main(void)
 		cmocka_unit_test(test_fields_suggest_far),
 		cmocka_unit_test(test_fields_table_consistent),
 		cmocka_unit_test(test_fields_ipv4_like_inet_ntop),
+		cmocka_unit_test(test_fields_decimal_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
