@@ -430,33 +430,42 @@ keys_build(const struct ct_snap *snap, const struct ct_filter *f,
 	return true;
 }
 
-/* Rows of the records f matches in the default order, dir 1 or -1. */
+/*
+ * Rows of the records f matches in the default order, dir 1 or -1. The
+ * keys (24 bytes each) are sorted at the start of the rows' own array (64
+ * bytes each) and turned into rows from the last one back: row i covers
+ * keys 8i/3 and up, which are all used by then. Apart, the two arrays
+ * would add 4.8 MiB to the peak at 200,000 records.
+ */
 static bool
 group_table_default(const struct ct_snap *snap, const struct ct_filter *f,
     int dir, struct ct_table *out)
 {
-	struct sort_key *keys = xcalloc(snap->socks.len + 1, sizeof(*keys));
+	struct ct_group *rows = xcalloc(snap->socks.len + 1, sizeof(*rows));
+	struct sort_key *keys = (struct sort_key *)(void *)rows, k;
+	const struct ct_sock *v = snap->socks.v;
 	size_t i, n;
 	int depth = 0;
 
 	if (!keys_build(snap, f, keys, &n)) {
-		free(keys);
+		free(rows);
 		return false;
 	}
 	for (i = n; i > 0; i >>= 1)
 		depth += 2;
-	key_sort(keys, n, snap->socks.v, depth);
-	memset(out, 0, sizeof(*out));
-	out->rows = xcalloc(n + 1, sizeof(*out->rows));
-	out->nrows = n;
-	for (i = 0; i < n; i++) {
+	key_sort(keys, n, v, depth);
+	for (i = 0; dir < 0 && i < n / 2; i++)
+		key_swap(&keys[i], &keys[n - 1 - i]);
+	for (i = n; i-- > 0; ) {
 		/* the records come in sorted order, all over the array */
-		if (i + 16 < n)
-			__builtin_prefetch(&snap->socks.v[keys[i + 16].idx]);
-		group_row_set(&out->rows[dir > 0 ? i : n - 1 - i],
-		    &snap->socks.v[keys[i].idx]);
+		if (i >= 16)
+			__builtin_prefetch(&v[keys[i - 16].idx]);
+		k = keys[i];
+		group_row_set(&rows[i], &v[k.idx]);
 	}
-	free(keys);
+	memset(out, 0, sizeof(*out));
+	out->rows = rows;
+	out->nrows = n;
 	return true;
 }
 
