@@ -136,20 +136,18 @@ cmp_default_qsort(const void *x, const void *y)
  * ::-style addresses, twins that differ only in inode or cookie (a cookie
  * of its own keeps the order total, as the kernel's do).
  */
+/* A mix made to collide: few addresses and ports, both families. */
 static void
-test_group_default_order_exact(void **state)
+random_mix(size_t n)
 {
 	static const char *const addrs[] = {
 		"127.0.0.1", "127.0.0.2", "10.1.2.3", "0.0.0.0", "255.255.255.255",
 		"::1", "::", "::ffff:127.0.0.1", "2001:db8::1", "2001:db8::1:0",
 		"fe80::1", "ffff::",
 	};
-	const struct ct_sock **want;
-	struct ct_table t;
-	size_t n = 3000, i, k;
 	unsigned seed = 12345;
+	size_t i, k;
 
-	(void)state;
 	for (i = 0; i < n; i++) {
 		struct ct_sock *s;
 		const char *la, *ra;
@@ -168,7 +166,20 @@ test_group_default_order_exact(void **state)
 		s->inode = (seed >> 26) % 3;
 		/* unique, so that the order is total; not in record order */
 		s->cookie = (uint64_t)i * 7919 % n;
+		s->rqueue = (seed >> 20) % 7;
+		s->wqueue = (seed >> 23) % 5;
 	}
+}
+
+static void
+test_group_default_order_exact(void **state)
+{
+	const struct ct_sock **want;
+	struct ct_table t;
+	size_t n = 3000, i, k;
+
+	(void)state;
+	random_mix(n);
 	want = calloc(n, sizeof(*want));
 	assert_non_null(want);
 	for (i = 0; i < n; i++)
@@ -198,6 +209,46 @@ test_group_default_order_exact(void **state)
 	assert_int_equal(t.nrows, k);
 	group_table_free(&t);
 	free(want);
+}
+
+/*
+ * -g folds by hashing the key's text; it must give the groups the sorting
+ * fold gives (group_table_fold()): the same first record, count and
+ * queues, for keys with and without a prefix, one field and three.
+ */
+static void
+test_group_hash_like_fold(void **state)
+{
+	static const char *const lists[] = {
+		"raddr", "raddr/24,state", "laddr/64,lport,proto", "family,rport",
+		"local", "state,inode",
+	};
+	struct ct_table t, want;
+	size_t l, i, j, n = 2000;
+
+	(void)state;
+	random_mix(n);
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		set_cols(&opts.group, lists[l]);
+		assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+		group_table_select(&snap, NULL, &want);
+		group_table_fold(&snap, &opts.group, 1, true, &want);
+		assert_int_equal(t.nrows, want.nrows);
+		for (i = 0; i < want.nrows; i++) {
+			for (j = 0; j < t.nrows; j++)
+				if (t.rows[j].first == want.rows[i].first)
+					break;
+			assert_true(j < t.nrows);
+			assert_int_equal(t.rows[j].count, want.rows[i].count);
+			assert_int_equal(t.rows[j].rq, want.rows[i].rq);
+			assert_int_equal(t.rows[j].wq, want.rows[i].wq);
+		}
+		/* largest first, as documented */
+		for (i = 1; i < t.nrows; i++)
+			assert_true(t.rows[i - 1].count >= t.rows[i].count);
+		group_table_free(&t);
+		group_table_free(&want);
+	}
 }
 
 static void
@@ -540,6 +591,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_group_default_order_exact,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_hash_like_fold,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_one_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_two_fields, setup, teardown),
