@@ -361,10 +361,28 @@ addr_tail_zero(const struct ct_addr *a)
 	return memcmp(a->bytes + 4, zero, 12) == 0;
 }
 
+static void
+key_pack(struct sort_key *k, const struct ct_sock *s, uint64_t la, uint64_t ra)
+{
+	k->k0 = (uint64_t)s->proto << 56 | (uint64_t)s->local.family << 48 |
+	    la << 16 | s->lport;
+	k->k1 = (uint64_t)s->remote.family << 56 | ra << 24 |
+	    (uint64_t)s->rport << 8 | s->state;
+}
+
+static uint64_t
+addr_ipv4(const struct ct_addr *a)
+{
+	return (uint64_t)a->bytes[0] << 24 | (uint64_t)a->bytes[1] << 16 |
+	    (uint64_t)a->bytes[2] << 8 | a->bytes[3];
+}
+
 /*
  * The keys of the records f matches, or false when one of them does not
  * fit the packing (a family other than inet/inet6, IPv4 bytes past the
- * fourth, mixed families): then the caller takes the general path.
+ * fourth, mixed families): then the caller takes the general path. An
+ * IPv4 record is read once; an IPv6 one is keyed once the ranks are known
+ * (k0 stays 0 meanwhile: no record has protocol 0).
  */
 static bool
 keys_build(const struct ct_snap *snap, const struct ct_filter *f,
@@ -379,50 +397,40 @@ keys_build(const struct ct_snap *snap, const struct ct_filter *f,
 
 		if (!filter_match(f, snap, s))
 			continue;
-		if (s->local.family != s->remote.family ||
-		    (s->local.family == AF_INET && (!addr_tail_zero(&s->local) ||
-		    !addr_tail_zero(&s->remote))) ||
-		    (s->local.family != AF_INET && s->local.family != AF_INET6))
+		if (s->local.family != s->remote.family || s->proto == 0)
 			return false;
-		n6 += s->local.family == AF_INET6;
-		keys[n++].idx = (uint32_t)i;
+		keys[n].idx = (uint32_t)i;
+		if (s->local.family == AF_INET6) {
+			keys[n++].k0 = 0;
+			n6++;
+			continue;
+		}
+		if (s->local.family != AF_INET || !addr_tail_zero(&s->local) ||
+		    !addr_tail_zero(&s->remote))
+			return false;
+		key_pack(&keys[n++], s, addr_ipv4(&s->local), addr_ipv4(&s->remote));
 	}
 	*nkeys = n;
-	if (n6 > 0) {
-		while (cap < 4 * n6)
-			cap <<= 1;
-		r.slot = xcalloc(cap, sizeof(*r.slot));
-		r.mask = cap - 1;
-		r.addr = xcalloc(2 * n6, sizeof(*r.addr));
-		for (i = 0; i < n; i++) {
-			const struct ct_sock *s = &v[keys[i].idx];
-
-			if (s->local.family != AF_INET6)
-				continue;
-			keys[i].k0 = v6_intern(&r, s->local.bytes);
-			keys[i].k1 = v6_intern(&r, s->remote.bytes);
-		}
-		v6_rank_finish(&r);
-	}
+	if (n6 == 0)
+		return true;
+	while (cap < 4 * n6)
+		cap <<= 1;
+	r.slot = xcalloc(cap, sizeof(*r.slot));
+	r.mask = cap - 1;
+	r.addr = xcalloc(2 * n6, sizeof(*r.addr));
 	for (i = 0; i < n; i++) {
 		const struct ct_sock *s = &v[keys[i].idx];
-		uint64_t la, ra;
 
-		if (s->local.family == AF_INET6) {
-			la = r.rank[keys[i].k0];
-			ra = r.rank[keys[i].k1];
-		} else {
-			la = (uint64_t)s->local.bytes[0] << 24 |
-			    (uint64_t)s->local.bytes[1] << 16 |
-			    (uint64_t)s->local.bytes[2] << 8 | s->local.bytes[3];
-			ra = (uint64_t)s->remote.bytes[0] << 24 |
-			    (uint64_t)s->remote.bytes[1] << 16 |
-			    (uint64_t)s->remote.bytes[2] << 8 | s->remote.bytes[3];
-		}
-		keys[i].k0 = (uint64_t)s->proto << 56 |
-		    (uint64_t)s->local.family << 48 | la << 16 | s->lport;
-		keys[i].k1 = (uint64_t)s->remote.family << 56 | ra << 24 |
-		    (uint64_t)s->rport << 8 | s->state;
+		if (keys[i].k0 == 0)
+			keys[i].k1 = v6_intern(&r, s->local.bytes) |
+			    (uint64_t)v6_intern(&r, s->remote.bytes) << 32;
+	}
+	v6_rank_finish(&r);
+	for (i = 0; i < n; i++) {
+		if (keys[i].k0 == 0)
+			key_pack(&keys[i], &v[keys[i].idx],
+			    r.rank[keys[i].k1 & 0xffffffffu],
+			    r.rank[keys[i].k1 >> 32]);
 	}
 	free(r.slot);
 	free(r.addr);
