@@ -14,8 +14,8 @@ SECTIONS = [
     ("floors", "floors: the least work for each job"),
     ("list", "listing, no owners (peer: ss -tan)"),
     ("owners", "listing with owners (floor: dump + /proc scan; peer: ss -tanp)"),
-    ("info", "TCP internals (floor: dump with tcp_info; peer: ss -tani)"),
-    ("filter", "a filter matching 10 sockets (floor: dump with bytecode)"),
+    ("info", "TCP internals (floor: dump with tcp_info [+ /proc scan]; peer: ss -tani)"),
+    ("filter", "a filter matching 10 sockets (floor: dump with bytecode [+ /proc scan])"),
     ("group", "grouping by raddr (peer: the plain listing, conntab -P)"),
     ("watch", "live view, event stream at 1 s (CPU per refresh)"),
 ]
@@ -26,7 +26,8 @@ TARGETS = [
     ("conntab -P <= 0.6 x ss -tan", "ct_P", "peer", 0.6),
     ("conntab <= 1.3 x (dump + /proc floors)", "ct", "floor", 1.3),
     ("conntab <= 0.1 x ss -tanp", "ct", "peer", 0.1),
-    ("conntab -i <= 0.4 x ss -tani", "ct_i", "peer", 0.4),
+    ("conntab -P -i <= 0.4 x ss -tani (no owners either)", "ct_Pi", "peer", 0.4),
+    ("conntab -i <= 0.4 x ss -tani (conntab with owners)", "ct_i", "peer", 0.4),
     ("conntab -P FILTER <= 0.2 x conntab -P", "ct_fP", "ref", 0.2),
     ("live view <= 0.15 s CPU per refresh", "watch", "refresh", 0.15),
     ("conntab -g raddr <= 1.2 x conntab -P (issue 4)", "ct_g", "peer", 1.2),
@@ -184,7 +185,7 @@ def main():
     lines.append("")
     lines.append("targets (ratios of medians)")
     for desc, shown, verdict in tl:
-        lines.append("  %-46s %-38s %s" % (desc, shown, verdict))
+        lines.append("  %-52s %-34s %s" % (desc, shown, verdict))
 
     n = int(meta.get("n", "0"))
     head = ("conntab bench: N = %d pairs; %s; %s cores; %s; %s" %

@@ -161,7 +161,9 @@ case_add ct conntab fast owners "conntab" "floor=floor_dump+floor_proc;peer=ss_t
 case_add ss_tanp peer slow owners "ss -tanp" - -- ss -tanp
 [ $HAVE_NETSTAT = 1 ] && case_add ns_tanp peer slow owners "netstat -tanp" - -- netstat -tanp
 
-case_add ct_i conntab fast info "conntab -i" "floor=floor_info;peer=ss_tani" -- "$CT" -i
+# ss -tani shows no owners, conntab -i does: conntab -P -i is the like.
+case_add ct_Pi conntab fast info "conntab -P -i" "floor=floor_info;peer=ss_tani" -- "$CT" -P -i
+case_add ct_i conntab fast info "conntab -i" "floor=floor_info+floor_proc;peer=ss_tani" -- "$CT" -i
 case_add ss_tani peer fast info "ss -tani" - -- ss -tani
 
 case_add ct_fP conntab fast filter "conntab -P $FILTER_TEXT" "floor=floor_sport;peer=ss_f;ref=ct_P" -- "$CT" -P "${FILTER[@]}"
