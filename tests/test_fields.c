@@ -125,7 +125,7 @@ test_fields_ipv4_like_inet_ntop(void **state)
 	struct ct_snap snap;
 	struct ct_sock s;
 	struct ct_group g;
-	char want[CT_CELL_MAX], got[CT_CELL_MAX], ep[CT_CELL_MAX];
+	char want[INET_ADDRSTRLEN], got[CT_CELL_MAX], ep[CT_CELL_MAX];
 	unsigned pos, v;
 	size_t len;
 
