@@ -76,7 +76,7 @@
 static pid_t holders[MAX_HOLDERS];
 static int nholders;
 
-static void
+static void __attribute__((format(printf, 1, 2), noreturn))
 die(const char *fmt, ...)
 {
 	va_list ap;
