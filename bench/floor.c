@@ -101,12 +101,16 @@ dump(int fd, char *buf, int family, int proto, int info, int sport)
 		fail("send");
 	for (;;) {
 		ssize_t got = recv(fd, buf, BUFSZ, 0);
-		struct nlmsghdr *h = (struct nlmsghdr *)buf;
-		int left = (int)got;
+		size_t off = 0, left;
 
 		if (got < 0)
 			fail("recv");
-		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		/* whole messages, as NLMSG_OK() would have them */
+		while ((left = (size_t)got - off) >= sizeof(struct nlmsghdr)) {
+			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > left)
+				break;
 			if (h->nlmsg_type == NLMSG_DONE)
 				return n;
 			if (h->nlmsg_type == NLMSG_ERROR) {
@@ -116,6 +120,7 @@ dump(int fd, char *buf, int family, int proto, int info, int sport)
 				fail("dump");
 			}
 			n++;
+			off += NLMSG_ALIGN(h->nlmsg_len);
 		}
 	}
 }
