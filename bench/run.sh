@@ -100,8 +100,12 @@ trap 'exit 129' HUP
 # ---- the population ---------------------------------------------------------
 
 echo "bench: building $BENCH_N TCP pairs and the rest in a private namespace" >&2
+# A process group of its own (set -m), so that Ctrl-C reaches the command
+# being timed and this script, whose trap then ends populate in order.
+set -m
 "$BENCH_BIN/populate" "$BENCH_N" >"$TMP/pop.out" 2>"$TMP/pop.err" &
 POP_PID=$!
+set +m
 for i in $(seq 3000); do
 	grep -q '^READY' "$TMP/pop.out" && break
 	kill -0 "$POP_PID" 2>/dev/null ||
@@ -190,6 +194,8 @@ run_one() {	# run_one ID ROUND
 	line=$("$BENCH_BIN/timeit" -t "$BENCH_TIMEOUT" -e "$TMP/$id.err" "$@") ||
 		die "timeit failed on $id"
 	st=${line##* }
+	# Ctrl-C (or SIGQUIT) ended the command: stop here
+	case $st in 130 | 131) echo "bench: interrupted" >&2; exit 130 ;; esac
 	# timeout(1) ends the live view with status 124: that is the plan
 	if [ "$st" != 0 ] && ! { [ "$id" = watch ] && [ "$st" = 124 ]; }; then
 		printf '%s\t%s\t%s\n' "$id" "$r" "$st" >>"$TMP/fail.tsv"

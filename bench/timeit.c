@@ -8,7 +8,9 @@
  * WALL, CPU (= USER + SYS), USER and SYS in seconds, MAXRSS (the peak
  * resident set of the command or of its largest child) in KiB, STATUS the
  * exit status, 128 + N for signal N, or "timeout" when SECS ran out and
- * the command was killed.  stderr goes to ERRFILE (default: ours).
+ * the command was killed.  stderr goes to ERRFILE (default: ours).  Like
+ * system(), it ignores SIGINT and SIGQUIT while the command runs: Ctrl-C
+ * ends the command, and its status (130) tells the caller.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,6 +77,9 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: wait4() returns EINTR */
 	sigaction(SIGALRM, &sa, NULL);
+	/* as system() does: Ctrl-C ends the command, which we then report */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
 	t0 = now();
 	if ((pid = fork()) < 0) {
 		perror("timeit: fork");
@@ -85,8 +90,10 @@ main(int argc, char **argv)
 		int err = errfile == NULL ? -1 :
 		    open(errfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
-		/* a killed timeit (Ctrl-C, the runner's cleanup) takes it along */
+		/* a killed timeit (the runner's cleanup) takes it along */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
 		if (getppid() != ppid)
 			_exit(127);
 		if (out < 0 || dup2(out, STDOUT_FILENO) < 0 ||
