@@ -215,6 +215,9 @@ def main():
                      "matches the 10 sockets on local port %s and the 9 "
                      "clients connected to it (19 rows), without kernel "
                      "push-down." % (meta.get("filter"), meta.get("port")))
+    if n != 100000:
+        notes.append("The targets are set for N = 100000 (200,000 sockets); "
+                     "at N = %d they are only indicative." % n)
     if meta.get("watch") != "1":
         notes.append("This conntab has no -w: the live-view row is n/a.")
     else:
