@@ -32,6 +32,8 @@ struct ct_snap {
 	size_t		 nusers;
 	struct timespec	 when;		/* CLOCK_MONOTONIC at the dump */
 	unsigned	 warn;		/* CT_WARN_* */
+	unsigned	 bc_sent;	/* dumps that carried filter bytecode */
+	unsigned	 bc_refused;	/* of those, refused by the kernel */
 };
 
 /*

@@ -79,7 +79,8 @@ usage(FILE *fp)
 "  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
 "  -h, --help        this help; -V, --version: the version\n"
 "\n"
-"filter: ':500', '127.0.0.1', 'dport = :443', 'state established', ...\n"
+"filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
+"        'dst 10.0.0.0/8', 'comm nginx', with and, or, not and ( )\n"
 "fields: proto family state laddr lport raddr rport local remote recvq\n"
 "        sendq uid user inode pid comm owners process listener rtt rttvar\n"
 "        cwnd retrans bytes_sent bytes_recv count; with -T and -s: clients\n"
@@ -395,6 +396,22 @@ report_warnings(unsigned warn)
 		warnx_line("cannot read /proc: owners are unknown");
 }
 
+/*
+ * CONNTAB_DEBUG: what the kernel returned, before the user-space filter,
+ * so that tests and benchmarks can see the push-down at work.
+ */
+static void
+report_debug(const struct ct_snap *snap)
+{
+	const char *v = getenv("CONNTAB_DEBUG");
+
+	if (v == NULL || v[0] == '\0' || strcmp(v, "0") == 0)
+		return;
+	fprintf(stderr, "conntab: debug: %zu sockets from the kernel; %u dumps "
+	    "with filter bytecode, %u refused\n", snap->socks.len, snap->bc_sent,
+	    snap->bc_refused);
+}
+
 static int
 run_tree(const struct ct_snap *snap, const struct ct_opts *o)
 {
@@ -474,6 +491,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	report_warnings(snap.warn);
+	report_debug(&snap);
 	if (o.tree) {
 		status = run_tree(&snap, &o);
 		goto out;

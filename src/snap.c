@@ -130,8 +130,11 @@ snap_dump_raw(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 	req.bytecode = kf.bytecode;
 	req.bytecode_len = kf.bytecode_len;
 	rc = diag_dump(d, &req, &snap->socks);
+	if (req.bytecode != NULL)
+		snap->bc_sent++;
 	if (rc == -EINVAL && req.bytecode != NULL) {
 		/* the kernel refused our bytecode: the user-space filter suffices */
+		snap->bc_refused++;
 		req.bytecode = NULL;
 		req.bytecode_len = 0;
 		rc = diag_dump(d, &req, &snap->socks);
