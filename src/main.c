@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -529,6 +530,12 @@ main(int argc, char *argv[])
 	int rc, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
+	/*
+	 * A fixed threshold: glibc raises it to the size of each large block
+	 * freed, after which the next ones come from the heap and stay there
+	 * when freed, adding up to the peak (make bench: +1.3 MiB owners).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	parse_args(argc, argv, &o);
 	if (filter_parse(argc - optind, argv + optind, &filter, &ferr) != 0) {
