@@ -38,7 +38,9 @@ struct ct_snap {
 
 /*
  * Take a snapshot as the options ask: the dumps (with the kernel part of
- * the filter), then owners when shown or filtered on, then user names.
+ * the filter), the links to listeners when read (-T, -s, -w, the listener
+ * field; else every link is 0), owners when shown or filtered on, and
+ * user names.
  * Returns 0 or -errno for a failure that leaves nothing to show; warnings
  * are in snap->warn. The caller frees with snap_free().
  */
