@@ -3,9 +3,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
 
 struct ct_snap;
-struct ct_sock;
 struct ct_group;
 
 /* The one vocabulary of SPEC §3. Order here is the canonical JSON order. */
@@ -71,12 +73,32 @@ struct ct_cols {
 };
 
 /*
- * Format one cell of row g into buf (at most CT_CELL_MAX bytes with NUL)
- * and return its length. *is_null is set when the value is absent: the
- * table shows the text written ("*" or "-"), JSON shows null.
+ * What a formatter may keep from one row to the next of one column: the
+ * value it spelled last (an address and a port, a state) and that text.
+ * Rows in the default order repeat local addresses, and often remote
+ * ones, in long runs: with a memo each run's address is spelled once.
+ * A renderer zeroes one memo per column (one field, one prefix) before
+ * the first row and passes it with every cell of that column.
+ */
+#define CT_MEMO_TEXT	64	/* "[v6 address]:65535" and its NUL fit */
+struct ct_fmt_memo {
+	struct ct_addr	 addr;		/* the address last spelled */
+	uint32_t	 num;		/* the rest of the key: port, state */
+	uint8_t		 head;		/* text[0..head): the address part */
+	uint8_t		 len;		/* text[0..len) and a NUL; 0 = empty */
+	char		 text[CT_MEMO_TEXT];
+};
+
+/*
+ * Format one cell of row g into buf and return its length: at most
+ * CT_CELL_MAX - 1 bytes and a NUL. buf must hold CT_CELL_MAX bytes, and
+ * the formatter may write any of them, past the NUL too (it copies in
+ * blocks of constant size). *is_null is set when the value is absent:
+ * the table shows the text written ("*" or "-"), JSON shows null. memo
+ * is NULL, or the column's memo (see above).
  */
 typedef size_t	(*ct_fmt_fn)(const struct ct_snap *snap, const struct ct_group *g,
-		    int prefix, char *buf, bool *is_null);
+		    int prefix, char *buf, bool *is_null, struct ct_fmt_memo *memo);
 /* Total order of two records on one field: <0, 0, >0. */
 typedef int	(*ct_cmp_fn)(const struct ct_snap *snap, const struct ct_sock *a,
 		    const struct ct_sock *b, int prefix);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 struct ct_cols;
+struct ct_fmt_memo;
 struct ct_group;
 struct ct_opts;
 struct ct_snap;
@@ -23,10 +24,12 @@ int		 out_json_write(FILE *fp, const struct ct_snap *snap,
 /*
  * The pieces of one JSON object, shared with the event stream: the keys of
  * SPEC §6 for these options (o->cols with -o), and the members
- * "key":value,... of row g for keys k, without braces.
+ * "key":value,... of row g for keys k, without braces. memo is NULL, or
+ * one zeroed memo per key kept from row to row (see fields.h).
  */
 void		 out_json_keys(const struct ct_opts *o, struct ct_cols *k);
 void		 out_json_members(FILE *fp, const struct ct_snap *snap,
-		    const struct ct_group *g, const struct ct_cols *k);
+		    const struct ct_group *g, const struct ct_cols *k,
+		    struct ct_fmt_memo *memo);
 
 #endif /* CT_OUT_H */

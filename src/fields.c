@@ -20,7 +20,17 @@
 
 #define CMP(a, b)	(((a) > (b)) - ((a) < (b)))
 
-/* Decimal without stdio: this runs for every cell of every row. */
+/* "00" to "99": decimal two digits at a time. */
+static const char digits2[200] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+
+/*
+ * Decimal without stdio, two digits per division: this runs for every
+ * number of every row (ports, queues), and most are short.
+ */
 static size_t
 fmt_u64(char *buf, uint64_t v)
 {
@@ -33,27 +43,40 @@ fmt_u64(char *buf, uint64_t v)
 		buf[1] = '\0';
 		return 1;
 	}
-	for (t = v; t >= 10; t /= 10)
-		n++;
+	for (t = v; t >= 100; t /= 100)
+		n += 2;
+	n += t >= 10;
 	p = buf + n;
 	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, &digits2[v % 100 * 2], 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(p - 2, &digits2[v * 2], 2);
+	else
+		p[-1] = (char)('0' + v);
+	return n;
+}
+
+/* s, cut to max - 1 bytes, and a NUL. */
+static size_t
+fmt_strn(char *buf, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n >= max)
+		n = max - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 	return n;
 }
 
 static size_t
 fmt_str(char *buf, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n >= CT_CELL_MAX)
-		n = CT_CELL_MAX - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return n;
+	return fmt_strn(buf, s, CT_CELL_MAX);
 }
 
 static size_t
@@ -61,6 +84,49 @@ fmt_null(char *buf, bool *is_null, const char *text)
 {
 	*is_null = true;
 	return fmt_str(buf, text);
+}
+
+/*
+ * The memo (see fields.h). Its whole text is copied out at once: a copy
+ * of constant size is a few moves, where one of the text's own length
+ * would be a call to memcpy() for each cell.
+ */
+static size_t
+memo_out(char *buf, const struct ct_fmt_memo *m)
+{
+	memcpy(buf, m->text, sizeof(m->text));
+	return m->len;
+}
+
+/* Does the memo hold the text of this small value (a state, a protocol)? */
+static bool
+memo_has_num(const struct ct_fmt_memo *m, uint32_t num)
+{
+	return m != NULL && m->len != 0 && m->num == num;
+}
+
+/* Does the memo hold text that starts with the spelling of address a? */
+static bool
+memo_has_addr(const struct ct_fmt_memo *m, const struct ct_addr *a)
+{
+	uint64_t x[2], y[2];
+
+	if (m->len == 0 || m->addr.family != a->family)
+		return false;
+	memcpy(x, m->addr.bytes, sizeof(x));
+	memcpy(y, a->bytes, sizeof(y));
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/* A name (a protocol, a state) keyed by a small number, through the memo. */
+static size_t
+fmt_name(char *buf, const char *name, uint32_t num, struct ct_fmt_memo *m)
+{
+	if (m == NULL)
+		return fmt_str(buf, name);
+	m->num = num;
+	m->len = (uint8_t)fmt_strn(m->text, name, sizeof(m->text));
+	return memo_out(buf, m);
 }
 
 /*
@@ -91,58 +157,110 @@ addr_mask(struct ct_addr *a, int prefix)
 /*
  * The dotted quad by hand: glibc's inet_ntop() runs sprintf() for every
  * IPv4 address, 38% of what conntab -P executed at 200,000 sockets.
- * IPv6, with its zero compression, stays with inet_ntop(); test_fields
- * checks that both spell IPv4 alike.
+ * Each byte value's text, with the dot after it, is copied four bytes at
+ * a time. IPv6, with its zero compression, stays with inet_ntop();
+ * test_fields checks that both spell IPv4 alike.
  */
+struct byte_text {
+	char		 text[4];	/* digits, '.', padding */
+	uint8_t		 len;		/* digits and the dot */
+};
+#define BT_DIGIT(v, d)	((char)('0' + (v) / (d) % 10))
+#define BT(v) { { \
+	(v) >= 100 ? BT_DIGIT(v, 100) : (v) >= 10 ? BT_DIGIT(v, 10) : BT_DIGIT(v, 1), \
+	(v) >= 100 ? BT_DIGIT(v, 10) : (v) >= 10 ? BT_DIGIT(v, 1) : '.', \
+	(v) >= 100 ? BT_DIGIT(v, 1) : '.', '.' }, \
+	(uint8_t)((v) >= 100 ? 4 : (v) >= 10 ? 3 : 2) }
+#define BT4(v)		BT(v), BT((v) + 1), BT((v) + 2), BT((v) + 3)
+#define BT16(v)		BT4(v), BT4((v) + 4), BT4((v) + 8), BT4((v) + 12)
+#define BT64(v)		BT16(v), BT16((v) + 16), BT16((v) + 32), BT16((v) + 48)
+static const struct byte_text byte_text[256] = {
+	BT64(0), BT64(64), BT64(128), BT64(192)
+};
+
+/* "a.b.c.d." into buf (16 bytes at most, no NUL); returns its length. */
 static size_t
-fmt_ipv4(char *buf, const uint8_t *b)
+fmt_ipv4_dots(char *buf, const uint8_t *b)
 {
 	size_t n = 0;
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		unsigned v = b[i];
-
-		if (v >= 100)
-			buf[n++] = (char)('0' + v / 100);
-		if (v >= 10)
-			buf[n++] = (char)('0' + v / 10 % 10);
-		buf[n++] = (char)('0' + v % 10);
-		buf[n++] = '.';
+		memcpy(buf + n, byte_text[b[i]].text, 4);
+		n += byte_text[b[i]].len;
 	}
-	buf[--n] = '\0';
 	return n;
 }
 
-/* The address alone, IPv6 without brackets. */
+/* The address alone, IPv6 without brackets; buf holds INET6_ADDRSTRLEN. */
 static size_t
 fmt_addr(char *buf, const struct ct_addr *a)
 {
-	if (a->family != AF_INET6)
-		return fmt_ipv4(buf, a->bytes);
-	if (inet_ntop(AF_INET6, a->bytes, buf, CT_CELL_MAX) == NULL)
+	size_t n;
+
+	if (a->family != AF_INET6) {
+		n = fmt_ipv4_dots(buf, a->bytes) - 1;
+		buf[n] = '\0';
+		return n;
+	}
+	if (inet_ntop(AF_INET6, a->bytes, buf, INET6_ADDRSTRLEN) == NULL)
 		return fmt_str(buf, "?");
 	return strlen(buf);
 }
 
-/* "127.0.0.1:500", "[::1]:500", "0.0.0.0:*" (port 0 is "*", as in ss). */
+/* An endpoint up to its port: "127.0.0.1:", "[::1]:". */
 static size_t
-fmt_endpoint(char *buf, const struct ct_addr *a, uint16_t port)
+fmt_endpoint_head(char *buf, const struct ct_addr *a)
 {
-	size_t n = 0;
+	size_t n;
 
-	if (a->family == AF_INET6)
-		buf[n++] = '[';
-	n += fmt_addr(buf + n, a);
-	if (a->family == AF_INET6)
-		buf[n++] = ']';
-	buf[n++] = ':';
-	if (port == 0) {
-		buf[n++] = '*';
-		buf[n] = '\0';
+	if (a->family != AF_INET6) {
+		n = fmt_ipv4_dots(buf, a->bytes);
+		buf[n - 1] = ':';
 		return n;
 	}
-	return n + fmt_u64(buf + n, port);
+	buf[0] = '[';
+	n = 1 + fmt_addr(buf + 1, a);
+	buf[n++] = ']';
+	buf[n++] = ':';
+	return n;
+}
+
+/* A port; 0 is "*", as in ss. */
+static size_t
+fmt_port(char *buf, uint16_t port)
+{
+	if (port == 0) {
+		buf[0] = '*';
+		buf[1] = '\0';
+		return 1;
+	}
+	return fmt_u64(buf, port);
+}
+
+/*
+ * "127.0.0.1:500", "[::1]:500", "0.0.0.0:*". With a memo, a run of one
+ * address is spelled once, and a run of one endpoint copied whole.
+ */
+static size_t
+fmt_endpoint(char *buf, const struct ct_addr *a, uint16_t port,
+    struct ct_fmt_memo *m)
+{
+	size_t n;
+
+	if (m == NULL) {
+		n = fmt_endpoint_head(buf, a);
+		return n + fmt_port(buf + n, port);
+	}
+	if (!memo_has_addr(m, a)) {
+		m->addr = *a;
+		m->head = (uint8_t)fmt_endpoint_head(m->text, a);
+	} else if (m->num == port) {
+		return memo_out(buf, m);
+	}
+	m->num = port;
+	m->len = (uint8_t)(m->head + fmt_port(m->text + m->head, port));
+	return memo_out(buf, m);
 }
 
 /*
@@ -167,6 +285,20 @@ fmt_addr_prefix(char *buf, const struct ct_addr *addr, int prefix)
 	return n + fmt_u64(buf + n, (uint64_t)(prefix < bits ? prefix : bits));
 }
 
+/* An address column (laddr, raddr) through the memo: keyed by the address. */
+static size_t
+fmt_addr_col(char *buf, const struct ct_addr *a, int prefix,
+    struct ct_fmt_memo *m)
+{
+	if (m == NULL)
+		return fmt_addr_prefix(buf, a, prefix);
+	if (!memo_has_addr(m, a)) {
+		m->addr = *a;
+		m->len = (uint8_t)fmt_addr_prefix(m->text, a, prefix);
+	}
+	return memo_out(buf, m);
+}
+
 static const struct ct_owner *
 first_owner(const struct ct_snap *snap, const struct ct_sock *s)
 {
@@ -178,22 +310,47 @@ first_owner(const struct ct_snap *snap, const struct ct_sock *s)
 /* ---- formatters ------------------------------------------------------ */
 
 #define FMT(name) static size_t name(const struct ct_snap *snap, \
-    const struct ct_group *g, int prefix, char *buf, bool *is_null)
-#define UNUSED_FMT_ARGS (void)snap; (void)prefix; (void)is_null
+    const struct ct_group *g, int prefix, char *buf, bool *is_null, \
+    struct ct_fmt_memo *memo)
+/* (void) on a parameter that is used as well is harmless */
+#define UNUSED_FMT_ARGS (void)snap; (void)prefix; (void)is_null; (void)memo
 
-FMT(f_proto) { UNUSED_FMT_ARGS; return fmt_str(buf, sock_proto_name(g->first->proto)); }
-FMT(f_family) { UNUSED_FMT_ARGS; return fmt_str(buf, sock_family_name(g->first->local.family)); }
+FMT(f_proto)
+{
+	uint8_t proto = g->first->proto;
+
+	UNUSED_FMT_ARGS;
+	if (memo_has_num(memo, proto))
+		return memo_out(buf, memo);
+	return fmt_name(buf, sock_proto_name(proto), proto, memo);
+}
+
+FMT(f_family)
+{
+	uint8_t family = g->first->local.family;
+
+	UNUSED_FMT_ARGS;
+	if (memo_has_num(memo, family))
+		return memo_out(buf, memo);
+	return fmt_name(buf, sock_family_name(family), family, memo);
+}
+
 FMT(f_state)
 {
+	const struct ct_sock *s = g->first;
+	uint32_t key = (uint32_t)s->proto << 8 | s->state;
+
 	UNUSED_FMT_ARGS;
-	return fmt_str(buf, sock_state_name(g->first->proto, g->first->state));
+	if (memo_has_num(memo, key))
+		return memo_out(buf, memo);
+	return fmt_name(buf, sock_state_name(s->proto, s->state), key, memo);
 }
 
 FMT(f_laddr)
 {
 	(void)snap;
 	(void)is_null;
-	return fmt_addr_prefix(buf, &g->first->local, prefix);
+	return fmt_addr_col(buf, &g->first->local, prefix, memo);
 }
 
 FMT(f_lport) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->lport); }
@@ -203,7 +360,7 @@ FMT(f_raddr)
 	(void)snap;
 	if (sock_is_unconnected(g->first))
 		return fmt_null(buf, is_null, "*");
-	return fmt_addr_prefix(buf, &g->first->remote, prefix);
+	return fmt_addr_col(buf, &g->first->remote, prefix, memo);
 }
 
 FMT(f_rport)
@@ -214,8 +371,18 @@ FMT(f_rport)
 	return fmt_u64(buf, g->first->rport);
 }
 
-FMT(f_local) { UNUSED_FMT_ARGS; return fmt_endpoint(buf, &g->first->local, g->first->lport); }
-FMT(f_remote) { UNUSED_FMT_ARGS; return fmt_endpoint(buf, &g->first->remote, g->first->rport); }
+FMT(f_local)
+{
+	UNUSED_FMT_ARGS;
+	return fmt_endpoint(buf, &g->first->local, g->first->lport, memo);
+}
+
+FMT(f_remote)
+{
+	UNUSED_FMT_ARGS;
+	return fmt_endpoint(buf, &g->first->remote, g->first->rport, memo);
+}
+
 FMT(f_recvq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->rq); }
 FMT(f_sendq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->wq); }
 FMT(f_uid) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->uid); }
@@ -226,6 +393,7 @@ FMT(f_user)
 	const char *name = snap_user_name(snap, g->first->uid);
 
 	(void)prefix;
+	(void)memo;
 	(void)is_null;
 	if (name == NULL || name[0] == '\0')
 		return fmt_u64(buf, g->first->uid);
@@ -237,6 +405,7 @@ FMT(f_pid)
 	const struct ct_owner *o = first_owner(snap, g->first);
 
 	(void)prefix;
+	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
 	return fmt_u64(buf, o->pid);
@@ -247,6 +416,7 @@ FMT(f_comm)
 	const struct ct_owner *o = first_owner(snap, g->first);
 
 	(void)prefix;
+	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
 	return util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX);
@@ -259,6 +429,7 @@ FMT(f_process)
 	size_t n, more;
 
 	(void)prefix;
+	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
 	n = util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX - 32);
@@ -282,6 +453,7 @@ FMT(f_owners)
 	size_t n = 0, left;
 
 	(void)prefix;
+	(void)memo;
 	if (first_owner(snap, g->first) == NULL)
 		return fmt_null(buf, is_null, "-");
 	for (; i != 0; i = snap->owners.v[i].next) {
@@ -318,7 +490,7 @@ FMT(f_listener)
 	if (g->first->listener == 0 || g->first->listener > snap->socks.len)
 		return fmt_null(buf, is_null, "-");
 	l = &snap->socks.v[g->first->listener - 1];
-	return fmt_endpoint(buf, &l->local, l->lport);
+	return fmt_endpoint(buf, &l->local, l->lport, memo);
 }
 
 /* Microseconds as milliseconds with three decimals, as ss prints rtt. */
@@ -338,7 +510,7 @@ fmt_ms(char *buf, uint32_t us)
 #define FMT_INFO(name, expr) FMT(name) \
 { \
 	const struct ct_sock *s = g->first; \
-	(void)snap; (void)prefix; \
+	(void)snap; (void)prefix; (void)memo; \
 	if (!(s->flags & CT_SF_INFO)) \
 		return fmt_null(buf, is_null, "-"); \
 	return expr; \

@@ -507,7 +507,7 @@ group_hash_ok(const struct ct_cols *keys)
 /* FNV-1a over the key fields' text, each ended by a NUL. */
 static uint64_t
 group_hash_key(const struct ct_snap *snap, const struct ct_cols *keys,
-    const struct ct_group *g)
+    const struct ct_group *g, struct ct_fmt_memo *memo)
 {
 	uint64_t h = 0xcbf29ce484222325u;
 	char cell[CT_CELL_MAX];
@@ -517,7 +517,7 @@ group_hash_key(const struct ct_snap *snap, const struct ct_cols *keys,
 		bool is_null = false;
 
 		len = fields_get(keys->v[i].id)->fmt(snap, g, keys->v[i].prefix,
-		    cell, &is_null);
+		    cell, &is_null, &memo[i]);
 		for (j = 0; j <= len; j++)
 			h = (h ^ (uint8_t)cell[j]) * 0x100000001b3u;
 	}
@@ -529,6 +529,7 @@ group_table_hash(const struct ct_snap *snap, const struct ct_opts *o,
     struct ct_table *out)
 {
 	const struct ct_cols *keys = &o->group;
+	struct ct_fmt_memo memo[CT_COLS_MAX];
 	size_t i, pos, cap = 16, n = snap->socks.len;
 	uint32_t *slot;
 	uint64_t *hash;
@@ -539,6 +540,7 @@ group_table_hash(const struct ct_snap *snap, const struct ct_opts *o,
 	slot = xcalloc(cap, sizeof(*slot));	/* 1 + group; 0 = empty */
 	hash = xcalloc(n + 1, sizeof(*hash));
 	memset(out, 0, sizeof(*out));
+	memset(memo, 0, sizeof(memo));
 	out->rows = xcalloc(n + 1, sizeof(*out->rows));
 	for (i = 0; i < n; i++) {
 		const struct ct_sock *s = &snap->socks.v[i];
@@ -548,7 +550,7 @@ group_table_hash(const struct ct_snap *snap, const struct ct_opts *o,
 		if (!filter_match(o->filter, snap, s))
 			continue;
 		group_row_set(&one, s);
-		h = group_hash_key(snap, keys, &one);
+		h = group_hash_key(snap, keys, &one, memo);
 		for (pos = h & (cap - 1); slot[pos] != 0; pos = (pos + 1) & (cap - 1)) {
 			g = &out->rows[slot[pos] - 1];
 			if (hash[slot[pos] - 1] == h &&

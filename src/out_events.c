@@ -78,7 +78,7 @@ out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
 			    sock_state_name(s->proto, old_state));
 		if (cols.n > 0)
 			putc_unlocked(',', fp);
-		out_json_members(fp, snap, &g, &cols);
+		out_json_members(fp, snap, &g, &cols, NULL);
 		fputs("}\n", fp);
 		return;
 	}
@@ -96,7 +96,7 @@ out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
 			fputs(sock_state_name(s->proto, old_state), fp);
 			fputs("->", fp);
 		}
-		len = f->fmt(snap, &g, cols.v[j].prefix, cell, &is_null);
+		len = f->fmt(snap, &g, cols.v[j].prefix, cell, &is_null, NULL);
 		if (len == 0)
 			putc_unlocked('-', fp);	/* never an empty field: awk counts */
 		else

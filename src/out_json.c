@@ -94,7 +94,7 @@ out_json_keys(const struct ct_opts *o, struct ct_cols *k)
 
 void
 out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
-    const struct ct_cols *k)
+    const struct ct_cols *k, struct ct_fmt_memo *memo)
 {
 	char cell[CT_CELL_MAX];
 	size_t j, len;
@@ -114,7 +114,8 @@ out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 			put_owners(fp, snap, g->first);
 			continue;
 		}
-		len = f->fmt(snap, g, k->v[j].prefix, cell, &is_null);
+		len = f->fmt(snap, g, k->v[j].prefix, cell, &is_null,
+		    memo != NULL ? &memo[j] : NULL);
 		if (is_null)
 			fputs("null", fp);
 		else if (f->flags & CT_FF_NUM)
@@ -128,6 +129,7 @@ int
 out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
+	struct ct_fmt_memo memo[CT_COLS_MAX];
 	struct ct_cols defaults;
 	const struct ct_cols *k = &o->cols;
 	size_t i;
@@ -136,10 +138,11 @@ out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		json_default_keys(o, &defaults);
 		k = &defaults;
 	}
+	memset(memo, 0, sizeof(memo));
 	putc_unlocked('[', fp);
 	for (i = 0; i < t->nrows; i++) {
 		fputs(i == 0 ? "\n{" : ",\n{", fp);
-		out_json_members(fp, snap, &t->rows[i], k);
+		out_json_members(fp, snap, &t->rows[i], k, memo);
 		putc_unlocked('}', fp);
 	}
 	fputs(t->nrows > 0 ? "\n]\n" : "]\n", fp);

@@ -33,6 +33,7 @@ out_sv_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	const struct ct_cols *c = &o->cols;
 	bool csv = o->format == CT_FMT_CSV;
 	const char *eol = csv ? "\r\n" : "\n";
+	struct ct_fmt_memo memo[CT_COLS_MAX];
 	char cell[CT_CELL_MAX];
 	size_t i, j, len;
 
@@ -46,12 +47,13 @@ out_sv_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		}
 		fputs(eol, fp);
 	}
+	memset(memo, 0, sizeof(memo));
 	for (i = 0; i < t->nrows; i++) {
 		for (j = 0; j < c->n; j++) {
 			bool is_null = false;
 
 			len = fields_get(c->v[j].id)->fmt(snap, &t->rows[i],
-			    c->v[j].prefix, cell, &is_null);
+			    c->v[j].prefix, cell, &is_null, &memo[j]);
 			if (j > 0)
 				putc_unlocked(csv ? ',' : '\t', fp);
 			if (csv)

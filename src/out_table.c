@@ -19,6 +19,12 @@
 #define PREFETCH_AHEAD	16
 /* A padded cell, its colour, its reset and the blank that follows it. */
 #define COL_ROOM	(CT_CELL_MAX + 16)
+/*
+ * Past the last cell's start: a formatter may use CT_CELL_MAX bytes, and
+ * blanks and short texts are copied BLANKS bytes at a time.
+ */
+#define BLANKS		32
+#define ROW_SLACK	(CT_CELL_MAX + BLANKS)
 /* What is written at once: main.c's stdout buffer is as large. */
 #define OUT_CHUNK	(64 * 1024)
 
@@ -29,6 +35,8 @@ struct col {
 	bool		 right;		/* numbers: padded on the left */
 	bool		 last;		/* no padding after it */
 	bool		 state;		/* coloured by its text */
+	bool		 in_place;	/* formatted straight into the line */
+	struct ct_fmt_memo memo;	/* kept from row to row */
 };
 
 /* ANSI colours for the state column; chosen to read on dark and light. */
@@ -60,13 +68,16 @@ prefetch_row(const struct ct_table *t, size_t i)
 	__builtin_prefetch(p + 63);	/* a record straddles two lines */
 }
 
-/* Format one cell into buf; never an empty field, so that awk counts. */
+/*
+ * Format one cell into buf (CT_CELL_MAX bytes); never an empty field, so
+ * that awk counts.
+ */
 static size_t
-cell(const struct col *c, const struct ct_snap *snap, const struct ct_group *g,
+cell(struct col *c, const struct ct_snap *snap, const struct ct_group *g,
     char *buf)
 {
 	bool is_null = false;
-	size_t len = c->f->fmt(snap, g, c->prefix, buf, &is_null);
+	size_t len = c->f->fmt(snap, g, c->prefix, buf, &is_null, &c->memo);
 
 	if (len == 0) {
 		buf[0] = '-';
@@ -74,6 +85,33 @@ cell(const struct col *c, const struct ct_snap *snap, const struct ct_group *g,
 		len = 1;
 	}
 	return len;
+}
+
+/*
+ * n blanks at p, with room for BLANKS past p: cells are padded by a few
+ * blanks each, and a copy of constant size is cheaper than memset().
+ */
+static char *
+put_blanks(char *p, size_t n)
+{
+	static const char blanks[BLANKS] = "                                ";
+
+	if (n <= BLANKS)
+		memcpy(p, blanks, BLANKS);
+	else
+		memset(p, ' ', n);
+	return p + n;
+}
+
+/* A cell's text from buf (CT_CELL_MAX bytes) at p, room for BLANKS past p. */
+static char *
+put_text(char *p, const char *buf, size_t len)
+{
+	if (len <= BLANKS)
+		memcpy(p, buf, BLANKS);
+	else
+		memcpy(p, buf, len);
+	return p + len;
 }
 
 /* Append s, padded to the column's width, to the line at p. */
@@ -117,6 +155,8 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		c->right = (c->f->flags & CT_FF_NUM) != 0;
 		c->last = j + 1 == n;
 		c->state = o->color && o->cols.v[j].id == CT_F_STATE;
+		c->in_place = !c->right && !c->state;
+		memset(&c->memo, 0, sizeof(c->memo));
 	}
 	/* a last column padded on the right is not padded at all */
 	for (m = n; m > 0 && cols[m - 1].last && !cols[m - 1].right; m--)
@@ -133,7 +173,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	 * then writes without copying it. A header is no wider than a cell:
 	 * COL_ROOM fits either.
 	 */
-	line = xmalloc(OUT_CHUNK + n * COL_ROOM + 2);
+	line = xmalloc(OUT_CHUNK + n * COL_ROOM + ROW_SLACK);
 	p = line;
 	if (!o->no_header) {
 		for (j = 0; j < n; j++) {
@@ -147,11 +187,24 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	for (i = 0; i < t->nrows; i++) {
 		prefetch_row(t, i);
 		for (j = 0; j < n; j++) {
-			len = cell(&cols[j], snap, &t->rows[i], buf);
+			struct col *c = &cols[j];
+
 			if (j > 0)
 				*p++ = ' ';
-			p = put_cell(p, &cols[j], buf, len,
-			    cols[j].state ? state_color(buf) : NULL);
+			if (c->in_place) {
+				/* left-aligned text needs no copy */
+				len = cell(c, snap, &t->rows[i], p);
+				p += len;
+				if (!c->last)
+					p = put_blanks(p, c->width - len);
+			} else if (!c->state) {
+				len = cell(c, snap, &t->rows[i], buf);
+				p = put_blanks(p, c->width - len);
+				p = put_text(p, buf, len);
+			} else {
+				len = cell(c, snap, &t->rows[i], buf);
+				p = put_cell(p, c, buf, len, state_color(buf));
+			}
 		}
 		*p++ = '\n';
 		if ((size_t)(p - line) >= OUT_CHUNK) {

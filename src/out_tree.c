@@ -88,7 +88,7 @@ tt_field(struct tree_text *tt, int kind, size_t col, const struct ct_snap *snap,
 {
 	char *p = tt_cell(tt);
 	bool is_null = false;
-	size_t n = fields_get(id)->fmt(snap, g, prefix, p, &is_null);
+	size_t n = fields_get(id)->fmt(snap, g, prefix, p, &is_null, NULL);
 
 	if (n == 0) {			/* never an empty word */
 		p[0] = '-';
@@ -108,7 +108,7 @@ tt_keyed(struct tree_text *tt, int kind, size_t col, const char *key,
 	bool is_null = false;
 
 	memcpy(p, key, k);
-	n = fields_get(id)->fmt(snap, g, -1, p + k, &is_null);
+	n = fields_get(id)->fmt(snap, g, -1, p + k, &is_null, NULL);
 	tt_done(tt, kind, col, k + n);
 }
 
@@ -123,9 +123,11 @@ tt_queue(struct tree_text *tt, int kind, size_t col, const struct ct_snap *snap,
 
 	memcpy(p, "queue=", 6);
 	n = 6;
-	n += fields_get(CT_F_RECVQ)->fmt(snap, g, -1, p + n, &is_null);
+	n += fields_get(CT_F_RECVQ)->fmt(snap, g, -1, p + n, &is_null,
+	    NULL);
 	p[n++] = '/';
-	n += fields_get(CT_F_SENDQ)->fmt(snap, g, -1, p + n, &is_null);
+	n += fields_get(CT_F_SENDQ)->fmt(snap, g, -1, p + n, &is_null,
+	    NULL);
 	if (high)
 		p[n++] = '!';
 	p[n] = '\0';
@@ -315,7 +317,7 @@ json_keys(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 		const struct ct_field *f = fields_get(ids[i]);
 		bool is_null = false;
 
-		len = f->fmt(snap, g, -1, cell, &is_null);
+		len = f->fmt(snap, g, -1, cell, &is_null, NULL);
 		fprintf(fp, "\"%s\":", f->name);
 		if (is_null)
 			fputs("null", fp);

@@ -549,7 +549,8 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 	g.wq = s->wqueue;
 	g.bytes_in = s->info.bytes_received;
 	g.bytes_out = s->info.bytes_acked;
-	if ((n = fields_get(id)->fmt(&v->snap, &g, -1, buf, &is_null)) == 0) {
+	if ((n = fields_get(id)->fmt(&v->snap, &g, -1, buf, &is_null,
+	    NULL)) == 0) {
 		buf[0] = '-';
 		buf[1] = '\0';
 		n = 1;

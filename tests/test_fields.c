@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -146,13 +147,13 @@ test_fields_ipv4_like_inet_ntop(void **state)
 			s.lport = (uint16_t)(v * 251);
 			assert_non_null(inet_ntop(AF_INET, s.local.bytes, want,
 			    sizeof(want)));
-			len = laddr->fmt(&snap, &g, -1, got, &is_null);
+			len = laddr->fmt(&snap, &g, -1, got, &is_null, NULL);
 			assert_string_equal(got, want);
 			assert_int_equal(len, strlen(want));
 			snprintf(ep, sizeof(ep), "%s:%u", want, s.lport);
 			if (s.lport == 0)
 				snprintf(ep, sizeof(ep), "%s:*", want);
-			len = local->fmt(&snap, &g, -1, got, &is_null);
+			len = local->fmt(&snap, &g, -1, got, &is_null, NULL);
 			assert_string_equal(got, ep);
 			assert_int_equal(len, strlen(ep));
 		}
@@ -185,8 +186,140 @@ test_fields_decimal_edges(void **state)
 
 		g.bytes_out = v[i];
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
-		assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null), strlen(want));
+		assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null, NULL),
+		    strlen(want));
 		assert_string_equal(got, want);
+	}
+}
+
+/* Every count of digits and the values around each power of ten. */
+static void
+test_fields_decimal_like_printf(void **state)
+{
+	const struct ct_field *f = fields_get(CT_F_BYTES_RECV);
+	struct ct_snap snap;
+	struct ct_sock s;
+	struct ct_group g;
+	char want[32], got[CT_CELL_MAX];
+	uint64_t p, v, d;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	memset(&s, 0, sizeof(s));
+	memset(&g, 0, sizeof(g));
+	s.flags = CT_SF_INFO;
+	g.first = &s;
+	for (v = 0; v <= 100000; v++) {		/* every port and then some */
+		bool is_null = false;
+
+		g.bytes_in = v;
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null, NULL),
+		    strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (p = 1; p != 0 && p <= UINT64_MAX / 10; p *= 10) {
+		for (d = 0; d < 3; d++) {
+			bool is_null = false;
+
+			v = p * 10 - 1 + d;		/* 9..9, 10..0, 10..1 */
+			g.bytes_in = v;
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null,
+			    NULL), strlen(want));
+			assert_string_equal(got, want);
+		}
+	}
+}
+
+static void
+set_addr(struct ct_addr *a, int family, const char *text)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	assert_int_equal(inet_pton(family, text, a->bytes), 1);
+}
+
+/*
+ * A memo must never change a cell: every column formatted row after row
+ * with its memo reads as it does without one, through runs of equal
+ * addresses, ports that change under one address, families that change
+ * under equal bytes, port 0 and unconnected ends.
+ */
+static void
+test_fields_memo_same_text(void **state)
+{
+	static const struct {
+		int		 family;
+		const char	*local, *remote;
+		uint16_t	 lport, rport;
+		uint8_t		 proto, st;
+	} rows[] = {
+		{ AF_INET, "127.0.0.1", "0.0.0.0", 9000, 0, IPPROTO_TCP, 10 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 1 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 6 },
+		{ AF_INET, "127.0.0.1", "127.1.0.2", 9001, 40001, IPPROTO_TCP, 1 },
+		{ AF_INET, "127.0.0.1", "0.0.0.0", 9002, 0, IPPROTO_UDP, 7 },
+		{ AF_INET, "127.0.0.1", "127.0.0.1", 9002, 0, IPPROTO_UDP, 7 },
+		{ AF_INET, "255.255.255.255", "1.2.3.4", 65535, 1, IPPROTO_UDP, 1 },
+		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10 },
+		{ AF_INET6, "::1", "::1", 9000, 50000, IPPROTO_TCP, 1 },
+		{ AF_INET6, "::1", "::1", 50000, 9000, IPPROTO_TCP, 1 },
+		{ AF_INET6, "::ffff:127.0.0.1", "::ffff:127.1.0.1", 9000, 1,
+		    IPPROTO_TCP, 1 },
+		{ AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535, 65535,
+		    IPPROTO_TCP, 12 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1 },
+		{ AF_INET6, "::", "::", 0, 0, IPPROTO_TCP, 7 },
+		{ AF_INET, "0.0.0.0", "0.0.0.0", 0, 0, IPPROTO_TCP, 7 },
+	};
+	static const enum ct_field_id ids[] = { CT_F_PROTO, CT_F_FAMILY,
+	    CT_F_STATE, CT_F_LADDR, CT_F_RADDR, CT_F_LOCAL, CT_F_REMOTE,
+	    CT_F_LPORT, CT_F_RPORT };
+	static const int prefixes[] = { -1, 0, 8, 24, 32, 64, 127, 128 };
+	struct ct_fmt_memo memo;
+	struct ct_snap snap;
+	struct ct_sock s;
+	struct ct_group g;
+	char want[CT_CELL_MAX], got[CT_CELL_MAX];
+	size_t i, k, pi, pass;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	memset(&g, 0, sizeof(g));
+	g.first = &s;
+	for (k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+		const struct ct_field *f = fields_get(ids[k]);
+
+		for (pi = 0; pi < sizeof(prefixes) / sizeof(prefixes[0]); pi++) {
+			int prefix = prefixes[pi];
+
+			if (prefix >= 0 && !(f->flags & CT_FF_ADDR))
+				continue;
+			memset(&memo, 0, sizeof(memo));
+			/* twice over: the memo then holds the last row's text */
+			for (pass = 0; pass < 2; pass++) {
+				for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+					bool n1 = false, n2 = false;
+					size_t l1, l2;
+
+					memset(&s, 0, sizeof(s));
+					set_addr(&s.local, rows[i].family, rows[i].local);
+					set_addr(&s.remote, rows[i].family, rows[i].remote);
+					s.lport = rows[i].lport;
+					s.rport = rows[i].rport;
+					s.proto = rows[i].proto;
+					s.state = rows[i].st;
+					l1 = f->fmt(&snap, &g, prefix, want, &n1, NULL);
+					l2 = f->fmt(&snap, &g, prefix, got, &n2, &memo);
+					assert_int_equal(l2, l1);
+					assert_string_equal(got, want);
+					assert_int_equal(n2, n1);
+				}
+			}
+		}
 	}
 }
 
@@ -202,6 +335,8 @@ main(void)
 		cmocka_unit_test(test_fields_table_consistent),
 		cmocka_unit_test(test_fields_ipv4_like_inet_ntop),
 		cmocka_unit_test(test_fields_decimal_edges),
+		cmocka_unit_test(test_fields_decimal_like_printf),
+		cmocka_unit_test(test_fields_memo_same_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,7 +73,7 @@ row_text(const struct ct_group *g, const struct ct_cols *keys, char *out,
 		bool is_null = false;
 
 		fields_get(keys->v[i].id)->fmt(&snap, g, keys->v[i].prefix, cell,
-		    &is_null);
+		    &is_null, NULL);
 		n += (size_t)snprintf(out + n, len - n, "%s ", cell);
 	}
 	snprintf(out + n, len - n, "%u", g->count);
