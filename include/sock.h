@@ -59,6 +59,12 @@ struct ct_socklist {
 
 /* Append one zeroed record and return it; never fails (die() on ENOMEM). */
 struct ct_sock	*sock_list_append(struct ct_socklist *l);
+/*
+ * Room for one more record at l->v[l->len], not yet counted and not
+ * zeroed: the caller fills it whole, then counts it (l->len++), or drops
+ * it by not counting it. Never fails (die() on ENOMEM).
+ */
+struct ct_sock	*sock_list_grow(struct ct_socklist *l);
 /* Release the array; NULL-safe, leaves an empty list. */
 void		 sock_list_free(struct ct_socklist *l);
 

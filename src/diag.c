@@ -115,13 +115,13 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY &&
 	    nlh->nlmsg_type != TCPDIAG_GETSOCK)
 		return MNL_CB_OK;		/* not ours to decode */
-	s = sock_list_append(ctx->out);
-	if ((ctx->err = diag_parse_msg(nlh, s)) != 0) {
-		ctx->out->len--;
+	/* decoded in place: diag_parse_msg() fills the whole record */
+	s = sock_list_grow(ctx->out);
+	if ((ctx->err = diag_parse_msg(nlh, s)) != 0)
 		return MNL_CB_ERROR;		/* mnl_cb_run() can only say -1 */
-	}
 	if (s->proto == 0)
 		s->proto = ctx->proto;
+	ctx->out->len++;
 	return MNL_CB_OK;
 }
 

@@ -9,17 +9,23 @@
 #include "util.h"
 
 struct ct_sock *
-sock_list_append(struct ct_socklist *l)
+sock_list_grow(struct ct_socklist *l)
 {
-	struct ct_sock *s;
-
 	if (l->len == l->cap) {
 		/* grow by half: fewer copies than +N, less slack than x2 */
 		l->cap = l->cap < 256 ? 256 : l->cap + l->cap / 2;
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
-	s = &l->v[l->len++];
+	return &l->v[l->len];
+}
+
+struct ct_sock *
+sock_list_append(struct ct_socklist *l)
+{
+	struct ct_sock *s = sock_list_grow(l);
+
 	memset(s, 0, sizeof(*s));
+	l->len++;
 	return s;
 }
 
