@@ -29,17 +29,17 @@ struct ct_addr {
 	uint8_t		 bytes[16];
 };
 
-/* TCP internals from tcp_info (-i); valid when CT_SF_INFO is set. */
+/* TCP internals from tcp_info (-i), beside the records: see sock_info(). */
 struct ct_tcpinfo {
 	uint32_t	 rtt_us, rttvar_us, cwnd, retrans;
 	uint64_t	 bytes_acked, bytes_received;
 };
 
 /* ct_sock.flags */
-#define CT_SF_INFO	0x01		/* info holds tcp_info figures */
+#define CT_SF_INFO	0x01		/* its list holds tcp_info figures for it */
 #define CT_SF_V6ONLY	0x02		/* INET_DIAG_SKV6ONLY said 1 */
 
-/* One kernel socket. Flat, so a list is one array. */
+/* One kernel socket. Flat, so a list is one array; 80 bytes. */
 struct ct_sock {
 	struct ct_addr	 local, remote;
 	uint16_t	 lport, rport;		/* host order */
@@ -48,12 +48,17 @@ struct ct_sock {
 	uint64_t	 cookie;		/* kernel socket id, stable across dumps */
 	uint32_t	 owners;		/* index into struct ct_owners; 0 = unknown */
 	uint32_t	 listener;		/* 1 + index of its listener in the list; 0 = none */
-	struct ct_tcpinfo info;
 };
 
-/* A growable array of records; one allocation for all of them. */
+/*
+ * A growable array of records; one allocation for all of them. The
+ * tcp_info figures live in an array of their own, parallel to v, that
+ * exists only once a record has them (-i): without -i every pass over
+ * the records reads 80 bytes each instead of 112.
+ */
 struct ct_socklist {
 	struct ct_sock	*v;
+	struct ct_tcpinfo *info;	/* NULL, or info[i] belongs to v[i] */
 	size_t		 len, cap;
 };
 
@@ -65,7 +70,23 @@ struct ct_sock	*sock_list_append(struct ct_socklist *l);
  * it by not counting it. Never fails (die() on ENOMEM).
  */
 struct ct_sock	*sock_list_grow(struct ct_socklist *l);
-/* Release the array; NULL-safe, leaves an empty list. */
+/*
+ * Where the tcp_info figures of record l->v[i] (i < l->cap) go; the
+ * caller also sets CT_SF_INFO in its flags. Never fails (die() on ENOMEM).
+ */
+struct ct_tcpinfo *sock_list_info_at(struct ct_socklist *l, size_t i);
+/*
+ * The tcp_info figures of record s of list l, or NULL when it has none.
+ * Inline: with -i every row's figures are read through it, cell by cell.
+ */
+static inline const struct ct_tcpinfo *
+sock_info(const struct ct_socklist *l, const struct ct_sock *s)
+{
+	if (l->info == NULL || !(s->flags & CT_SF_INFO))
+		return NULL;
+	return &l->info[s - l->v];
+}
+/* Release the arrays; NULL-safe, leaves an empty list. */
 void		 sock_list_free(struct ct_socklist *l);
 
 /* "tcp"/"udp"; "?" for anything else. */

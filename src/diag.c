@@ -109,6 +109,7 @@ static int
 dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_ctx *ctx = arg;
+	struct ct_tcpinfo info;
 	struct ct_sock *s;
 
 	/* replies carry the request's type: TCPDIAG_GETSOCK for the old one */
@@ -117,10 +118,12 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_OK;		/* not ours to decode */
 	/* decoded in place: diag_parse_msg() fills the whole record */
 	s = sock_list_grow(ctx->out);
-	if ((ctx->err = diag_parse_msg(nlh, s)) != 0)
+	if ((ctx->err = diag_parse_msg(nlh, s, &info)) != 0)
 		return MNL_CB_ERROR;		/* mnl_cb_run() can only say -1 */
 	if (s->proto == 0)
 		s->proto = ctx->proto;
+	if (s->flags & CT_SF_INFO)
+		*sock_list_info_at(ctx->out, ctx->out->len) = info;
 	ctx->out->len++;
 	return MNL_CB_OK;
 }

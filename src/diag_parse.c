@@ -72,25 +72,27 @@ diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
 }
 
 static void
-diag_parse_info(const struct nlattr *a, struct ct_sock *s)
+diag_parse_info(const struct nlattr *a, struct ct_sock *s,
+    struct ct_tcpinfo *info)
 {
 	struct tcp_info ti;
 	size_t len = mnl_attr_get_payload_len(a);
 
 	memset(&ti, 0, sizeof(ti));
 	memcpy(&ti, mnl_attr_get_payload(a), len < sizeof(ti) ? len : sizeof(ti));
-	s->info.rtt_us = ti.tcpi_rtt;
-	s->info.rttvar_us = ti.tcpi_rttvar;
-	s->info.cwnd = ti.tcpi_snd_cwnd;
-	s->info.retrans = ti.tcpi_total_retrans;
+	info->rtt_us = ti.tcpi_rtt;
+	info->rttvar_us = ti.tcpi_rttvar;
+	info->cwnd = ti.tcpi_snd_cwnd;
+	info->retrans = ti.tcpi_total_retrans;
 	/* the byte counters came in 4.1/4.2; a shorter struct leaves them 0 */
-	s->info.bytes_acked = ti.tcpi_bytes_acked;
-	s->info.bytes_received = ti.tcpi_bytes_received;
+	info->bytes_acked = ti.tcpi_bytes_acked;
+	info->bytes_received = ti.tcpi_bytes_received;
 	s->flags |= CT_SF_INFO;
 }
 
 int
-diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s)
+diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
+    struct ct_tcpinfo *info)
 {
 	struct diag_attrs at = { NULL, NULL, NULL };
 	const struct inet_diag_msg *m;
@@ -124,6 +126,6 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s)
 	if (at.v6only != NULL && mnl_attr_get_u8(at.v6only))
 		s->flags |= CT_SF_V6ONLY;
 	if (at.info != NULL)
-		diag_parse_info(at.info, s);
+		diag_parse_info(at.info, s, info);
 	return 0;
 }

@@ -146,15 +146,20 @@ diff_hash_claim(const struct diff_hash *h, const struct ct_snap *prev,
 	return CT_DIFF_NONE;
 }
 
+/* Rates of record p of prev becoming record s of cur. */
 static void
-diff_rates(const struct ct_sock *p, const struct ct_sock *s, double dt,
+diff_rates(const struct ct_snap *prev, const struct ct_sock *p,
+    const struct ct_snap *cur, const struct ct_sock *s, double dt,
     struct ct_diff_sock *ds)
 {
-	if (!(p->flags & CT_SF_INFO) || !(s->flags & CT_SF_INFO))
+	const struct ct_tcpinfo *pi = sock_info(&prev->socks, p);
+	const struct ct_tcpinfo *si = sock_info(&cur->socks, s);
+
+	if (pi == NULL || si == NULL)
 		return;
-	if (diff_rate(p->info.bytes_received, s->info.bytes_received, dt,
+	if (diff_rate(pi->bytes_received, si->bytes_received, dt,
 	    &ds->rate_in) != 0 ||
-	    diff_rate(p->info.bytes_acked, s->info.bytes_acked, dt,
+	    diff_rate(pi->bytes_acked, si->bytes_acked, dt,
 	    &ds->rate_out) != 0) {
 		ds->rate_in = ds->rate_out = 0;
 		return;
@@ -202,7 +207,7 @@ diff_build(const struct ct_snap *prev, const struct ct_snap *cur,
 			ds->old_state = prev->socks.v[ds->prev].state;
 			out->nchanged++;
 		}
-		diff_rates(&prev->socks.v[ds->prev], s, out->dt, ds);
+		diff_rates(prev, &prev->socks.v[ds->prev], cur, s, out->dt, ds);
 	}
 	if (prev != NULL) {
 		for (i = 0, n = 0; i < prev->socks.len; i++)

@@ -507,20 +507,30 @@ fmt_ms(char *buf, uint32_t us)
 	return n;
 }
 
+/* A figure of the first record's tcp_info, ti. */
 #define FMT_INFO(name, expr) FMT(name) \
 { \
-	const struct ct_sock *s = g->first; \
-	(void)snap; (void)prefix; (void)memo; \
-	if (!(s->flags & CT_SF_INFO)) \
+	const struct ct_tcpinfo *ti = sock_info(&snap->socks, g->first); \
+	(void)prefix; (void)memo; \
+	if (ti == NULL) \
 		return fmt_null(buf, is_null, "-"); \
 	return expr; \
 }
-FMT_INFO(f_rtt, fmt_ms(buf, s->info.rtt_us))
-FMT_INFO(f_rttvar, fmt_ms(buf, s->info.rttvar_us))
-FMT_INFO(f_cwnd, fmt_u64(buf, s->info.cwnd))
-FMT_INFO(f_retrans, fmt_u64(buf, s->info.retrans))
-FMT_INFO(f_bytes_sent, fmt_u64(buf, g->bytes_out))
-FMT_INFO(f_bytes_recv, fmt_u64(buf, g->bytes_in))
+FMT_INFO(f_rtt, fmt_ms(buf, ti->rtt_us))
+FMT_INFO(f_rttvar, fmt_ms(buf, ti->rttvar_us))
+FMT_INFO(f_cwnd, fmt_u64(buf, ti->cwnd))
+FMT_INFO(f_retrans, fmt_u64(buf, ti->retrans))
+
+/* Byte counts, summed over the row's records (see group_row_set()). */
+#define FMT_BYTES(name, member) FMT(name) \
+{ \
+	UNUSED_FMT_ARGS; \
+	if (!(g->first->flags & CT_SF_INFO)) \
+		return fmt_null(buf, is_null, "-"); \
+	return fmt_u64(buf, g->member); \
+}
+FMT_BYTES(f_bytes_sent, bytes_out)
+FMT_BYTES(f_bytes_recv, bytes_in)
 
 /* Rates need two samples; the live view fills them, a one-shot cannot. */
 FMT(f_rate) { UNUSED_FMT_ARGS; (void)g; return fmt_null(buf, is_null, "-"); }
@@ -693,12 +703,15 @@ CMPF(c_listener)
 	    &snap->socks.v[b->listener - 1], -1);
 }
 
+/* Records without tcp_info sort last. */
 #define CMP_INFO(name, member) CMPF(name) \
 { \
-	UNUSED_CMP_ARGS; \
-	if (!(a->flags & CT_SF_INFO) || !(b->flags & CT_SF_INFO)) \
-		return !(a->flags & CT_SF_INFO) - !(b->flags & CT_SF_INFO); \
-	return CMP(a->info.member, b->info.member); \
+	const struct ct_tcpinfo *x = sock_info(&snap->socks, a); \
+	const struct ct_tcpinfo *y = sock_info(&snap->socks, b); \
+	(void)prefix; \
+	if (x == NULL || y == NULL) \
+		return (x == NULL) - (y == NULL); \
+	return CMP(x->member, y->member); \
 }
 CMP_INFO(c_rtt, rtt_us)
 CMP_INFO(c_rttvar, rttvar_us)

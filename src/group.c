@@ -124,16 +124,22 @@ group_count_cmp(const void *x, const void *y, void *arg)
 	return c * ctx->dir;
 }
 
+/* A row of one record s of snap. */
 static void
-group_row_set(struct ct_group *g, const struct ct_sock *s)
+group_row_set(struct ct_group *g, const struct ct_snap *snap,
+    const struct ct_sock *s)
 {
+	const struct ct_tcpinfo *ti = sock_info(&snap->socks, s);
+
 	memset(g, 0, sizeof(*g));
 	g->first = s;
 	g->count = 1;
 	g->rq = s->rqueue;
 	g->wq = s->wqueue;
-	g->bytes_in = s->info.bytes_received;
-	g->bytes_out = s->info.bytes_acked;
+	if (ti != NULL) {
+		g->bytes_in = ti->bytes_received;
+		g->bytes_out = ti->bytes_acked;
+	}
 }
 
 static void
@@ -158,7 +164,7 @@ group_table_select(const struct ct_snap *snap, const struct ct_filter *f,
 		const struct ct_sock *s = &snap->socks.v[i];
 
 		if (filter_match(f, snap, s))
-			group_row_set(&out->rows[out->nrows++], s);
+			group_row_set(&out->rows[out->nrows++], snap, s);
 	}
 }
 
@@ -466,10 +472,13 @@ group_table_default(const struct ct_snap *snap, const struct ct_filter *f,
 		key_swap(&keys[i], &keys[n - 1 - i]);
 	for (i = n; i-- > 0; ) {
 		/* the records come in sorted order, all over the array */
-		if (i >= 16)
+		if (i >= 16) {
 			__builtin_prefetch(&v[keys[i - 16].idx]);
+			if (snap->socks.info != NULL)
+				__builtin_prefetch(&snap->socks.info[keys[i - 16].idx]);
+		}
 		k = keys[i];
-		group_row_set(&rows[i], &v[k.idx]);
+		group_row_set(&rows[i], snap, &v[k.idx]);
 	}
 	memset(out, 0, sizeof(*out));
 	out->rows = rows;
@@ -549,7 +558,7 @@ group_table_hash(const struct ct_snap *snap, const struct ct_opts *o,
 
 		if (!filter_match(o->filter, snap, s))
 			continue;
-		group_row_set(&one, s);
+		group_row_set(&one, snap, s);
 		h = group_hash_key(snap, keys, &one, memo);
 		for (pos = h & (cap - 1); slot[pos] != 0; pos = (pos + 1) & (cap - 1)) {
 			g = &out->rows[slot[pos] - 1];
@@ -692,8 +701,9 @@ tree_count_clients(const struct ct_sock **v, size_t n)
 
 /* Append the connections v[0..n) as rows of node nd, with the totals. */
 static void
-tree_add_conns(struct ct_tree *t, struct ct_tree_node *nd,
-    const struct ct_sock **v, size_t n, const struct ct_sock **scratch)
+tree_add_conns(const struct ct_snap *snap, struct ct_tree *t,
+    struct ct_tree_node *nd, const struct ct_sock **v, size_t n,
+    const struct ct_sock **scratch)
 {
 	size_t i;
 
@@ -702,7 +712,7 @@ tree_add_conns(struct ct_tree *t, struct ct_tree_node *nd,
 	for (i = 0; i < n; i++) {
 		struct ct_group *g = &t->rows[t->nrows++];
 
-		group_row_set(g, v[i]);
+		group_row_set(g, snap, v[i]);
 		nd->head.count++;
 		nd->head.bytes_in += g->bytes_in;
 		nd->head.bytes_out += g->bytes_out;
@@ -804,7 +814,7 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 		for (j = gstart[g]; j < gstart[g + 1]; j++) {
 			const struct ct_sock *m = lst[j];
 
-			group_row_set(&out->rows[out->nrows++], m);
+			group_row_set(&out->rows[out->nrows++], snap, m);
 			nd->nmembers++;
 			nd->head.rq += m->rqueue;
 			nd->head.wq += m->wqueue;
@@ -814,7 +824,7 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 				nd->head.high = true;
 		}
 		qsort_r(conn + cs, cn, sizeof(*conn), group_ptr_cmp, &tc.sort);
-		tree_add_conns(out, nd, conn + cs, cn, scratch);
+		tree_add_conns(snap, out, nd, conn + cs, cn, scratch);
 	}
 	out->nlisteners = out->nnodes;
 	for (i = 0; i < nrest; i = j) {
@@ -823,7 +833,7 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 		for (j = i + 1; j < nrest && tree_dest_cmp(rest[i], rest[j]) == 0; j++)
 			continue;
 		nd->head.first = rest[i];
-		tree_add_conns(out, nd, rest + i, j - i, scratch);
+		tree_add_conns(snap, out, nd, rest + i, j - i, scratch);
 		for (g = i; g < j; g++) {
 			nd->head.rq += rest[g]->rqueue;
 			nd->head.wq += rest[g]->wqueue;

@@ -53,6 +53,7 @@ void
 out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
     enum ct_event ev, uint8_t old_state, time_t when, const struct ct_opts *o)
 {
+	const struct ct_tcpinfo *ti = sock_info(&snap->socks, s);
 	struct ct_group g;
 	struct ct_cols cols;
 	char stamp[32], cell[CT_CELL_MAX];
@@ -64,8 +65,10 @@ out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
 	g.count = 1;
 	g.rq = s->rqueue;
 	g.wq = s->wqueue;
-	g.bytes_in = s->info.bytes_received;
-	g.bytes_out = s->info.bytes_acked;
+	if (ti != NULL) {
+		g.bytes_in = ti->bytes_received;
+		g.bytes_out = ti->bytes_acked;
+	}
 	gmtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (o->format == CT_FMT_JSON) {

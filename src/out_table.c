@@ -13,6 +13,7 @@
 #include "fields.h"
 #include "group.h"
 #include "opts.h"
+#include "snap.h"
 #include "util.h"
 
 /* Records are reached in sorted order, all over the array: fetch ahead. */
@@ -57,15 +58,20 @@ state_color(const char *state)
  * to gcc's IPA, and a call to a pure void function is dropped.
  */
 static inline __attribute__((always_inline)) void
-prefetch_row(const struct ct_table *t, size_t i)
+prefetch_row(const struct ct_snap *snap, const struct ct_table *t, size_t i)
 {
+	const struct ct_sock *s;
 	const char *p;
 
 	if (i + PREFETCH_AHEAD >= t->nrows)
 		return;
-	p = (const char *)t->rows[i + PREFETCH_AHEAD].first;
+	s = t->rows[i + PREFETCH_AHEAD].first;
+	p = (const char *)s;
 	__builtin_prefetch(p);
 	__builtin_prefetch(p + 63);	/* a record straddles two lines */
+	/* with -i, its tcp_info figures beside it (see struct ct_socklist) */
+	if (snap->socks.info != NULL)
+		__builtin_prefetch(&snap->socks.info[s - snap->socks.v]);
 }
 
 /*
@@ -162,7 +168,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	for (m = n; m > 0 && cols[m - 1].last && !cols[m - 1].right; m--)
 		;
 	for (i = 0; m > 0 && i < t->nrows; i++) {
-		prefetch_row(t, i);
+		prefetch_row(snap, t, i);
 		for (j = 0; j < m; j++)
 			if ((len = cell(&cols[j], snap, &t->rows[i], buf)) >
 			    cols[j].width)
@@ -185,7 +191,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		*p++ = '\n';
 	}
 	for (i = 0; i < t->nrows; i++) {
-		prefetch_row(t, i);
+		prefetch_row(snap, t, i);
 		for (j = 0; j < n; j++) {
 			struct col *c = &cols[j];
 

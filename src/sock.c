@@ -15,9 +15,21 @@ sock_list_grow(struct ct_socklist *l)
 		/* grow by half: fewer copies than +N, less slack than x2 */
 		l->cap = l->cap < 256 ? 256 : l->cap + l->cap / 2;
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+		if (l->info != NULL)
+			l->info = xreallocarray(l->info, l->cap, sizeof(*l->info));
 	}
 	return &l->v[l->len];
 }
+
+struct ct_tcpinfo *
+sock_list_info_at(struct ct_socklist *l, size_t i)
+{
+	/* entries of records without CT_SF_INFO are never read */
+	if (l->info == NULL)
+		l->info = xcalloc(l->cap, sizeof(*l->info));
+	return &l->info[i];
+}
+
 
 struct ct_sock *
 sock_list_append(struct ct_socklist *l)
@@ -35,7 +47,9 @@ sock_list_free(struct ct_socklist *l)
 	if (l == NULL)
 		return;
 	free(l->v);
+	free(l->info);
 	l->v = NULL;
+	l->info = NULL;
 	l->len = l->cap = 0;
 }
 

@@ -142,6 +142,18 @@ wl_ghost_listener(const struct ct_snap *prev, const struct ct_snap *cur,
 		    &prev->socks.v[l - 1]);
 }
 
+/* Append record i of from to the view's records, tcp_info and all. */
+static void
+wl_copy_sock(struct ct_snap *vs, const struct ct_snap *from, size_t i)
+{
+	const struct ct_sock *s = &from->socks.v[i];
+	const struct ct_tcpinfo *ti = sock_info(&from->socks, s);
+
+	if (ti != NULL)
+		*sock_list_info_at(&vs->socks, vs->socks.len) = *ti;
+	vs->socks.v[vs->socks.len++] = *s;
+}
+
 void
 watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
     const struct ct_diff *d, struct ct_wview *out)
@@ -206,7 +218,7 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 		if (!keep[i])
 			continue;
 		map[i] = (uint32_t)vs->socks.len + 1;
-		vs->socks.v[vs->socks.len++] = cur->socks.v[i];
+		wl_copy_sock(vs, cur, i);
 		if (keep[i] & 1)
 			w->mark |= CT_WM_SHOWN;
 		if (ds->flags & CT_DF_NEW)
@@ -225,9 +237,9 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 		struct ct_sock *s = &vs->socks.v[vs->socks.len];
 
 		pmap[d->closed[i]] = (uint32_t)vs->socks.len + 1;
-		*s = prev->socks.v[d->closed[i]];
+		wl_copy_sock(vs, prev, d->closed[i]);
 		s->owners = wl_copy_owners(&vs->owners, &prev->owners, s->owners);
-		out->ws[vs->socks.len++].mark = CT_WM_SHOWN | CT_WM_GONE;
+		out->ws[vs->socks.len - 1].mark = CT_WM_SHOWN | CT_WM_GONE;
 	}
 	/* listener links: indexes into the view now */
 	for (i = 0; i < k; i++) {
@@ -328,6 +340,8 @@ wl_key_cmp(const struct wl_sort_ctx *c, uint32_t ia, uint32_t ib)
 {
 	const struct ct_snap *snap = &c->v->snap;
 	const struct ct_sock *a = &snap->socks.v[ia], *b = &snap->socks.v[ib];
+	const struct ct_tcpinfo *ta = sock_info(&snap->socks, a);
+	const struct ct_tcpinfo *tb = sock_info(&snap->socks, b);
 	const struct ct_wsock *wa = &c->v->ws[ia], *wb = &c->v->ws[ib];
 	bool ra = wa->mark & CT_WM_RATED, rb = wb->mark & CT_WM_RATED;
 
@@ -348,8 +362,8 @@ wl_key_cmp(const struct wl_sort_ctx *c, uint32_t ia, uint32_t ib)
 	case CT_WS_RATE_OUT:
 		return wl_num_desc(ra, wa->rate_out, rb, wb->rate_out);
 	case CT_WS_RTT:
-		return wl_num_desc(a->flags & CT_SF_INFO, a->info.rtt_us,
-		    b->flags & CT_SF_INFO, b->info.rtt_us);
+		return wl_num_desc(ta != NULL, ta != NULL ? ta->rtt_us : 0,
+		    tb != NULL, tb != NULL ? tb->rtt_us : 0);
 	}
 	return 0;
 }
@@ -522,6 +536,7 @@ static size_t
 wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 {
 	const struct ct_sock *s = &v->snap.socks.v[i];
+	const struct ct_tcpinfo *ti = sock_info(&v->snap.socks, s);
 	const struct ct_wsock *w = &v->ws[i];
 	struct ct_group g;
 	bool is_null = false;
@@ -547,8 +562,10 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 	g.count = 1;
 	g.rq = s->rqueue;
 	g.wq = s->wqueue;
-	g.bytes_in = s->info.bytes_received;
-	g.bytes_out = s->info.bytes_acked;
+	if (ti != NULL) {
+		g.bytes_in = ti->bytes_received;
+		g.bytes_out = ti->bytes_acked;
+	}
 	if ((n = fields_get(id)->fmt(&v->snap, &g, -1, buf, &is_null,
 	    NULL)) == 0) {
 		buf[0] = '-';

@@ -39,6 +39,18 @@ fx_sock(struct ct_snap *snap, uint8_t proto, uint8_t state, const char *laddr,
 	return s;
 }
 
+/* Give record s of snap tcp_info figures, zeroed, and return them. */
+static inline struct ct_tcpinfo *
+fx_info(struct ct_snap *snap, struct ct_sock *s)
+{
+	struct ct_tcpinfo *ti = sock_list_info_at(&snap->socks,
+	    (size_t)(s - snap->socks.v));
+
+	memset(ti, 0, sizeof(*ti));
+	s->flags |= CT_SF_INFO;
+	return ti;
+}
+
 /* Give s a chain of owners; the first one is also the first printed. */
 static inline void
 fx_owner(struct ct_snap *snap, struct ct_sock *s, uint32_t pid, int fd,

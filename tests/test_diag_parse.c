@@ -34,6 +34,7 @@ test_diag_parse_ipv4(void **state)
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
 	struct inet_diag_msg *m = put_msg(buf, AF_INET, &nlh);
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
@@ -48,7 +49,7 @@ test_diag_parse_ipv4(void **state)
 	m->idiag_wqueue = 128;
 	m->idiag_uid = 1000;
 	m->idiag_inode = 4242;
-	assert_int_equal(diag_parse_msg(nlh, &s), 0);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), 0);
 	assert_int_equal(s.local.family, AF_INET);
 	assert_memory_equal(s.local.bytes, "\x7f\x00\x00\x01", 4);
 	assert_memory_equal(s.remote.bytes, "\x7f\x00\x00\x02", 4);
@@ -72,13 +73,14 @@ test_diag_parse_v4mapped(void **state)
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
 	struct inet_diag_msg *m = put_msg(buf, AF_INET6, &nlh);
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
 	memcpy(m->id.idiag_src, mapped, 16);
 	memcpy(m->id.idiag_dst, mapped, 16);
 	m->id.idiag_sport = htons(501);
-	assert_int_equal(diag_parse_msg(nlh, &s), 0);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), 0);
 	assert_int_equal(s.local.family, AF_INET6);
 	assert_memory_equal(s.local.bytes, mapped, 16);
 	assert_true(sock_addr_is_v4mapped(&s.local));
@@ -91,13 +93,14 @@ test_diag_parse_unknown_attr(void **state)
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
 	struct inet_diag_msg *m = put_msg(buf, AF_INET, &nlh);
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
 	m->id.idiag_sport = htons(443);
 	mnl_attr_put_u8(nlh, INET_DIAG_MAX + 3, 1);	/* from a future kernel */
 	mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, 1);
-	assert_int_equal(diag_parse_msg(nlh, &s), 0);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), 0);
 	assert_int_equal(s.lport, 443);
 	assert_true(s.flags & CT_SF_V6ONLY);
 }
@@ -107,12 +110,13 @@ test_diag_parse_protocol_attr(void **state)
 {
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
 	put_msg(buf, AF_INET6, &nlh);
 	mnl_attr_put_u8(nlh, INET_DIAG_PROTOCOL, IPPROTO_UDP);
-	assert_int_equal(diag_parse_msg(nlh, &s), 0);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), 0);
 	assert_int_equal(s.proto, IPPROTO_UDP);
 }
 
@@ -122,6 +126,7 @@ test_diag_parse_tcp_info(void **state)
 	char buf[1024] = { 0 };
 	struct nlmsghdr *nlh;
 	struct tcp_info ti;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
@@ -134,14 +139,14 @@ test_diag_parse_tcp_info(void **state)
 	ti.tcpi_bytes_acked = 1ull << 40;
 	ti.tcpi_bytes_received = 12345;
 	mnl_attr_put(nlh, INET_DIAG_INFO, sizeof(ti), &ti);
-	assert_int_equal(diag_parse_msg(nlh, &s), 0);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), 0);
 	assert_true(s.flags & CT_SF_INFO);
-	assert_int_equal(s.info.rtt_us, 52000);
-	assert_int_equal(s.info.rttvar_us, 26000);
-	assert_int_equal(s.info.cwnd, 10);
-	assert_int_equal(s.info.retrans, 7);
-	assert_true(s.info.bytes_acked == 1ull << 40);
-	assert_int_equal(s.info.bytes_received, 12345);
+	assert_int_equal(info.rtt_us, 52000);
+	assert_int_equal(info.rttvar_us, 26000);
+	assert_int_equal(info.cwnd, 10);
+	assert_int_equal(info.retrans, 7);
+	assert_true(info.bytes_acked == 1ull << 40);
+	assert_int_equal(info.bytes_received, 12345);
 }
 
 /* An old kernel's shorter tcp_info: read what is there, zero the rest. */
@@ -151,6 +156,7 @@ test_diag_parse_tcp_info_short(void **state)
 	char buf[1024] = { 0 };
 	struct nlmsghdr *nlh;
 	struct tcp_info ti;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
@@ -159,9 +165,9 @@ test_diag_parse_tcp_info_short(void **state)
 	ti.tcpi_rtt = 1000;
 	mnl_attr_put(nlh, INET_DIAG_INFO,
 	    offsetof(struct tcp_info, tcpi_bytes_acked), &ti);
-	assert_int_equal(diag_parse_msg(nlh, &s), 0);
-	assert_int_equal(s.info.rtt_us, 1000);
-	assert_true(s.info.bytes_acked == 0);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), 0);
+	assert_int_equal(info.rtt_us, 1000);
+	assert_true(info.bytes_acked == 0);
 }
 
 static void
@@ -169,13 +175,14 @@ test_diag_parse_tcp_info_too_short(void **state)
 {
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 	uint32_t tiny = 1;
 
 	(void)state;
 	put_msg(buf, AF_INET, &nlh);
 	mnl_attr_put(nlh, INET_DIAG_INFO, sizeof(tiny), &tiny);
-	assert_int_equal(diag_parse_msg(nlh, &s), -EBADMSG);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), -EBADMSG);
 }
 
 static void
@@ -183,14 +190,15 @@ test_diag_parse_truncated(void **state)
 {
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
 	put_msg(buf, AF_INET, &nlh);
 	nlh->nlmsg_len = NLMSG_HDRLEN + sizeof(struct inet_diag_msg) - 1;
-	assert_int_equal(diag_parse_msg(nlh, &s), -EBADMSG);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), -EBADMSG);
 	nlh->nlmsg_len = 4;			/* shorter than the header */
-	assert_int_equal(diag_parse_msg(nlh, &s), -EBADMSG);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), -EBADMSG);
 }
 
 /* An attribute whose length runs past the end of the message. */
@@ -200,6 +208,7 @@ test_diag_parse_attr_overrun(void **state)
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
 	struct nlattr *a;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
@@ -207,7 +216,7 @@ test_diag_parse_attr_overrun(void **state)
 	a = (struct nlattr *)((char *)nlh + nlh->nlmsg_len);
 	mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, 1);
 	a->nla_len = 200;			/* lies */
-	assert_int_equal(diag_parse_msg(nlh, &s), -EBADMSG);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), -EBADMSG);
 }
 
 static void
@@ -215,12 +224,13 @@ test_diag_parse_wrong_attr_len(void **state)
 {
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
 	put_msg(buf, AF_INET, &nlh);
 	mnl_attr_put_u32(nlh, INET_DIAG_PROTOCOL, 6);	/* a u8 attribute */
-	assert_int_equal(diag_parse_msg(nlh, &s), -EBADMSG);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), -EBADMSG);
 }
 
 static void
@@ -228,11 +238,12 @@ test_diag_parse_bad_family(void **state)
 {
 	char buf[512] = { 0 };
 	struct nlmsghdr *nlh;
+	struct ct_tcpinfo info;
 	struct ct_sock s;
 
 	(void)state;
 	put_msg(buf, AF_UNIX, &nlh);
-	assert_int_equal(diag_parse_msg(nlh, &s), -EBADMSG);
+	assert_int_equal(diag_parse_msg(nlh, &s, &info), -EBADMSG);
 }
 
 int

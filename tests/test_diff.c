@@ -46,11 +46,12 @@ conn(struct ct_snap *s, uint64_t cookie, uint16_t rport, uint8_t state)
 }
 
 static void
-info(struct ct_sock *s, uint64_t in, uint64_t out)
+info(struct ct_snap *sn, struct ct_sock *s, uint64_t in, uint64_t out)
 {
-	s->flags |= CT_SF_INFO;
-	s->info.bytes_received = in;
-	s->info.bytes_acked = out;
+	struct ct_tcpinfo *ti = fx_info(sn, s);
+
+	ti->bytes_received = in;
+	ti->bytes_acked = out;
 }
 
 static void
@@ -123,8 +124,8 @@ test_diff_reused_tuple(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	info(conn(&a, 10, 40010, CT_ST_ESTABLISHED), 5000, 5000);
-	info(conn(&b, 11, 40010, CT_ST_ESTABLISHED), 100, 100);
+	info(&a, conn(&a, 10, 40010, CT_ST_ESTABLISHED), 5000, 5000);
+	info(&b, conn(&b, 11, 40010, CT_ST_ESTABLISHED), 100, 100);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_int_equal(d.nopened, 1);
 	assert_int_equal(d.nclosed, 1);
@@ -175,10 +176,10 @@ test_diff_rates(void **state)
 	(void)state;
 	b.when.tv_sec = 100;
 	b.when.tv_nsec = 500000000;	/* half a second */
-	info(conn(&a, 1, 40001, CT_ST_ESTABLISHED), 1000, 0);
-	info(conn(&b, 1, 40001, CT_ST_ESTABLISHED), 3000, 1);
+	info(&a, conn(&a, 1, 40001, CT_ST_ESTABLISHED), 1000, 0);
+	info(&b, conn(&b, 1, 40001, CT_ST_ESTABLISHED), 3000, 1);
 	conn(&a, 2, 40002, CT_ST_ESTABLISHED);		/* no tcp_info before */
-	info(conn(&b, 2, 40002, CT_ST_ESTABLISHED), 10, 10);
+	info(&b, conn(&b, 2, 40002, CT_ST_ESTABLISHED), 10, 10);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.dt == 0.5);
 	assert_true(d.cur[0].flags & CT_DF_RATED);
@@ -194,10 +195,10 @@ test_diff_rate_wrap(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	info(conn(&a, 1, 40001, CT_ST_ESTABLISHED), UINT64_MAX - 99, 0);
-	info(conn(&b, 1, 40001, CT_ST_ESTABLISHED), 100, 0);
-	info(conn(&a, 2, 40002, CT_ST_ESTABLISHED), 5000, 5000);
-	info(conn(&b, 2, 40002, CT_ST_ESTABLISHED), 4000, 6000);	/* reset */
+	info(&a, conn(&a, 1, 40001, CT_ST_ESTABLISHED), UINT64_MAX - 99, 0);
+	info(&b, conn(&b, 1, 40001, CT_ST_ESTABLISHED), 100, 0);
+	info(&a, conn(&a, 2, 40002, CT_ST_ESTABLISHED), 5000, 5000);
+	info(&b, conn(&b, 2, 40002, CT_ST_ESTABLISHED), 4000, 6000);	/* reset */
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.cur[0].flags & CT_DF_RATED);
 	assert_int_equal(d.cur[0].rate_in, 200);

@@ -59,12 +59,13 @@ sk(struct ct_snap *s, uint64_t cookie, uint8_t state, const char *laddr,
 }
 
 static void
-rated(struct ct_sock *s, uint64_t in, uint64_t out)
+rated(struct ct_snap *sn, struct ct_sock *s, uint64_t in, uint64_t out)
 {
-	s->flags |= CT_SF_INFO;
-	s->info.bytes_received = in;
-	s->info.bytes_acked = out;
-	s->info.rtt_us = 1500;
+	struct ct_tcpinfo *ti = fx_info(sn, s);
+
+	ti->bytes_received = in;
+	ti->bytes_acked = out;
+	ti->rtt_us = 1500;
 }
 
 /* Link listeners as snap_take() does, diff, gather, arrange. */
@@ -114,25 +115,25 @@ server_pair(void)
 	fx_owner(&a, s, 10, 3, "srv");
 	s = sk(&a, 2, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1", 40002);
 	fx_owner(&a, s, 10, 4, "srv");
-	rated(s, 0, 0);
+	rated(&a, s, 0, 0);
 	fx_owner(&a, sk(&a, 3, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1",
 	    40003), 10, 5, "srv");
 	s = sk(&a, 5, CT_ST_ESTABLISHED, "127.0.0.1", 40005, "127.0.0.9", 80);
 	fx_owner(&a, s, 20, 3, "cli");
-	rated(s, 1000, 0);
+	rated(&a, s, 1000, 0);
 
 	s = sk(&b, 5, CT_ST_ESTABLISHED, "127.0.0.1", 40005, "127.0.0.9", 80);
 	fx_owner(&b, s, 20, 3, "cli");
-	rated(s, 1000 + 2 * 3000, 2 * 1536 * 1024);
+	rated(&b, s, 1000 + 2 * 3000, 2 * 1536 * 1024);
 	s = sk(&b, 4, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1", 40004);
 	s = sk(&b, 2, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1", 40002);
 	fx_owner(&b, s, 10, 4, "srv");
-	rated(s, 2 * 100, 2 * 50);
+	rated(&b, s, 2 * 100, 2 * 50);
 	s = sk(&b, 1, CT_ST_LISTEN, "0.0.0.0", 500, "0.0.0.0", 0);
 	s->rqueue = 3;
 	s->wqueue = 4;
 	fx_owner(&b, s, 10, 3, "srv");
-	rated(s, 0, 0);			/* a listener's rtt is 0: shown as "-" */
+	rated(&b, s, 0, 0);			/* a listener's rtt is 0: shown as "-" */
 }
 
 static void
