@@ -109,6 +109,7 @@ struct ct_field {
 	unsigned	 flags;		/* CT_FF_* */
 	ct_fmt_fn	 fmt;
 	ct_cmp_fn	 cmp;		/* NULL: cannot sort or group by it */
+	size_t		 maxlen;	/* no text is longer; 0 = no bound given */
 };
 
 /* The descriptor of a field. */

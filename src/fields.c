@@ -226,16 +226,30 @@ fmt_endpoint_head(char *buf, const struct ct_addr *a)
 	return n;
 }
 
-/* A port; 0 is "*", as in ss. */
+/*
+ * A port; 0 is "*", as in ss. Five digits at most, and most ports have
+ * five: the common case takes two pairs and a digit, without a loop.
+ */
 static size_t
 fmt_port(char *buf, uint16_t port)
 {
-	if (port == 0) {
-		buf[0] = '*';
-		buf[1] = '\0';
-		return 1;
+	unsigned hi, lo;
+
+	if (port < 10000) {
+		if (port == 0) {
+			buf[0] = '*';
+			buf[1] = '\0';
+			return 1;
+		}
+		return fmt_u64(buf, port);
 	}
-	return fmt_u64(buf, port);
+	hi = port / 10000u;
+	lo = port % 10000u;
+	buf[0] = (char)('0' + hi);
+	memcpy(buf + 1, &digits2[lo / 100 * 2], 2);
+	memcpy(buf + 3, &digits2[lo % 100 * 2], 2);
+	buf[5] = '\0';
+	return 5;
 }
 
 /*
@@ -353,7 +367,13 @@ FMT(f_laddr)
 	return fmt_addr_col(buf, &g->first->local, prefix, memo);
 }
 
-FMT(f_lport) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->lport); }
+FMT(f_lport)
+{
+	UNUSED_FMT_ARGS;
+	if (g->first->lport == 0)	/* "*" is for endpoints only */
+		return fmt_u64(buf, 0);
+	return fmt_port(buf, g->first->lport);
+}
 
 FMT(f_raddr)
 {
@@ -368,7 +388,9 @@ FMT(f_rport)
 	UNUSED_FMT_ARGS;
 	if (sock_is_unconnected(g->first))
 		return fmt_null(buf, is_null, "*");
-	return fmt_u64(buf, g->first->rport);
+	if (g->first->rport == 0)	/* connected UDP to port 0, say */
+		return fmt_u64(buf, 0);
+	return fmt_port(buf, g->first->rport);
 }
 
 FMT(f_local)
@@ -723,13 +745,13 @@ CMP_INFO(c_bytes_recv, bytes_received)
 /* ---- the table -------------------------------------------------------- */
 
 static const struct ct_field fields[CT_F_NFIELDS] = {
-	[CT_F_PROTO] = { "proto", "PROTO", 0, f_proto, c_proto },
-	[CT_F_FAMILY] = { "family", "FAMILY", 0, f_family, c_family },
-	[CT_F_STATE] = { "state", "STATE", 0, f_state, c_state },
+	[CT_F_PROTO] = { "proto", "PROTO", 0, f_proto, c_proto, 3 },
+	[CT_F_FAMILY] = { "family", "FAMILY", 0, f_family, c_family, 5 },
+	[CT_F_STATE] = { "state", "STATE", 0, f_state, c_state, 11 },
 	[CT_F_LADDR] = { "laddr", "LADDR", CT_FF_ADDR, f_laddr, c_laddr },
-	[CT_F_LPORT] = { "lport", "LPORT", CT_FF_NUM, f_lport, c_lport },
+	[CT_F_LPORT] = { "lport", "LPORT", CT_FF_NUM, f_lport, c_lport, 5 },
 	[CT_F_RADDR] = { "raddr", "RADDR", CT_FF_ADDR, f_raddr, c_raddr },
-	[CT_F_RPORT] = { "rport", "RPORT", CT_FF_NUM, f_rport, c_rport },
+	[CT_F_RPORT] = { "rport", "RPORT", CT_FF_NUM, f_rport, c_rport, 5 },
 	[CT_F_LOCAL] = { "local", "LOCAL", 0, f_local, c_local },
 	[CT_F_REMOTE] = { "remote", "REMOTE", 0, f_remote, c_remote },
 	[CT_F_RECVQ] = { "recvq", "RECVQ", CT_FF_NUM, f_recvq, c_recvq },
@@ -764,7 +786,7 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	[CT_F_PORTS_PCT] = { "ports_pct", "PORTS_PCT", CT_FF_NUM | CT_FF_GROUPED,
 	    f_ports_pct, NULL },
 	[CT_F_HIGH] = { "high", "HIGH", CT_FF_NUM | CT_FF_BOOL | CT_FF_GROUPED,
-	    f_high, NULL },
+	    f_high, NULL, 5 },
 };
 
 /* Other spellings people type; each maps onto one field of the table. */

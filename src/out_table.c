@@ -169,10 +169,14 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		;
 	for (i = 0; m > 0 && i < t->nrows; i++) {
 		prefetch_row(snap, t, i);
-		for (j = 0; j < m; j++)
+		for (j = 0; j < m; j++) {
+			/* a column as wide as its longest text stays so */
+			if (cols[j].f->maxlen != 0 && cols[j].width >= cols[j].f->maxlen)
+				continue;
 			if ((len = cell(&cols[j], snap, &t->rows[i], buf)) >
 			    cols[j].width)
 				cols[j].width = len;
+		}
 	}
 	/*
 	 * Rows gather in a chunk as large as stdout's buffer, which stdio

@@ -323,6 +323,56 @@ test_fields_memo_same_text(void **state)
 	}
 }
 
+/*
+ * A field's maxlen bounds every text it prints (the table stops measuring
+ * a column once it is that wide), and ports read as printf() spells them.
+ */
+static void
+test_fields_maxlen_holds(void **state)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6, 0, 99 };
+	struct ct_snap snap;
+	struct ct_sock s;
+	struct ct_group g;
+	char got[CT_CELL_MAX], want[16];
+	unsigned v, f, k;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	memset(&g, 0, sizeof(g));
+	g.first = &s;
+	g.has = CT_G_LISTENER;
+	for (v = 0; v < 65536; v++) {
+		for (f = 0; f < sizeof(families); f++) {
+			memset(&s, 0, sizeof(s));
+			s.proto = (uint8_t)v;
+			s.state = (uint8_t)(v >> 8);
+			s.local.family = s.remote.family = families[f];
+			s.lport = (uint16_t)v;
+			s.rport = (uint16_t)(65535 - v);
+			s.remote.bytes[3] = (uint8_t)f;	/* connected or not */
+			g.high = v & 1;
+			for (k = 0; k < CT_F_NFIELDS; k++) {
+				const struct ct_field *fl = fields_get((enum ct_field_id)k);
+				bool is_null = false;
+				size_t len;
+
+				if (fl->maxlen == 0)
+					continue;
+				len = fl->fmt(&snap, &g, -1, got, &is_null, NULL);
+				assert_int_equal(len, strlen(got));
+				assert_true(len <= fl->maxlen);
+			}
+			if (f != 0)
+				continue;
+			snprintf(want, sizeof(want), "%u", v);
+			assert_int_equal(fields_get(CT_F_LPORT)->fmt(&snap, &g, -1,
+			    got, &(bool){ false }, NULL), strlen(want));
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -337,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_fields_decimal_edges),
 		cmocka_unit_test(test_fields_decimal_like_printf),
 		cmocka_unit_test(test_fields_memo_same_text),
+		cmocka_unit_test(test_fields_maxlen_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
