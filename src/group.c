@@ -302,12 +302,17 @@ key_sort(struct sort_key *a, size_t n, const struct ct_sock *v, int depth)
 	}
 }
 
+/*
+ * The distinct IPv6 addresses of the keys, interned as the records go by
+ * (a table that doubles when half full: a host has few of them), then
+ * ranked.
+ */
 struct v6_rank {
 	uint32_t	*slot;		/* 1 + index into addr; 0 = empty */
-	size_t		 mask;
+	size_t		 mask;		/* slots - 1; 0 before the first */
 	uint8_t		(*addr)[16];	/* distinct addresses, first seen first */
 	uint32_t	*rank;		/* distinct index -> rank */
-	size_t		 n;
+	size_t		 n, cap;	/* addresses, room for them */
 };
 
 static size_t
@@ -321,15 +326,39 @@ v6_hash(const uint8_t *b, size_t mask)
 	return (size_t)(x ^ (x >> 29)) & mask;
 }
 
+/* Twice the slots (64 at first), the addresses hashed anew. */
+static void
+v6_grow(struct v6_rank *r)
+{
+	size_t slots = r->mask == 0 ? 64 : 2 * (r->mask + 1), i, pos;
+
+	free(r->slot);
+	r->slot = xcalloc(slots, sizeof(*r->slot));
+	r->mask = slots - 1;
+	for (i = 0; i < r->n; i++) {
+		for (pos = v6_hash(r->addr[i], r->mask); r->slot[pos] != 0;
+		    pos = (pos + 1) & r->mask)
+			;
+		r->slot[pos] = (uint32_t)i + 1;
+	}
+}
+
 /* The distinct index of an IPv6 address, added when new. */
 static uint32_t
 v6_intern(struct v6_rank *r, const uint8_t *b)
 {
-	size_t pos = v6_hash(b, r->mask);
+	size_t pos;
 
-	for (; r->slot[pos] != 0; pos = (pos + 1) & r->mask)
+	if (2 * (r->n + 1) > r->mask + 1)	/* at most half full */
+		v6_grow(r);
+	for (pos = v6_hash(b, r->mask); r->slot[pos] != 0;
+	    pos = (pos + 1) & r->mask)
 		if (memcmp(r->addr[r->slot[pos] - 1], b, 16) == 0)
 			return r->slot[pos] - 1;
+	if (r->n == r->cap) {
+		r->cap = r->cap == 0 ? 64 : 2 * r->cap;
+		r->addr = xreallocarray(r->addr, r->cap, sizeof(*r->addr));
+	}
 	memcpy(r->addr[r->n], b, 16);
 	r->slot[pos] = (uint32_t)++r->n;
 	return (uint32_t)(r->n - 1);
@@ -376,6 +405,14 @@ key_pack(struct sort_key *k, const struct ct_sock *s, uint64_t la, uint64_t ra)
 	    (uint64_t)s->rport << 8 | s->state;
 }
 
+/* Put addresses (IPv6 ranks) in place of the ones key_pack() was given. */
+static void
+key_set_addrs(struct sort_key *k, uint64_t la, uint64_t ra)
+{
+	k->k0 = (k->k0 & ~(0xffffffffull << 16)) | la << 16;
+	k->k1 = (k->k1 & ~(0xffffffffull << 24)) | ra << 24;
+}
+
 static uint64_t
 addr_ipv4(const struct ct_addr *a)
 {
@@ -386,9 +423,10 @@ addr_ipv4(const struct ct_addr *a)
 /*
  * The keys of the records f matches, or false when one of them does not
  * fit the packing (a family other than inet/inet6, IPv4 bytes past the
- * fourth, mixed families): then the caller takes the general path. An
- * IPv4 record is read once; an IPv6 one is keyed once the ranks are known
- * (k0 stays 0 meanwhile: no record has protocol 0).
+ * fourth, mixed families): then the caller takes the general path. Each
+ * record is read once, in array order: an IPv6 one is keyed with its
+ * addresses' distinct indexes, which their ranks replace at the end
+ * (reading the records again, scattered, cost more than the rest).
  */
 static bool
 keys_build(const struct ct_snap *snap, const struct ct_filter *f,
@@ -396,52 +434,45 @@ keys_build(const struct ct_snap *snap, const struct ct_filter *f,
 {
 	const struct ct_sock *v = snap->socks.v;
 	struct v6_rank r = { 0 };
-	size_t i, n = 0, n6 = 0, cap = 16;
+	size_t i, n = 0;
+	bool ok = true;
 
 	for (i = 0; i < snap->socks.len; i++) {
 		const struct ct_sock *s = &v[i];
 
-		if (!filter_match(f, snap, s))
+		if (f != NULL && !filter_match(f, snap, s))
 			continue;
-		if (s->local.family != s->remote.family || s->proto == 0)
-			return false;
+		if (s->local.family != s->remote.family || s->proto == 0) {
+			ok = false;
+			goto out;
+		}
 		keys[n].idx = (uint32_t)i;
 		if (s->local.family == AF_INET6) {
-			keys[n++].k0 = 0;
-			n6++;
+			key_pack(&keys[n++], s, v6_intern(&r, s->local.bytes),
+			    v6_intern(&r, s->remote.bytes));
 			continue;
 		}
 		if (s->local.family != AF_INET || !addr_tail_zero(&s->local) ||
-		    !addr_tail_zero(&s->remote))
-			return false;
+		    !addr_tail_zero(&s->remote)) {
+			ok = false;
+			goto out;
+		}
 		key_pack(&keys[n++], s, addr_ipv4(&s->local), addr_ipv4(&s->remote));
 	}
 	*nkeys = n;
-	if (n6 == 0)
-		return true;
-	while (cap < 4 * n6)
-		cap <<= 1;
-	r.slot = xcalloc(cap, sizeof(*r.slot));
-	r.mask = cap - 1;
-	r.addr = xcalloc(2 * n6, sizeof(*r.addr));
-	for (i = 0; i < n; i++) {
-		const struct ct_sock *s = &v[keys[i].idx];
-
-		if (keys[i].k0 == 0)
-			keys[i].k1 = v6_intern(&r, s->local.bytes) |
-			    (uint64_t)v6_intern(&r, s->remote.bytes) << 32;
-	}
+	if (r.n == 0)
+		goto out;
 	v6_rank_finish(&r);
 	for (i = 0; i < n; i++) {
-		if (keys[i].k0 == 0)
-			key_pack(&keys[i], &v[keys[i].idx],
-			    r.rank[keys[i].k1 & 0xffffffffu],
-			    r.rank[keys[i].k1 >> 32]);
+		if ((keys[i].k0 >> 48 & 0xff) == AF_INET6)
+			key_set_addrs(&keys[i], r.rank[keys[i].k0 >> 16 & 0xffffffffu],
+			    r.rank[keys[i].k1 >> 24 & 0xffffffffu]);
 	}
+out:
 	free(r.slot);
 	free(r.addr);
 	free(r.rank);
-	return true;
+	return ok;
 }
 
 /*

@@ -212,6 +212,51 @@ test_group_default_order_exact(void **state)
 }
 
 /*
+ * Many distinct IPv6 addresses (the ranking table grows several times
+ * while the keys are built), some shared, some v4-mapped, beside IPv4.
+ */
+static void
+test_group_default_order_many_v6(void **state)
+{
+	const struct ct_sock **want;
+	struct ct_table t;
+	size_t n = 4000, i;
+	unsigned seed = 777;
+	char la[64], ra[64];
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		struct ct_sock *s;
+
+		seed = seed * 1103515245 + 12345;
+		if ((seed >> 8) % 5 == 0) {
+			snprintf(la, sizeof(la), "10.0.%u.%u", (seed >> 10) % 4,
+			    (seed >> 12) % 200);
+			snprintf(ra, sizeof(ra), "10.1.0.%u", (seed >> 20) % 3);
+		} else {
+			snprintf(la, sizeof(la), (seed >> 9) & 1 ? "2001:db8::%x" :
+			    "::ffff:10.0.0.%u", (seed >> 10) % 700 % 256);
+			snprintf(ra, sizeof(ra), "fe80::%x:%x", (seed >> 12) % 3,
+			    (seed >> 16) % 900);
+		}
+		s = fx_sock(&snap, TCP, CT_ST_ESTABLISHED, la,
+		    (uint16_t)(seed >> 24 & 3), ra, 443);
+		s->cookie = (uint64_t)i * 7919 % n;
+	}
+	want = calloc(n, sizeof(*want));
+	assert_non_null(want);
+	for (i = 0; i < n; i++)
+		want[i] = &snap.socks.v[i];
+	qsort(want, n, sizeof(*want), cmp_default_qsort);
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nrows, n);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(t.rows[i].first, want[i]);
+	group_table_free(&t);
+	free(want);
+}
+
+/*
  * -g folds by hashing the key's text; it must give the groups the sorting
  * fold gives (group_table_fold()): the same first record, count and
  * queues, for keys with and without a prefix, one field and three.
@@ -594,6 +639,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_group_default_order_many_v6,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_default_order_exact,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_hash_like_fold,
