@@ -176,7 +176,7 @@ test_group_default_order_exact(void **state)
 {
 	const struct ct_sock **want;
 	struct ct_table t;
-	size_t n = 3000, i, k;
+	size_t n = 6000, i, k;	/* the radix sort's size; filtered, not */
 
 	(void)state;
 	random_mix(n);
@@ -213,14 +213,15 @@ test_group_default_order_exact(void **state)
 
 /*
  * Many distinct IPv6 addresses (the ranking table grows several times
- * while the keys are built), some shared, some v4-mapped, beside IPv4.
+ * while the keys are built), some shared, some v4-mapped, beside IPv4;
+ * ports and addresses spread over every digit of the radix sort.
  */
 static void
 test_group_default_order_many_v6(void **state)
 {
 	const struct ct_sock **want;
 	struct ct_table t;
-	size_t n = 4000, i;
+	size_t n = 6000, i;
 	unsigned seed = 777;
 	char la[64], ra[64];
 
@@ -241,6 +242,40 @@ test_group_default_order_many_v6(void **state)
 		}
 		s = fx_sock(&snap, TCP, CT_ST_ESTABLISHED, la,
 		    (uint16_t)(seed >> 24 & 3), ra, 443);
+		s->cookie = (uint64_t)i * 7919 % n;
+	}
+	want = calloc(n, sizeof(*want));
+	assert_non_null(want);
+	for (i = 0; i < n; i++)
+		want[i] = &snap.socks.v[i];
+	qsort(want, n, sizeof(*want), cmp_default_qsort);
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nrows, n);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(t.rows[i].first, want[i]);
+	group_table_free(&t);
+	free(want);
+}
+
+/*
+ * Keys that differ in local ports alone: the radix sort has an odd number
+ * of digits to sort on, and its result must come back to the keys' array.
+ */
+static void
+test_group_default_order_ports_only(void **state)
+{
+	const struct ct_sock **want;
+	struct ct_table t;
+	size_t n = 5000, i;
+	unsigned seed = 99;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		struct ct_sock *s;
+
+		seed = seed * 1103515245 + 12345;
+		s = fx_sock(&snap, TCP, CT_ST_ESTABLISHED, "127.0.0.1",
+		    (uint16_t)(seed >> 12), "127.0.0.2", 80);
 		s->cookie = (uint64_t)i * 7919 % n;
 	}
 	want = calloc(n, sizeof(*want));
@@ -640,6 +675,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_group_default_order_many_v6,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_default_order_ports_only,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_default_order_exact,
 		    setup, teardown),
