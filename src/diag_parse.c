@@ -11,39 +11,19 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/*
- * Check one attribute we know; false when it is malformed. An attribute
- * type past INET_DIAG_MAX comes from a newer kernel than our headers: the
- * caller skips it rather than fail, so that an old binary keeps working on
- * a new kernel.
- */
-static bool
-diag_attr_ok(const struct nlattr *a, uint16_t type)
-{
-	switch (type) {
-	case INET_DIAG_PROTOCOL:
-	case INET_DIAG_SKV6ONLY:
-		return mnl_attr_validate(a, MNL_TYPE_U8) == 0;
-	case INET_DIAG_INFO:
-		/* older kernels send a shorter tcp_info; demand the part we read */
-		return mnl_attr_get_payload_len(a) >=
-		    offsetof(struct tcp_info, tcpi_rcv_rtt);
-	default:
-		return true;
-	}
-}
-
-/* The attributes a record is made of; the others are only validated. */
+/* The attributes a record is made of; the others are skipped. */
 struct diag_attrs {
 	const struct nlattr *proto, *v6only, *info;
 };
 
 /*
- * Validate the attributes we know and collect the ones we read, in one
- * walk that also checks that they use up the message: mnl_attr_parse()
+ * Validate the attributes we read and collect them, in one walk that
+ * also checks that the attributes use up the message: mnl_attr_parse()
  * stops quietly at an attribute whose length runs past the end, and a
- * reply like that is corrupt. (One walk, no callback and no table of
- * every type to clear: this runs for each of 200,000 replies.)
+ * reply like that is corrupt. Other types, those of a newer kernel than
+ * our headers included, are skipped rather than refused, so that an old
+ * binary keeps working on a new kernel. (One walk, no callback, no table
+ * of every type to clear: this runs for each of 200,000 replies.)
  */
 static bool
 diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
@@ -53,16 +33,25 @@ diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
 	int len = (int)nlh->nlmsg_len - (int)MNL_ALIGN(NLMSG_HDRLEN + offset);
 
 	while (mnl_attr_ok(a, len)) {
-		uint16_t type = mnl_attr_get_type(a);
-
-		if (type <= INET_DIAG_MAX && !diag_attr_ok(a, type))
-			return false;
-		if (type == INET_DIAG_PROTOCOL)
+		switch (mnl_attr_get_type(a)) {
+		case INET_DIAG_PROTOCOL:
+			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+				return false;
 			at->proto = a;
-		else if (type == INET_DIAG_SKV6ONLY)
+			break;
+		case INET_DIAG_SKV6ONLY:
+			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+				return false;
 			at->v6only = a;
-		else if (type == INET_DIAG_INFO)
+			break;
+		case INET_DIAG_INFO:
+			/* older kernels send a shorter tcp_info: demand what we read */
+			if (mnl_attr_get_payload_len(a) <
+			    offsetof(struct tcp_info, tcpi_rcv_rtt))
+				return false;
 			at->info = a;
+			break;
+		}
 		len -= (int)MNL_ALIGN(a->nla_len);
 		if (len <= 0)
 			return true;	/* the last one may lack its padding */
@@ -96,7 +85,6 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
 {
 	struct diag_attrs at = { NULL, NULL, NULL };
 	const struct inet_diag_msg *m;
-	size_t alen;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
@@ -108,10 +96,15 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
 		return -EBADMSG;
 
 	memset(s, 0, sizeof(*s));
-	alen = m->idiag_family == AF_INET6 ? 16 : 4;
 	s->local.family = s->remote.family = m->idiag_family;
-	memcpy(s->local.bytes, m->id.idiag_src, alen);
-	memcpy(s->remote.bytes, m->id.idiag_dst, alen);
+	/* sizes the compiler sees: moves, not calls to memcpy() */
+	if (m->idiag_family == AF_INET6) {
+		memcpy(s->local.bytes, m->id.idiag_src, 16);
+		memcpy(s->remote.bytes, m->id.idiag_dst, 16);
+	} else {
+		memcpy(s->local.bytes, m->id.idiag_src, 4);
+		memcpy(s->remote.bytes, m->id.idiag_dst, 4);
+	}
 	s->lport = ntohs(m->id.idiag_sport);
 	s->rport = ntohs(m->id.idiag_dport);
 	s->state = m->idiag_state;
