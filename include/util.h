@@ -9,6 +9,13 @@ void		*xcalloc(size_t n, size_t size);
 void		*xreallocarray(void *p, size_t n, size_t size);
 char		*xstrdup(const char *s);
 
+/*
+ * Fault in the pages of [p, p + len) now, in one system call, for memory
+ * the caller is about to write whole. A hint: without MADV_POPULATE_WRITE
+ * (Linux 5.14) or on any error the pages fault one by one, as before.
+ */
+void		 util_prefault(void *p, size_t len);
+
 /* Print "conntab: msg" and exit 1, after running the hook (tty restore). */
 void		 die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Set the function die() calls first (the live view restores the tty). */

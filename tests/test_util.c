@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -84,6 +85,27 @@ test_util_escape_all_bytes(void **state)
 		assert_true(out[i] > 0x20 && out[i] < 0x7f);
 }
 
+/* Prefaulting is a hint: it keeps what the memory holds, at any edges. */
+static void
+test_util_prefault_keeps_data(void **state)
+{
+	size_t len = 3 << 20, i;
+	unsigned char *p = malloc(len);
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + 3);
+	util_prefault(p + 1, len - 2);
+	util_prefault(p + 4096, 10);		/* less than a page */
+	util_prefault(p, 0);
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(i * 7 + 3))
+			break;
+	assert_int_equal(i, len);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -94,6 +116,7 @@ main(void)
 		cmocka_unit_test(test_util_escape_nul_and_high),
 		cmocka_unit_test(test_util_escape_truncates_whole),
 		cmocka_unit_test(test_util_escape_all_bytes),
+		cmocka_unit_test(test_util_prefault_keeps_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
