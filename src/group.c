@@ -359,13 +359,26 @@ key_radix(struct sort_key *a, struct sort_key *tmp, size_t n)
 
 		if (key_digit(&probe, d) == 0)
 			continue;		/* every key has the same digit */
+		uint32_t *at = count[d];
+		unsigned sh = d * RADIX_BITS;
+
 		for (c = 0; c < RADIX_SIZE; c++) {
-			x = count[d][c];
-			count[d][c] = sum;
+			x = at[c];
+			at[c] = sum;
 			sum += x;
 		}
-		for (i = 0; i < n; i++)
-			dst[count[d][key_digit(&src[i], d)]++] = src[i];
+		/* the digit's place, decided once per pass, not per key */
+		if (sh >= 56) {
+			for (i = 0; i < n; i++)
+				dst[at[(src[i].k0 >> (sh - 56)) & (RADIX_SIZE - 1)]++] =
+				    src[i];
+		} else if (sh + RADIX_BITS <= 56) {
+			for (i = 0; i < n; i++)
+				dst[at[(src[i].k1 >> sh) & (RADIX_SIZE - 1)]++] = src[i];
+		} else {
+			for (i = 0; i < n; i++)
+				dst[at[key_digit(&src[i], d)]++] = src[i];
+		}
 		t = src;
 		src = dst;
 		dst = t;

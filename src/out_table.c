@@ -74,6 +74,13 @@ prefetch_row(const struct ct_snap *snap, const struct ct_table *t, size_t i)
 		__builtin_prefetch(&snap->socks.info[s - snap->socks.v]);
 }
 
+/* Is the column as wide as the field's longest text can be? */
+static bool
+col_full(const struct col *c)
+{
+	return c->f->maxlen != 0 && c->width >= c->f->maxlen;
+}
+
 /*
  * Format one cell into buf (CT_CELL_MAX bytes); never an empty field, so
  * that awk counts.
@@ -149,7 +156,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
 	struct col cols[CT_COLS_MAX];
-	size_t n = o->cols.n, m, i, j, len;
+	size_t n = o->cols.n, m, i, j, k, len, measure[CT_COLS_MAX];
 	char buf[CT_CELL_MAX], *line, *p;
 
 	for (j = 0; j < n; j++) {
@@ -164,18 +171,23 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		c->in_place = !c->right && !c->state;
 		memset(&c->memo, 0, sizeof(c->memo));
 	}
-	/* a last column padded on the right is not padded at all */
-	for (m = n; m > 0 && cols[m - 1].last && !cols[m - 1].right; m--)
-		;
+	/*
+	 * The columns to measure: not a last one padded on the right (it is
+	 * not padded at all), and not one as wide as its longest text.
+	 */
+	for (j = 0, m = 0; j < n; j++)
+		if (!(cols[j].last && !cols[j].right) && !col_full(&cols[j]))
+			measure[m++] = j;
 	for (i = 0; m > 0 && i < t->nrows; i++) {
 		prefetch_row(snap, t, i);
-		for (j = 0; j < m; j++) {
-			/* a column as wide as its longest text stays so */
-			if (cols[j].f->maxlen != 0 && cols[j].width >= cols[j].f->maxlen)
+		for (k = 0; k < m; k++) {
+			struct col *c = &cols[measure[k]];
+
+			if ((len = cell(c, snap, &t->rows[i], buf)) <= c->width)
 				continue;
-			if ((len = cell(&cols[j], snap, &t->rows[i], buf)) >
-			    cols[j].width)
-				cols[j].width = len;
+			c->width = len;
+			if (col_full(c))	/* wide enough: measured no more */
+				measure[k--] = measure[--m];
 		}
 	}
 	/*
