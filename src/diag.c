@@ -38,6 +38,7 @@ struct dump_ctx {
 	struct ct_socklist *out;
 	uint8_t		 proto;
 	int		 err;
+	const char	*seen;		/* end of the last message handed to us */
 };
 
 static ssize_t
@@ -112,6 +113,7 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	struct ct_tcpinfo info;
 	struct ct_sock *s;
 
+	ctx->seen = (const char *)nlh + nlh->nlmsg_len;
 	/* replies carry the request's type: TCPDIAG_GETSOCK for the old one */
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY &&
 	    nlh->nlmsg_type != TCPDIAG_GETSOCK)
@@ -206,7 +208,10 @@ diag_drain(struct ct_diag *d, size_t n)
 /*
  * A datagram is whole messages: mnl_cb_run() stops quietly at one that
  * runs past the end (or claims less than a header), which would drop
- * every record after it without a word.
+ * every record after it without a word. Walking every datagram for this
+ * before mnl_cb_run() walks it again cost 7M instructions at 200,000
+ * sockets: diag_dump_once() asks only when the messages it was handed
+ * end short of the datagram's end.
  */
 static bool
 diag_chunk_whole(const void *buf, size_t n)
@@ -230,8 +235,9 @@ static int
 diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
     struct ct_socklist *out)
 {
-	struct dump_ctx ctx = { out, req->proto, 0 };
+	struct dump_ctx ctx = { out, req->proto, 0, NULL };
 	uint32_t portid = d->io.portid(d->io.ctx);
+	size_t used;
 	ssize_t n;
 	int rc;
 
@@ -242,10 +248,18 @@ diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
 			return -errno;
 		if (n == 0)
 			return -EPIPE;		/* the transport ended mid-dump */
-		if (!diag_chunk_whole(d->buf, (size_t)n))
-			return -EBADMSG;
 		errno = 0;
+		ctx.seen = d->buf;
 		rc = mnl_cb_run(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx);
+		/*
+		 * Handed messages up to the end (or its padding): whole. Else
+		 * the rest is control messages, or a message cut short: look.
+		 * A cut datagram fails the dump, records and all, undrained.
+		 */
+		used = (size_t)(ctx.seen - d->buf);
+		if (used != (size_t)n && MNL_ALIGN(used) != (size_t)n &&
+		    !diag_chunk_whole(d->buf, (size_t)n))
+			return -EBADMSG;
 		if (rc == MNL_CB_STOP)
 			return 0;		/* NLMSG_DONE */
 		if (rc < 0) {
