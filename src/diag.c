@@ -125,6 +125,58 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/* An errno the kernel may send, negative; anything else is a corrupt reply. */
+static int
+diag_sane_errno(int32_t e)
+{
+	if (e < 0 && e > -4096)
+		return e;
+	if (e > 0 && e < 4096)		/* some subsystems send it positive */
+		return -e;
+	return -EBADMSG;
+}
+
+/*
+ * NLMSG_ERROR: an ACK (error 0) ends the exchange, anything else fails
+ * the dump with the kernel's errno.
+ */
+static int
+error_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		ctx->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	ctx->err = diag_sane_errno(e->error);
+	return MNL_CB_ERROR;
+}
+
+/*
+ * NLMSG_DONE carries the dump's own result: when the dump callback fails
+ * (a kernel without udp_diag answers -ENOENT this way, not with an
+ * NLMSG_ERROR), the error is in its payload. libmnl's default handler
+ * ignores it and reports a complete, empty dump.
+ */
+static int
+done_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	int32_t e;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(e))
+		return MNL_CB_STOP;		/* old kernels send none */
+	memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+	if (e == 0)
+		return MNL_CB_STOP;
+	ctx->err = diag_sane_errno(e);
+	return MNL_CB_ERROR;
+}
+
 /*
  * AF_UNSPEC asks for TCP of both families through the older inet_diag_req
  * (TCPDIAG_GETSOCK): the kernel keeps IPv4 and IPv6 TCP sockets in one
@@ -227,6 +279,11 @@ static int
 diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
     struct ct_socklist *out)
 {
+	/* libmnl's own handling for NLMSG_NOOP; ours for ERROR and DONE */
+	mnl_cb_t ctl[NLMSG_DONE + 1] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
 	struct dump_ctx ctx = { out, req->proto, 0 };
 	uint32_t portid = d->io.portid(d->io.ctx);
 	ssize_t n;
@@ -235,14 +292,19 @@ diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
 	if ((rc = diag_send_req(d, req)) != 0)
 		return rc;
 	for (;;) {
-		if ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) < 0)
+		if ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) < 0) {
+			/* a signal, not the kernel: the dump goes on */
+			if (errno == EINTR)
+				continue;
 			return -errno;
+		}
 		if (n == 0)
 			return -EPIPE;		/* the transport ended mid-dump */
 		if (!diag_chunk_whole(d->buf, (size_t)n))
 			return -EBADMSG;
 		errno = 0;
-		rc = mnl_cb_run(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx);
+		rc = mnl_cb_run2(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx,
+		    ctl, NLMSG_DONE + 1);
 		if (rc == MNL_CB_STOP)
 			return 0;		/* NLMSG_DONE */
 		if (rc < 0) {
