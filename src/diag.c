@@ -221,6 +221,19 @@ diag_send_req(struct ct_diag *d, const struct ct_diag_req *req)
 	return rc;
 }
 
+/*
+ * mnl_nlmsg_ok() as it should be: libmnl 1.0.4 compares (int)nlmsg_len
+ * with what is left, so a length of 2 GiB or more passes as negative; the
+ * walk then jumps past the buffer, or (from 0xfffffffd, which MNL_ALIGN
+ * wraps to 0) never moves at all.
+ */
+static bool
+diag_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	    nlh->nlmsg_len <= (uint32_t)len;
+}
+
 /* Does this datagram hold the end of a dump (NLMSG_DONE or NLMSG_ERROR)? */
 static bool
 diag_chunk_ends(const void *buf, size_t n)
@@ -228,7 +241,7 @@ diag_chunk_ends(const void *buf, size_t n)
 	const struct nlmsghdr *nlh = buf;
 	int len = (int)n;
 
-	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+	for (; diag_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
 			return true;
 	return false;
@@ -255,7 +268,8 @@ diag_drain(struct ct_diag *d, size_t n)
 /*
  * A datagram is whole messages: mnl_cb_run() stops quietly at one that
  * runs past the end (or claims less than a header), which would drop
- * every record after it without a word.
+ * every record after it without a word. Once this holds, every length is
+ * below the buffer's size and libmnl's own walk is safe too.
  */
 static bool
 diag_chunk_whole(const void *buf, size_t n)
@@ -263,7 +277,7 @@ diag_chunk_whole(const void *buf, size_t n)
 	const struct nlmsghdr *nlh = buf;
 	int len = (int)n;
 
-	while (mnl_nlmsg_ok(nlh, len))
+	while (diag_msg_ok(nlh, len))
 		nlh = mnl_nlmsg_next(nlh, &len);
 	return len <= 0;	/* < 0: the last one lacks its padding */
 }

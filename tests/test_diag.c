@@ -558,7 +558,8 @@ test_diag_truncated_mid_message(void **state)
 static void
 test_diag_nlmsg_len_too_long(void **state)
 {
-	static const int lies[] = { 4096, FK_CHUNKSZ, INT_MAX };
+	/* and 2 GiB or more, which libmnl's mnl_nlmsg_ok() takes as negative */
+	static const int lies[] = { 4096, FK_CHUNKSZ, INT_MAX, INT_MIN, -4, -1 };
 	size_t i;
 
 	(void)state;
