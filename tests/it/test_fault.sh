@@ -69,7 +69,7 @@ lists() {
 
 # The shim itself: without a fault it changes nothing, and it is loaded.
 lists "" "$T/all" ""
-run env LD_PRELOAD="$SHIM" CT_NLFAULT=bogus "$CT"
+run env LD_PRELOAD="$SHIM" CT_NLFAULT=bogus ASAN_OPTIONS="$ASAN_PRELOAD" "$CT"
 check "the shim is loaded (it rejects a bad CT_NLFAULT)" "$(last_run)" test "$rc" = 99
 
 # Permission.
