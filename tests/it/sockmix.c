@@ -624,6 +624,9 @@ main_mix(void)
 	emit_raw("tcp", "ESTABLISHED", "127.0.0.1:5009", l, "0", "0",
 	    "full-queued");
 	int c9b = tcp_connect("127.0.0.1", 5009, 1);
+	/* SYN retries for hours rather than 2 minutes, so that a slow run
+	 * (make memcheck's valgrind) still sees SYN_SENT at its end */
+	setint(c9b, IPPROTO_TCP, TCP_SYNCNT, 127, "TCP_SYNCNT");
 	wait_state(c9b, TCP_SYN_SENT, "5009 second client");
 
 	/* 5015: a connection waiting in the accept queue, never accepted. */
@@ -674,7 +677,8 @@ main_mix(void)
 	/* 5019: TCP_DEFER_ACCEPT drops the handshake's last ACK while no data
 	 * comes: the server side stays a SYN_RECV request, owned by nobody. */
 	int l19 = tcp_listen("127.0.0.1", 5019, 16, -1, 0);
-	setint(l19, IPPROTO_TCP, TCP_DEFER_ACCEPT, 120, "TCP_DEFER_ACCEPT");
+	/* an hour (in SYN-ACK retransmissions), not 2 minutes: slow runs too */
+	setint(l19, IPPROTO_TCP, TCP_DEFER_ACCEPT, 3600, "TCP_DEFER_ACCEPT");
 	int c19 = tcp_connect("127.0.0.1", 5019, 0);
 	emit(l19, "tcp", "LISTEN", "0", "16", NULL, "defer");
 	emit(c19, "tcp", "ESTABLISHED", "0", "0", NULL, "defer-client");
