@@ -2,8 +2,10 @@
 #
 #   make fuzz            the libFuzzer targets, built with clang into build/fuzz/
 #   make fuzz-run        run each for FUZZ_SECONDS (default 60) on its corpus
-#   make fuzz-corpus     re-record the fuzz_diag corpus from the kernel (root)
-#   make fuzz-merge      minimise each corpus in place (libFuzzer -merge=1)
+#   make fuzz-corpus     re-record the kernel seeds (kernel_*) of fuzz_diag,
+#                        fuzz_proc and fuzz_escape (root; a private netns)
+#   make fuzz-merge      fold fuzz-run's finds into the seeds, minimised
+#                        (libFuzzer -merge=1)
 #   make memcheck        the integration tests with conntab under valgrind
 #   make check           replays every corpus (normal and sanitizer builds)
 #
