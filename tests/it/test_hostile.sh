@@ -82,6 +82,47 @@ for p in "${!want[@]}"; do
 		'[.[] | select(.lport == $p) | "\(.comm)(\(.pid))"] == [$w]' "$T/out"
 done
 
+# The event stream (-w without a terminal), where this build has it: the
+# names as the initial state ('=') and as a socket that opens ('+').
+if "$CT" --help 2>/dev/null | grep -qE '^ +-w'; then
+	n4=$'\e[1;1H\e[2Jx\x9b\x07'
+	cp "$SOCKMIX" "$T/bin/$n4"
+	for fmt in table json; do
+		timeout -k 5 --preserve-status -s TERM 60 "$CT" -w -d 0.2 --format "$fmt" \
+			>"$T/ev" 2>"$T/everr" &
+		evpid=$!
+		for i in $(seq 100); do [ -s "$T/ev" ] && break; sleep 0.1; done
+		if start_helper "$T/h5074" "$T/bin/$n4" listen 127.0.0.1 5074; then
+			w4="$(escaped "$n4")($helper_pid)"
+			for i in $(seq 100); do grep -q ':5074' "$T/ev" && break; sleep 0.1; done
+			stop_helper "$helper_pid"
+		fi
+		kill -TERM "$evpid" 2>/dev/null
+		wait "$evpid"
+		rc=$?
+		check "-w --format $fmt | ...: exit 0 on SIGTERM, nothing on stderr" \
+			"exit $rc, stderr: $(head -c 200 "$T/everr" | cat -v)" \
+			test "$rc" = 0 -a ! -s "$T/everr"
+		r=$(raw "$T/ev" table)
+		check "-w --format $fmt: no raw byte in the event stream" "$r" test -z "$r"
+		if [ "$fmt" = table ]; then
+			for p in "${!want[@]}"; do
+				check "-w: port $p's initial ('=') line names ${want[$p]}" "$(grep ":$p " "$T/ev" | cat -v)" \
+					test -n "$(grep ":$p " "$T/ev" | grep -F ' = ' | grep -F " ${want[$p]}")"
+			done
+			check "-w: the new listener's line names $w4" "$(grep ':5074 ' "$T/ev" | cat -v)" \
+				grep -qF " $w4" "$T/ev"
+		else
+			check "-w --format json: every line a JSON object, the new listener's comm escaped" \
+				"$(grep ':5074\|5074,' "$T/ev" | head -2 | cat -v)" \
+				jqe -s --arg w "$w4" 'all(.[]; type == "object") and
+					any(.[]; .lport == 5074 and "\(.comm)(\(.pid))" == $w)' "$T/ev"
+		fi
+	done
+else
+	echo "# no -w in this build: the event stream's names are not checked"
+fi
+
 # Escape sequences in every argument ------------------------------------------
 # bad STATUS ARGS...: conntab ARGS fails with STATUS, one printable line.
 bad() {
