@@ -21,7 +21,9 @@ if ! start_helper "$T/flood" "$SOCKMIX" udpflood 400; then
 	it_finish; exit
 fi
 
-ss_rows | cut -d' ' -f1,2,5,6 >"$T/all"
+# sockmix's TIME_WAIT socket expires after 60 s, which a slow run (ASan,
+# valgrind) outlasts: it is left out of every comparison here
+ss_rows | cut -d' ' -f1,2,5,6 | grep -v ' TIME_WAIT ' >"$T/all"
 grep '^tcp ' "$T/all" >"$T/tcp"
 grep '^udp ' "$T/all" >"$T/udp"
 ok "population: $(wc -l <"$T/tcp") TCP and $(wc -l <"$T/udp") UDP sockets"
@@ -63,7 +65,7 @@ lists() {
 	fi
 	check "$spec: exit 0, stderr ${warning:-empty}" "$(last_run)" \
 		test "$(cat "$T/err")" = "$warning"
-	jq -r "$JQ_EP"' .[] | key4' "$T/out" >"$T/got" 2>/dev/null
+	jq -r "$JQ_EP"' .[] | select(.state != "TIME_WAIT") | key4' "$T/out" >"$T/got" 2>/dev/null
 	same_lines "$spec: the list is exactly $(basename "$want")'s sockets, once each" "$want" "$T/got"
 }
 

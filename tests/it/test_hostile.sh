@@ -164,7 +164,9 @@ run "$CT" -N $'\e]0;pwned\a'
 check "the namespace name is in the message, escaped" "$(cat -v "$T/err")" grep -qF '\x1b]0;pwned\x07' "$T/err"
 
 # /proc hidden or unreadable: not an error, the owner is "-" -----------------
-ss_rows | cut -d' ' -f1,2,5,6 >"$T/all"
+# sockmix's TIME_WAIT socket expires after 60 s, which a slow run (ASan,
+# valgrind) outlasts: it is left out of the comparisons
+ss_rows | cut -d' ' -f1,2,5,6 | grep -v ' TIME_WAIT ' >"$T/all"
 CTU=$CT
 if ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- test -x "$CT" 2>/dev/null; then
 	cp "$CT" "$T/conntab"; chmod 755 "$T/conntab"; CTU=$T/conntab
@@ -177,7 +179,7 @@ owners_hidden() {
 	shift
 	run "$@" -J
 	check "$desc: exit 0, nothing on stderr" "$(last_run)" test "$rc" = 0 -a ! -s "$T/err"
-	jq -r "$JQ_EP"' .[] | key4' "$T/out" >"$T/got" 2>/dev/null
+	jq -r "$JQ_EP"' .[] | select(.state != "TIME_WAIT") | key4' "$T/out" >"$T/got" 2>/dev/null
 	same_lines "$desc: every socket listed" "$T/all" "$T/got"
 	check "$desc: every owner is null" "$(jq -c '[.[] | select(.pid != null) | .lport]' "$T/out" 2>&1 | head -c 200)" \
 		jqe 'length > 0 and all(.[]; .pid == null and .comm == null and (.owners // []) == [])' "$T/out"
@@ -193,9 +195,9 @@ for hp in 1 2; do
 		"${NOBODY[@]}" "$CTU"
 done
 run "$CT" -J
-jq -r "$JQ_EP"' .[] | key4 + " " + ownl' "$T/out" >"$T/own" 2>/dev/null
+jq -r "$JQ_EP"' .[] | select(.state != "TIME_WAIT") | key4 + " " + ownl' "$T/out" >"$T/own" 2>/dev/null
 run unshare -m sh -c 'mount -t proc -o hidepid=2 proc /proc && exec "$@"' sh "$CT" -J
-jq -r "$JQ_EP"' .[] | key4 + " " + ownl' "$T/out" >"$T/got" 2>/dev/null
+jq -r "$JQ_EP"' .[] | select(.state != "TIME_WAIT") | key4 + " " + ownl' "$T/out" >"$T/got" 2>/dev/null
 same_lines "/proc mounted hidepid=2, as root: the same owners as without" "$T/own" "$T/got"
 
 # Processes coming and going while /proc is read -------------------------------
