@@ -111,6 +111,28 @@ fmt_endpoint(char *buf, const struct ct_addr *a, uint16_t port)
 	return n + fmt_u64(buf + n, port);
 }
 
+/*
+ * A group key with a prefix, "127.0.0.0/24": the masked address and the
+ * prefix it was masked to, in its own family's terms (clamped to its
+ * width; a v4-mapped address masked as IPv4 shows its IPv6 length).
+ */
+static size_t
+fmt_addr_prefix(char *buf, const struct ct_addr *addr, int prefix)
+{
+	struct ct_addr a = *addr;
+	int bits = a.family == AF_INET6 ? 128 : 32;
+	size_t n;
+
+	addr_mask(&a, prefix);
+	n = fmt_addr(buf, &a);
+	if (prefix < 0)
+		return n;
+	if (prefix <= 32 && sock_addr_is_v4mapped(addr))
+		prefix += 96;
+	buf[n++] = '/';
+	return n + fmt_u64(buf + n, (uint64_t)(prefix < bits ? prefix : bits));
+}
+
 static const struct ct_owner *
 first_owner(const struct ct_snap *snap, const struct ct_sock *s)
 {
@@ -135,25 +157,19 @@ FMT(f_state)
 
 FMT(f_laddr)
 {
-	struct ct_addr a = g->first->local;
-
 	(void)snap;
 	(void)is_null;
-	addr_mask(&a, prefix);
-	return fmt_addr(buf, &a);
+	return fmt_addr_prefix(buf, &g->first->local, prefix);
 }
 
 FMT(f_lport) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->lport); }
 
 FMT(f_raddr)
 {
-	struct ct_addr a = g->first->remote;
-
 	(void)snap;
 	if (sock_is_unconnected(g->first))
 		return fmt_null(buf, is_null, "*");
-	addr_mask(&a, prefix);
-	return fmt_addr(buf, &a);
+	return fmt_addr_prefix(buf, &g->first->remote, prefix);
 }
 
 FMT(f_rport)

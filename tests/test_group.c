@@ -178,12 +178,12 @@ static void
 test_group_prefix(void **state)
 {
 	static const char *const want24[] = {
-		"10.0.0.0 6", "* 2", "2001:d00:: 2",
+		"10.0.0.0/24 6", "* 2", "2001:d00::/24 2",
 	};
 	static const char *const want64[] = {
-		/* longer than 32: an IPv4 address stays whole */
-		"10.0.0.1 3", "* 2", "10.0.0.2 2", "10.0.0.3 1",
-		"2001:db8:0:1:: 1", "2001:db8:0:2:: 1",
+		/* longer than 32: an IPv4 address stays whole, a /32 */
+		"10.0.0.1/32 3", "* 2", "10.0.0.2/32 2", "10.0.0.3/32 1",
+		"2001:db8:0:1::/64 1", "2001:db8:0:2::/64 1",
 	};
 
 	(void)state;
@@ -194,12 +194,16 @@ test_group_prefix(void **state)
 	expect_rows(want64, sizeof(want64) / sizeof(want64[0]));
 }
 
-/* A dual-stack listener's IPv4 clients: /24 is their IPv4 network. */
+/*
+ * A dual-stack listener's IPv4 clients: /24 is their IPv4 network, which
+ * in the mapped address's own terms is a /120.
+ */
 static void
 test_group_prefix_v4mapped(void **state)
 {
 	static const char *const want[] = {
-		"::ffff:10.0.1.0 2", "::ffff:10.0.2.0 1", "::ffff:10.0.3.0 1",
+		"::ffff:10.0.1.0/120 2", "::ffff:10.0.2.0/120 1",
+		"::ffff:10.0.3.0/120 1",
 	};
 
 	(void)state;
