@@ -64,7 +64,7 @@ check: check-unit check-it check-san
 check-unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do ./$$t || fail=1; done; exit $$fail
 
-check-it: conntab $(IT_BINS) $(IT_SHIMS)
+check-it: $(if $(BIN),$(BIN),conntab) $(IT_BINS) $(IT_SHIMS)
 	@fail=0; for t in $(IT_SCRIPTS); do \
 	    echo "# $$t"; \
 	    CONNTAB=$(abspath $(if $(BIN),$(BIN),conntab)) IT_BIN=$(abspath $(B)/it) \

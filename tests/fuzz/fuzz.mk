@@ -113,11 +113,15 @@ fuzz-corpus: conntab $(B)/fuzz-tools/capture $(IT_BINS)
 VG_OPTS := --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--error-exitcode=1 --track-fds=no --num-callers=30
 
-memcheck: conntab $(IT_BINS) $(IT_SHIMS)
+# conntab is linked here from $(B)'s objects: ./conntab may be the
+# sanitizer build, which valgrind cannot run.
+memcheck: $(OBJS) $(IT_BINS) $(IT_SHIMS)
 	@rm -rf build/memcheck; mkdir -p build/memcheck/log; chmod 1777 build/memcheck/log
+	$(CC) $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o build/memcheck/conntab.bin $(OBJS) $(LDLIBS)
 	@printf '#!/bin/sh\nexec valgrind %s --log-file=%s/vg.%%p %s "$$@"\n' \
-	    '$(VG_OPTS)' '$(abspath build/memcheck/log)' '$(abspath conntab)' \
-	    >build/memcheck/conntab; chmod 755 build/memcheck/conntab
+	    '$(VG_OPTS)' '$(abspath build/memcheck/log)' \
+	    '$(abspath build/memcheck/conntab.bin)' >build/memcheck/conntab
+	@chmod 755 build/memcheck/conntab
 	@fail=0; for t in $(IT_SCRIPTS); do \
 	    echo "# $$t (valgrind)"; \
 	    CONNTAB=$(abspath build/memcheck/conntab) IT_BIN=$(abspath $(B)/it) \
