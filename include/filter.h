@@ -30,6 +30,12 @@ bool		 filter_match(const struct ct_filter *f,
 bool		 filter_needs_owners(const struct ct_filter *f);
 /* Release; NULL-safe. */
 void		 filter_free(struct ct_filter *f);
+/*
+ * The filter's tree in a canonical form, "(and (lport = 500) (state
+ * established))", into buf (always NUL-terminated when size > 0); "(all)"
+ * for NULL. Returns the length the whole text needs, as snprintf() does.
+ */
+int		 filter_print(const struct ct_filter *f, char *buf, size_t size);
 
 /* The kernel's share of the filter for one (family, proto) dump. */
 struct ct_kfilter {

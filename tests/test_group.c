@@ -122,6 +122,135 @@ population(void)
 	fx_sock(&snap, UDP, CT_ST_CLOSE, "::", 53, "::", 0);
 }
 
+static int
+cmp_default_qsort(const void *x, const void *y)
+{
+	return group_cmp_default(*(const struct ct_sock *const *)x,
+	    *(const struct ct_sock *const *)y);
+}
+
+/*
+ * The default order (no -g, no --sort) is sorted on packed keys; it must
+ * be exactly group_cmp_default()'s order, forwards and with -r, on a mix
+ * made to collide: few addresses and ports, both families, v4-mapped and
+ * ::-style addresses, twins that differ only in inode or cookie (a cookie
+ * of its own keeps the order total, as the kernel's do).
+ */
+/* A mix made to collide: few addresses and ports, both families. */
+static void
+random_mix(size_t n)
+{
+	static const char *const addrs[] = {
+		"127.0.0.1", "127.0.0.2", "10.1.2.3", "0.0.0.0", "255.255.255.255",
+		"::1", "::", "::ffff:127.0.0.1", "2001:db8::1", "2001:db8::1:0",
+		"fe80::1", "ffff::",
+	};
+	unsigned seed = 12345;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		struct ct_sock *s;
+		const char *la, *ra;
+		int v6;
+
+		seed = seed * 1103515245 + 12345;
+		v6 = (seed >> 8) & 1;
+		k = (seed >> 9) % 6 + (v6 ? 6 : 0);
+		la = addrs[k];
+		k = (seed >> 13) % 6 + (v6 ? 6 : 0);
+		ra = addrs[k];
+		s = fx_sock(&snap, (seed >> 17) & 1 ? TCP : UDP,
+		    (uint8_t)(1 + (seed >> 18) % 11), la,
+		    (uint16_t)((seed >> 22) % 3 * 30000), ra,
+		    (uint16_t)((seed >> 24) % 4));
+		s->inode = (seed >> 26) % 3;
+		/* unique, so that the order is total; not in record order */
+		s->cookie = (uint64_t)i * 7919 % n;
+		s->rqueue = (seed >> 20) % 7;
+		s->wqueue = (seed >> 23) % 5;
+	}
+}
+
+static void
+test_group_default_order_exact(void **state)
+{
+	const struct ct_sock **want;
+	struct ct_table t;
+	size_t n = 3000, i, k;
+
+	(void)state;
+	random_mix(n);
+	want = calloc(n, sizeof(*want));
+	assert_non_null(want);
+	for (i = 0; i < n; i++)
+		want[i] = &snap.socks.v[i];
+	qsort(want, n, sizeof(*want), cmp_default_qsort);
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nrows, n);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(t.rows[i].first, want[i]);
+	group_table_free(&t);
+	opts.reverse = true;
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nrows, n);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(t.rows[i].first, want[n - 1 - i]);
+	group_table_free(&t);
+	/* with a filter: the same order, the others left out */
+	opts.reverse = false;
+	set_filter(":30000");
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	for (i = 0, k = 0; i < n; i++) {
+		if (want[i]->lport != 30000 && want[i]->rport != 30000)
+			continue;
+		assert_true(k < t.nrows);
+		assert_ptr_equal(t.rows[k++].first, want[i]);
+	}
+	assert_int_equal(t.nrows, k);
+	group_table_free(&t);
+	free(want);
+}
+
+/*
+ * -g folds by hashing the key's text; it must give the groups the sorting
+ * fold gives (group_table_fold()): the same first record, count and
+ * queues, for keys with and without a prefix, one field and three.
+ */
+static void
+test_group_hash_like_fold(void **state)
+{
+	static const char *const lists[] = {
+		"raddr", "raddr/24,state", "laddr/64,lport,proto", "family,rport",
+		"local", "state,inode",
+	};
+	struct ct_table t, want;
+	size_t l, i, j, n = 2000;
+
+	(void)state;
+	random_mix(n);
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		set_cols(&opts.group, lists[l]);
+		assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+		group_table_select(&snap, NULL, &want);
+		group_table_fold(&snap, &opts.group, 1, true, &want);
+		assert_int_equal(t.nrows, want.nrows);
+		for (i = 0; i < want.nrows; i++) {
+			for (j = 0; j < t.nrows; j++)
+				if (t.rows[j].first == want.rows[i].first)
+					break;
+			assert_true(j < t.nrows);
+			assert_int_equal(t.rows[j].count, want.rows[i].count);
+			assert_int_equal(t.rows[j].rq, want.rows[i].rq);
+			assert_int_equal(t.rows[j].wq, want.rows[i].wq);
+		}
+		/* largest first, as documented */
+		for (i = 1; i < t.nrows; i++)
+			assert_true(t.rows[i - 1].count >= t.rows[i].count);
+		group_table_free(&t);
+		group_table_free(&want);
+	}
+}
+
 static void
 test_group_one_field(void **state)
 {
@@ -465,6 +594,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_group_default_order_exact,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_hash_like_fold,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_one_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_two_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_three_fields, setup, teardown),

@@ -1,0 +1,18 @@
+# make bench: conntab against ss and netstat on BENCH_N established TCP
+# pairs (2 x BENCH_N sockets, plus listeners, TIME_WAIT and UDP) in a private
+# network namespace. Needs root. Writes bench/RESULTS.md. See bench/run.sh
+# for BENCH_RUNS, BENCH_SLOW_RUNS, BENCH_WATCH_SECS, BENCH_TIMEOUT.
+BENCH_N ?= 100000
+BENCH_BINS := $(B)/bench/populate $(B)/bench/floor $(B)/bench/timeit
+
+.PHONY: bench bench-bins
+
+bench-bins: $(BENCH_BINS)
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench: conntab $(BENCH_BINS)
+	BENCH_N=$(BENCH_N) CONNTAB=$(abspath conntab) \
+	    BENCH_BIN=$(abspath $(B)/bench) bash bench/run.sh

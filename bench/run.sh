@@ -1,0 +1,290 @@
+#!/bin/bash
+# bench/run.sh: conntab against ss and netstat on a large socket population,
+# in a private network namespace.  `make bench` builds everything and runs
+# this; by hand: CONNTAB=./conntab BENCH_BIN=build/bench bash bench/run.sh
+#
+# Environment (all optional):
+#   BENCH_N           established TCP pairs (2N sockets); default 100000
+#   BENCH_RUNS        timed runs of each command after one warm-up; default 5
+#   BENCH_SLOW_RUNS   timed runs of the slow ones (ss -tanp, netstat -tanp,
+#                     the live view), without warm-up; default 3
+#   BENCH_WATCH_SECS  how long each live-view run lasts; default 30, or 5
+#                     when BENCH_N < 20000
+#   BENCH_TIMEOUT     a run that takes longer is killed; default 600 s
+#   BENCH_OUT         the report; default bench/RESULTS.md
+#
+# Commands alternate: each round runs every command once, starting one
+# further along the list each time, so that a burst of load elsewhere on
+# the machine spreads over all of them.  Needs root (a network namespace,
+# and ss -p/netstat -p must see every process).
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${BENCH_N:=100000}"
+: "${BENCH_RUNS:=5}"
+: "${BENCH_SLOW_RUNS:=3}"
+: "${BENCH_WATCH_SECS:=}"
+: "${BENCH_TIMEOUT:=600}"
+: "${BENCH_OUT:=$TOP/bench/RESULTS.md}"
+: "${CONNTAB:=$TOP/conntab}"
+: "${BENCH_BIN:=$TOP/build/bench}"
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+isnum() {
+	case $1 in '' | *[!0-9]*) return 1 ;; esac
+}
+
+for v in BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_TIMEOUT; do
+	isnum "${!v}" || die "$v must be a whole number, not '${!v}'"
+done
+[ "$BENCH_RUNS" -ge 1 ] && [ "$BENCH_SLOW_RUNS" -ge 1 ] ||
+	die "BENCH_RUNS and BENCH_SLOW_RUNS must be at least 1"
+if [ -z "$BENCH_WATCH_SECS" ]; then
+	BENCH_WATCH_SECS=30
+	[ "$BENCH_N" -lt 20000 ] && BENCH_WATCH_SECS=5
+fi
+isnum "$BENCH_WATCH_SECS" && [ "$BENCH_WATCH_SECS" -ge 2 ] ||
+	die "BENCH_WATCH_SECS must be a whole number of seconds, at least 2"
+
+if [ -z "${BENCH_IN_NS:-}" ]; then
+	[ "$(id -u)" = 0 ] || die "needs root: it builds its sockets in a private network namespace (unshare -n), and ss -p and netstat -p must see every process; run it as root"
+	for t in unshare ip ss python3; do
+		command -v "$t" >/dev/null || die "'$t' is missing (see the README's install command)"
+	done
+	for b in "$CONNTAB" "$BENCH_BIN/populate" "$BENCH_BIN/floor" "$BENCH_BIN/timeit"; do
+		[ -x "$b" ] || die "no executable $b: run 'make bench'"
+	done
+	unshare -n true 2>/dev/null || die "unshare -n fails: no network namespaces here?"
+	# The command that reproduces this run, for the report.
+	cmd="make bench BENCH_N=$BENCH_N"
+	for v in BENCH_RUNS BENCH_SLOW_RUNS BENCH_WATCH_SECS BENCH_TIMEOUT; do
+		[ -n "${!v}" ] && cmd="$cmd $v=${!v}"
+	done
+	export BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_WATCH_SECS BENCH_TIMEOUT \
+		BENCH_OUT CONNTAB BENCH_BIN
+	# A namespace normally shares the host's TCP hash, so every dump (ours
+	# and the peers') would also walk whatever sockets other namespaces
+	# hold. The bench namespace gets a hash of its own, as large as the
+	# host's (so a walk costs what it costs on a real host): the sysctl is
+	# set in an intermediate namespace, so the host's own is untouched.
+	ehash=$(sysctl -n net.ipv4.tcp_ehash_entries 2>/dev/null)
+	ehash=${ehash#-}
+	export BENCH_EHASH=${ehash:-shared}
+	BENCH_CMD=$cmd BENCH_IN_NS=1 exec unshare -n -- bash -c '
+		[ "$BENCH_EHASH" = shared ] ||
+			sysctl -qw net.ipv4.tcp_child_ehash_entries="$BENCH_EHASH" ||
+			BENCH_EHASH=shared
+		exec unshare -n -- bash "$@"' bash "${BASH_SOURCE[0]}" "$@"
+	die "cannot run unshare"
+fi
+
+# ---- inside the namespace ---------------------------------------------------
+
+ip link set lo up || die "cannot bring lo up"
+[ -z "$(ss -tuanH)" ] || die "the new network namespace is not empty"
+
+TMP=$(mktemp -d /tmp/conntab-bench.XXXXXX) || die "mktemp"
+POP_PID=
+
+cleanup() {
+	local i
+	trap - EXIT INT TERM HUP
+	if [ -n "$POP_PID" ] && kill -0 "$POP_PID" 2>/dev/null; then
+		kill -TERM "$POP_PID" 2>/dev/null
+		for i in $(seq 100); do
+			kill -0 "$POP_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$POP_PID" 2>/dev/null	# its holders die with it
+	fi
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---- the population ---------------------------------------------------------
+
+echo "bench: building $BENCH_N TCP pairs and the rest in a private namespace" >&2
+# A process group of its own (set -m), so that Ctrl-C reaches the command
+# being timed and this script, whose trap then ends populate in order.
+set -m
+"$BENCH_BIN/populate" "$BENCH_N" >"$TMP/pop.out" 2>"$TMP/pop.err" &
+POP_PID=$!
+set +m
+for i in $(seq 3000); do
+	grep -q '^READY' "$TMP/pop.out" && break
+	kill -0 "$POP_PID" 2>/dev/null ||
+		die "populate failed: $(tail -n 3 "$TMP/pop.err")"
+	sleep 0.1
+done
+grep -q '^READY' "$TMP/pop.out" || die "populate is not ready after 300 s"
+P=$(awk '/^READY/ { print $2 }' "$TMP/pop.out")
+sed 's/^populate: //' "$TMP/pop.err" >&2
+
+# What the namespace holds, counted by ss: state and count per line.
+{
+	ss -tanH | awk '{ n[$1]++ } END { for (s in n) print "tcp " s, n[s] }'
+	ss -uanH | awk '{ n[$1]++ } END { for (s in n) print "udp " s, n[s] }'
+} | sort >"$TMP/census"
+
+# ---- the commands -----------------------------------------------------------
+
+# The filter language may still be a stub that knows only ':PORT'.
+FILTER=(sport ":$P")
+"$CONNTAB" -P "${FILTER[@]}" >/dev/null 2>&1
+[ $? = 2 ] && FILTER=(":$P")
+FILTER_TEXT=${FILTER[*]}
+# The live view may not exist yet on this branch.
+WATCH=0
+"$CONNTAB" --help 2>&1 | grep -qE -- '(^|[^a-z])-w[ ,]|--watch' && WATCH=1
+HAVE_NETSTAT=0
+command -v netstat >/dev/null && HAVE_NETSTAT=1
+
+# case_add ID KIND RUNS SECTION LABEL REF -- CMD...
+#   KIND: floor, conntab or peer; RUNS: fast or slow; REF: what the report
+#   compares it with (see report.py).  cases.tsv holds one line per case.
+IDS=()
+declare -A CMD
+case_add() {
+	local id=$1 kind=$2 runs=$3 section=$4 label=$5 ref=$6
+	shift 7
+	IDS+=("$id")
+	CMD[$id]=$(printf '%q ' "$@")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$kind" "$runs" "$section" \
+		"$label" "$ref" >>"$TMP/cases.tsv"
+}
+
+CT=$CONNTAB
+FL=$BENCH_BIN/floor
+: >"$TMP/cases.tsv"
+case_add floor_dump floor fast floors "floor: one dump, count replies" - -- "$FL" dump
+case_add floor_info floor fast floors "floor: one dump with tcp_info" - -- "$FL" dump-info
+case_add floor_sport floor fast floors "floor: one dump, kernel keeps sport $P" - -- "$FL" dump-sport "$P"
+case_add floor_proc floor fast floors "floor: /proc/*/fd scan, socket inodes" - -- "$FL" proc
+
+case_add ct_P conntab fast list "conntab -P" "floor=floor_dump;peer=ss_tan" -- "$CT" -P
+case_add ss_tan peer fast list "ss -tan" - -- ss -tan
+[ $HAVE_NETSTAT = 1 ] && case_add ns_tan peer fast list "netstat -tan" - -- netstat -tan
+
+case_add ct conntab fast owners "conntab" "floor=floor_dump+floor_proc;peer=ss_tanp" -- "$CT"
+case_add ss_tanp peer slow owners "ss -tanp" - -- ss -tanp
+[ $HAVE_NETSTAT = 1 ] && case_add ns_tanp peer slow owners "netstat -tanp" - -- netstat -tanp
+
+# ss -tani shows no owners, conntab -i does: conntab -P -i is the like.
+case_add ct_Pi conntab fast info "conntab -P -i" "floor=floor_info;peer=ss_tani" -- "$CT" -P -i
+case_add ct_i conntab fast info "conntab -i" "floor=floor_info+floor_proc;peer=ss_tani" -- "$CT" -i
+case_add ss_tani peer fast info "ss -tani" - -- ss -tani
+
+case_add ct_fP conntab fast filter "conntab -P $FILTER_TEXT" "floor=floor_sport;peer=ss_f;ref=ct_P" -- "$CT" -P "${FILTER[@]}"
+case_add ss_f peer fast filter "ss -tan 'sport = :$P'" - -- ss -tan "sport = :$P"
+case_add ct_f conntab fast filter "conntab $FILTER_TEXT" "floor=floor_sport+floor_proc;peer=ss_fp" -- "$CT" "${FILTER[@]}"
+case_add ss_fp peer fast filter "ss -tanp 'sport = :$P'" - -- ss -tanp "sport = :$P"
+
+case_add ct_g conntab fast group "conntab -g raddr" "floor=floor_dump;peer=ct_P" -- "$CT" -g raddr
+
+if [ $WATCH = 1 ]; then
+	# The view as SPEC §7 uses it, on one port (the target), and over the
+	# whole table, which the dump floor alone puts above 0.15 s per refresh.
+	case_add watch_f conntab slow watch "conntab -w -d 1 :$P (event stream, ${BENCH_WATCH_SECS} s)" \
+		"floor=floor_sport;refresh=1" -- timeout "$BENCH_WATCH_SECS" "$CT" -w -d 1 ":$P"
+	case_add watch conntab slow watch "conntab -w -d 1 (event stream, ${BENCH_WATCH_SECS} s)" \
+		"floor=floor_dump;refresh=1" -- timeout "$BENCH_WATCH_SECS" "$CT" -w -d 1
+fi
+
+# ---- the runs ---------------------------------------------------------------
+
+: >"$TMP/samples.tsv"
+: >"$TMP/rows.tsv"
+: >"$TMP/fail.tsv"
+
+run_one() {	# run_one ID ROUND
+	local id=$1 r=$2 line st
+	eval "set -- ${CMD[$id]}"
+	line=$("$BENCH_BIN/timeit" -t "$BENCH_TIMEOUT" -e "$TMP/$id.err" "$@") ||
+		die "timeit failed on $id"
+	st=${line##* }
+	# Ctrl-C (or SIGQUIT) ended the command: stop here
+	case $st in 130 | 131) echo "bench: interrupted" >&2; exit 130 ;; esac
+	# timeout(1) ends the live view with status 124: that is the plan
+	if [ "$st" != 0 ] && ! { [[ $id == watch* ]] && [ "$st" = 124 ]; }; then
+		printf '%s\t%s\t%s\n' "$id" "$r" "$st" >>"$TMP/fail.tsv"
+		echo "bench: $id round $r: status $st: $(tail -n 1 "$TMP/$id.err" 2>/dev/null)" >&2
+	fi
+	printf '%s\t%s\t%s\n' "$id" "$r" "${line// /$'\t'}" >>"$TMP/samples.tsv"
+}
+
+FAST=()
+SLOW=()
+for id in "${IDS[@]}"; do
+	if [ "$(awk -F'\t' -v id="$id" '$1 == id { print $3 }' "$TMP/cases.tsv")" = slow ]; then
+		SLOW+=("$id")
+	else
+		FAST+=("$id")
+	fi
+done
+
+# Warm-up: every fast command once, untimed, its rows counted.
+echo "bench: warm-up" >&2
+for id in "${FAST[@]}"; do
+	eval "set -- ${CMD[$id]}"
+	if [ "${id#floor_}" != "$id" ]; then	# a floor prints its count
+		rows=$(timeout "$BENCH_TIMEOUT" "$@" 2>/dev/null | awk '{ print $1; exit }')
+	else
+		rows=$(timeout "$BENCH_TIMEOUT" "$@" 2>/dev/null | wc -l)
+	fi
+	printf '%s\t%s\n' "$id" "$rows" >>"$TMP/rows.tsv"
+done
+
+rounds=$BENCH_RUNS
+[ "$BENCH_SLOW_RUNS" -gt "$rounds" ] && rounds=$BENCH_SLOW_RUNS
+nf=${#FAST[@]}
+T0=$SECONDS
+for ((r = 1; r <= rounds; r++)); do
+	echo "bench: round $r of $rounds ($((SECONDS - T0)) s so far)" >&2
+	if [ "$r" -le "$BENCH_RUNS" ]; then
+		for ((k = 0; k < nf; k++)); do
+			run_one "${FAST[$(((k + r - 1) % nf))]}" "$r"
+		done
+	fi
+	if [ "$r" -le "$BENCH_SLOW_RUNS" ]; then
+		for id in "${SLOW[@]}"; do
+			run_one "$id" "$r"
+		done
+	fi
+	kill -0 "$POP_PID" 2>/dev/null || die "populate died: $(tail -n 3 "$TMP/pop.err")"
+done
+
+# ---- the report -------------------------------------------------------------
+
+{
+	printf 'n\t%s\n' "$BENCH_N"
+	printf 'port\t%s\n' "$P"
+	printf 'runs\t%s\n' "$BENCH_RUNS"
+	printf 'slow_runs\t%s\n' "$BENCH_SLOW_RUNS"
+	printf 'watch_secs\t%s\n' "$BENCH_WATCH_SECS"
+	printf 'watch\t%s\n' "$WATCH"
+	printf 'filter\t%s\n' "$FILTER_TEXT"
+	printf 'command\t%s\n' "${BENCH_CMD:-bash bench/run.sh}"
+	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	printf 'kernel\t%s\n' "$(uname -srm)"
+	printf 'cpu\t%s\n' "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+	printf 'cores\t%s\n' "$(nproc)"
+	printf 'memory\t%s\n' "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+	printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf 'conntab\t%s\n' "$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)"
+	printf 'ss\t%s\n' "$(ss -V 2>&1 | head -n 1)"
+	printf 'netstat\t%s\n' "$( (netstat -V 2>&1 || true) | head -n 1)"
+	printf 'populate\t%s\n' "$(sed -n 's/^populate: //p' "$TMP/pop.err" | head -n 1)"
+	printf 'ehash\t%s\n' "$(sysctl -n net.ipv4.tcp_ehash_entries 2>/dev/null || echo unknown)"
+	printf 'elapsed\t%s\n' "$((SECONDS - T0))"
+} >"$TMP/meta.tsv"
+
+python3 "$TOP/bench/report.py" "$TMP" "$BENCH_OUT" || die "report failed"
+echo "bench: wrote $BENCH_OUT" >&2

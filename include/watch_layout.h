@@ -1,0 +1,157 @@
+#ifndef CT_WATCH_LAYOUT_H
+#define CT_WATCH_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "fields.h"
+#include "snap.h"
+
+struct ct_diff;
+
+/*
+ * What the live view shows, as text and without curses: which records, in
+ * which rows, with which marks, in which columns. watch.c only draws it.
+ */
+
+/* Groupings of the view, in the order the g key cycles through them. */
+enum ct_wgroup {
+	CT_WG_LISTENER,		/* listeners, their connections; destinations */
+	CT_WG_RADDR,		/* by remote address */
+	CT_WG_PROCESS,		/* by owning process */
+	CT_WG_FLAT,		/* one sorted list */
+	CT_WG_N
+};
+
+/* Sort keys, in the order the s key cycles through them. */
+enum ct_wsort {
+	CT_WS_DEFAULT,		/* the default order of records */
+	CT_WS_STATE,
+	CT_WS_REMOTE,
+	CT_WS_PROCESS,
+	CT_WS_RECVQ,		/* numbers: largest first */
+	CT_WS_SENDQ,
+	CT_WS_RATE_IN,
+	CT_WS_RATE_OUT,
+	CT_WS_RTT,
+	CT_WS_N
+};
+
+/* ct_wsock.mark */
+#define CT_WM_SHOWN	0x01	/* matches the filter (else: a listener shown
+				   for the connections beneath it) */
+#define CT_WM_NEW	0x02	/* opened since the previous sample */
+#define CT_WM_GONE	0x04	/* closed since: from the previous sample */
+#define CT_WM_STATE	0x08	/* changed state since the previous sample */
+#define CT_WM_HIGH	0x10	/* a listener whose accept queue is over half full */
+#define CT_WM_RATED	0x20	/* rate_in and rate_out are valid */
+
+/* What the view knows of one record beyond the record itself. */
+struct ct_wsock {
+	uint8_t		 mark;		/* CT_WM_* */
+	uint64_t	 rate_in, rate_out;	/* bytes/s */
+};
+
+/* ct_wrow.kind */
+enum ct_wrow_kind {
+	CT_WR_SOCK,		/* one record */
+	CT_WR_DEST,		/* a head: outgoing connections to one destination */
+	CT_WR_RADDR,		/* a head: one remote address */
+	CT_WR_PROC,		/* a head: one process */
+};
+
+/* One line of the view's body. */
+struct ct_wrow {
+	uint8_t		 kind;		/* enum ct_wrow_kind */
+	uint8_t		 depth;		/* 0, or 1 beneath a head or listener */
+	uint32_t	 sock;		/* the record; a head's first record */
+	uint32_t	 count;		/* a head: records beneath it */
+};
+
+/* The header line's figures: the matching records of the current sample. */
+struct ct_wtotals {
+	size_t		 listen, estab, timewait, other;
+	size_t		 opened, closed;	/* since the previous sample */
+	double		 dt;			/* seconds since it; 0 for the first */
+};
+
+/* One sample as the view shows it. */
+struct ct_wview {
+	struct ct_snap	 snap;		/* the records shown, and their listeners */
+	struct ct_wsock	*ws;		/* parallel to snap.socks */
+	struct ct_wrow	*rows;		/* set by watch_layout_arrange() */
+	size_t		 nrows;
+	struct ct_wtotals tot;
+};
+
+/*
+ * Gather what the view shows of cur, given d = diff_build(prev, cur, f):
+ * the matching records of cur, the closed ones of prev (marked GONE, kept
+ * for this one sample), and the listeners those arrived on. Owners are
+ * copied, so the view outlives neither snapshot's need. Then arrange the
+ * rows with watch_layout_arrange(). Free with watch_layout_free().
+ */
+void		 watch_layout_build(const struct ct_snap *prev,
+		    const struct ct_snap *cur, const struct ct_diff *d,
+		    struct ct_wview *out);
+/*
+ * (Re)build v->rows for grouping g and sort key s (reverse: -r). The
+ * listener grouping puts each listener (every SO_REUSEPORT member) first,
+ * its accepted connections beneath, then outgoing connections beneath one
+ * head per destination; the others put one head per remote address or
+ * process; flat has no heads. Heads and listeners keep their own order;
+ * the records beneath them follow s.
+ */
+void		 watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g,
+		    enum ct_wsort s, bool reverse);
+/* Release; NULL-safe, leaves an empty view. */
+void		 watch_layout_free(struct ct_wview *v);
+
+/* Names for the status line: "listener", "raddr"...; "default", "state"... */
+const char	*watch_layout_group_name(enum ct_wgroup g);
+const char	*watch_layout_sort_name(enum ct_wsort s);
+/* The sort key for a field (--sort with -w), or -1 when it is not one. */
+int		 watch_layout_sort_lookup(enum ct_field_id id);
+
+/* The columns of the body that fit the width, and their widths. */
+#define CT_WCOLS_MAX	10
+struct ct_wfit {
+	enum ct_field_id id[CT_WCOLS_MAX];
+	size_t		 width[CT_WCOLS_MAX];
+	size_t		 n;
+};
+
+/*
+ * Choose the columns for rows [first, first + n) on a screen cols wide:
+ * proto, state, local and remote always (cut at the edge when even they do
+ * not fit), then as room allows, in this order of priority, the process
+ * (unless !procs), the queues, the rates, the rtt. Widths fit those rows
+ * and the column headers.
+ */
+void		 watch_layout_fit(const struct ct_wview *v, size_t first,
+		    size_t n, size_t cols, bool procs, struct ct_wfit *out);
+/* Does the fit show tcp_info figures (rates, rtt)? Then ask for them. */
+bool		 watch_layout_fit_info(const struct ct_wfit *fit);
+
+/*
+ * The text of one row, of the column header line, or of the header line,
+ * into buf (size bytes, NUL-terminated, cut when full). A row begins with
+ * its mark: '+' new, '-' gone, '~' changed state, '!' a listener over half
+ * full, else blank. The header line:
+ *   10:00:01 every 1s filter :500  listen 1 estab 2 tw 0 other 0  +2.0/s -0.0/s
+ * Each returns the length written.
+ */
+size_t		 watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
+		    const struct ct_wfit *fit, char *buf, size_t size);
+size_t		 watch_layout_colhead(const struct ct_wfit *fit, char *buf,
+		    size_t size);
+size_t		 watch_layout_header(const struct ct_wview *v, const struct tm *tm,
+		    unsigned interval_ms, const char *filter_text, char *buf,
+		    size_t size);
+
+/* A byte rate in at most 5 characters: "999", "1.5K", "12K", "3.0M". */
+size_t		 watch_layout_rate(uint64_t bps, char *buf);
+
+#endif /* CT_WATCH_LAYOUT_H */

@@ -1,0 +1,791 @@
+/*
+ * The live view as text: which records it shows (the matching ones, the
+ * ones closed since the last sample, the listeners they arrived on), in
+ * which rows, with which marks and columns. No curses here, so the unit
+ * tests read the view line by line; watch.c draws what this lays out.
+ */
+#include "watch_layout.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "group.h"
+#include "listener.h"
+#include "opts.h"
+#include "proc.h"
+#include "sock.h"
+#include "util.h"
+
+#define CMP(a, b)	(((a) > (b)) - ((a) < (b)))
+
+/* ---- gathering a sample ------------------------------------------------ */
+
+/*
+ * Append a copy of from's owner chain at first to o; return its new head.
+ * A closed socket's owners live in the previous snapshot, which the next
+ * sample frees while the view may still be drawn: the view keeps its own.
+ */
+static uint32_t
+wl_copy_owners(struct ct_owners *o, const struct ct_owners *from,
+    uint32_t first)
+{
+	uint32_t head = 0, last = 0, i;
+
+	for (i = first; i != 0 && i < from->len; i = from->v[i].next) {
+		if (o->v == NULL) {
+			o->cap = 16;
+			o->v = xcalloc(o->cap, sizeof(*o->v));
+			o->len = 1;		/* v[0] is the sentinel */
+		}
+		if (o->len == o->cap) {
+			o->cap *= 2;
+			o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
+		}
+		o->v[o->len] = from->v[i];
+		o->v[o->len].next = 0;
+		if (last == 0)
+			head = (uint32_t)o->len;
+		else
+			o->v[last].next = (uint32_t)o->len;
+		last = (uint32_t)o->len++;
+	}
+	return head;
+}
+
+/* An accept queue more than half its backlog: the listener is falling behind. */
+static bool
+wl_high(const struct ct_sock *s)
+{
+	return s->proto == IPPROTO_TCP && s->state == CT_ST_LISTEN &&
+	    s->rqueue > 0 && (uint64_t)s->rqueue * 2 > s->wqueue;
+}
+
+static void
+wl_count(struct ct_wtotals *t, const struct ct_sock *s)
+{
+	if (listener_is(s))
+		t->listen++;
+	else if (s->state == CT_ST_ESTABLISHED)
+		t->estab++;
+	else if (s->state == CT_ST_TIME_WAIT)
+		t->timewait++;
+	else
+		t->other++;
+}
+
+struct wl_lst_ctx {
+	const struct ct_sock *v;
+};
+
+static int
+wl_lst_cmp(const void *x, const void *y, void *arg)
+{
+	const struct wl_lst_ctx *c = arg;
+
+	return listener_cmp_group(&c->v[*(const uint32_t *)x],
+	    &c->v[*(const uint32_t *)y]);
+}
+
+/* The listener of cur in the SO_REUSEPORT group of l: 1 + index, or 0. */
+static uint32_t
+wl_find_listener(const struct ct_snap *cur, uint32_t **sorted, size_t *nsorted,
+    const struct ct_sock *l)
+{
+	struct wl_lst_ctx c = { cur->socks.v };
+	size_t lo = 0, hi, i;
+
+	if (*sorted == NULL) {		/* built once, on the first need */
+		*sorted = xcalloc(cur->socks.len, sizeof(**sorted));
+		for (i = 0; i < cur->socks.len; i++)
+			if (listener_is(&cur->socks.v[i]))
+				(*sorted)[(*nsorted)++] = (uint32_t)i;
+		qsort_r(*sorted, *nsorted, sizeof(**sorted), wl_lst_cmp, &c);
+	}
+	hi = *nsorted;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = listener_cmp_group(&cur->socks.v[(*sorted)[mid]], l);
+
+		if (r == 0)
+			return (*sorted)[mid] + 1;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Where a closed connection's listener is now: a record of cur (1 + index
+ * in *lcur), a closed listener (1 + index of prev in *lprev), or nowhere.
+ */
+static void
+wl_ghost_listener(const struct ct_snap *prev, const struct ct_snap *cur,
+    const struct ct_sock *g, const uint32_t *rev, const uint8_t *closed,
+    uint32_t **sorted, size_t *nsorted, uint32_t *lcur, uint32_t *lprev)
+{
+	uint32_t l = g->listener;
+
+	*lcur = *lprev = 0;
+	if (l == 0 || l > prev->socks.len)
+		return;
+	if (rev[l - 1] != 0)
+		*lcur = rev[l - 1];		/* it matched: the diff paired it */
+	else if (closed[l - 1])
+		*lprev = l;
+	else
+		*lcur = wl_find_listener(cur, sorted, nsorted,
+		    &prev->socks.v[l - 1]);
+}
+
+void
+watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
+    const struct ct_diff *d, struct ct_wview *out)
+{
+	size_t n = cur->socks.len, np = prev != NULL ? prev->socks.len : 0;
+	size_t nclosed = prev != NULL ? d->nclosed : 0, i, k = 0, nsorted = 0;
+	uint8_t *keep = xcalloc(n, 1);		/* 1 shown, 2 a listener of one */
+	uint8_t *closed = xcalloc(np, 1);
+	uint32_t *map = xcalloc(n, sizeof(*map));	/* cur -> 1 + view */
+	uint32_t *rev = xcalloc(np, sizeof(*rev));	/* prev -> 1 + cur */
+	uint32_t *pmap = xcalloc(np, sizeof(*pmap));	/* prev -> 1 + view */
+	uint32_t *gcur = xcalloc(nclosed, sizeof(*gcur));
+	uint32_t *gprev = xcalloc(nclosed, sizeof(*gprev));
+	uint32_t *sorted = NULL;
+	struct ct_snap *vs = &out->snap;
+
+	/*
+	 * Two passes: first decide what the view keeps (matching records, and
+	 * the listeners they or the closed ones arrived on, even when those do
+	 * not match), then copy it. Only the kept records are copied, so a
+	 * narrow filter keeps the view small however many sockets there are.
+	 */
+	memset(out, 0, sizeof(*out));
+	vs->when = cur->when;
+	for (i = 0; i < n && i < d->ncur; i++) {
+		const struct ct_sock *s = &cur->socks.v[i];
+
+		if (!(d->cur[i].flags & CT_DF_MATCH))
+			continue;
+		keep[i] |= 1;
+		if (s->listener != 0 && s->listener <= n)
+			keep[s->listener - 1] |= 2;
+		if (d->cur[i].prev != CT_DIFF_NONE && d->cur[i].prev < np)
+			rev[d->cur[i].prev] = (uint32_t)i + 1;
+		wl_count(&out->tot, s);
+	}
+	/* a closed connection stays beneath its listener, if that is there */
+	for (i = 0; i < nclosed; i++)
+		closed[d->closed[i]] = 1;
+	for (i = 0; i < nclosed; i++) {
+		wl_ghost_listener(prev, cur, &prev->socks.v[d->closed[i]], rev,
+		    closed, &sorted, &nsorted, &gcur[i], &gprev[i]);
+		if (gcur[i] != 0)
+			keep[gcur[i] - 1] |= 2;
+	}
+	for (i = 0; i < n; i++)
+		k += keep[i] != 0;
+	vs->socks.cap = k + nclosed;
+	vs->socks.v = xcalloc(vs->socks.cap, sizeof(*vs->socks.v));
+	out->ws = xcalloc(vs->socks.cap, sizeof(*out->ws));
+	if (cur->owners.len > 0) {
+		vs->owners.cap = cur->owners.len;
+		vs->owners.len = cur->owners.len;
+		vs->owners.v = xcalloc(vs->owners.cap, sizeof(*vs->owners.v));
+		memcpy(vs->owners.v, cur->owners.v,
+		    cur->owners.len * sizeof(*vs->owners.v));
+	}
+	for (i = 0; i < n; i++) {
+		struct ct_wsock *w = &out->ws[vs->socks.len];
+		const struct ct_diff_sock *ds = &d->cur[i];
+
+		if (!keep[i])
+			continue;
+		map[i] = (uint32_t)vs->socks.len + 1;
+		vs->socks.v[vs->socks.len++] = cur->socks.v[i];
+		if (keep[i] & 1)
+			w->mark |= CT_WM_SHOWN;
+		if (ds->flags & CT_DF_NEW)
+			w->mark |= CT_WM_NEW;
+		if (ds->flags & CT_DF_STATE)
+			w->mark |= CT_WM_STATE;
+		if (ds->flags & CT_DF_RATED) {
+			w->mark |= CT_WM_RATED;
+			w->rate_in = ds->rate_in;
+			w->rate_out = ds->rate_out;
+		}
+		if (wl_high(&cur->socks.v[i]))
+			w->mark |= CT_WM_HIGH;
+	}
+	for (i = 0; i < nclosed; i++) {
+		struct ct_sock *s = &vs->socks.v[vs->socks.len];
+
+		pmap[d->closed[i]] = (uint32_t)vs->socks.len + 1;
+		*s = prev->socks.v[d->closed[i]];
+		s->owners = wl_copy_owners(&vs->owners, &prev->owners, s->owners);
+		out->ws[vs->socks.len++].mark = CT_WM_SHOWN | CT_WM_GONE;
+	}
+	/* listener links: indexes into the view now */
+	for (i = 0; i < k; i++) {
+		struct ct_sock *s = &vs->socks.v[i];
+
+		s->listener = s->listener != 0 && s->listener <= n ?
+		    map[s->listener - 1] : 0;
+	}
+	for (i = 0; i < nclosed; i++)
+		vs->socks.v[k + i].listener = gcur[i] != 0 ? map[gcur[i] - 1] :
+		    gprev[i] != 0 ? pmap[gprev[i] - 1] : 0;
+	out->tot.opened = prev != NULL ? d->nopened : 0;
+	out->tot.closed = nclosed;
+	out->tot.dt = prev != NULL ? d->dt : 0;
+	free(sorted);
+	free(gprev);
+	free(gcur);
+	free(pmap);
+	free(rev);
+	free(map);
+	free(closed);
+	free(keep);
+}
+
+void
+watch_layout_free(struct ct_wview *v)
+{
+	if (v == NULL)
+		return;
+	snap_free(&v->snap);
+	free(v->ws);
+	free(v->rows);
+	memset(v, 0, sizeof(*v));
+}
+
+/* ---- arranging the rows ------------------------------------------------ */
+
+static const struct {
+	const char	*name;
+	enum ct_field_id id;		/* its field; CT_F_NFIELDS for none */
+} wl_sorts[CT_WS_N] = {
+	[CT_WS_DEFAULT] = { "default", CT_F_NFIELDS },
+	[CT_WS_STATE] = { "state", CT_F_STATE },
+	[CT_WS_REMOTE] = { "remote", CT_F_REMOTE },
+	[CT_WS_PROCESS] = { "process", CT_F_PROCESS },
+	[CT_WS_RECVQ] = { "recvq", CT_F_RECVQ },
+	[CT_WS_SENDQ] = { "sendq", CT_F_SENDQ },
+	[CT_WS_RATE_IN] = { "rate_in", CT_F_RATE_IN },
+	[CT_WS_RATE_OUT] = { "rate_out", CT_F_RATE_OUT },
+	[CT_WS_RTT] = { "rtt", CT_F_RTT },
+};
+
+const char *
+watch_layout_group_name(enum ct_wgroup g)
+{
+	static const char *const names[CT_WG_N] = {
+		"listener", "raddr", "process", "flat"
+	};
+
+	return g < CT_WG_N ? names[g] : "?";
+}
+
+const char *
+watch_layout_sort_name(enum ct_wsort s)
+{
+	return s < CT_WS_N ? wl_sorts[s].name : "?";
+}
+
+int
+watch_layout_sort_lookup(enum ct_field_id id)
+{
+	int i;
+
+	for (i = 1; i < CT_WS_N; i++)
+		if (wl_sorts[i].id == id)
+			return i;
+	return -1;
+}
+
+struct wl_sort_ctx {
+	const struct ct_wview *v;
+	enum ct_wsort	 key;
+	int		 dir;		/* 1, or -1 with -r */
+	enum ct_field_id group;		/* CT_F_RADDR, CT_F_PROCESS, or none */
+};
+
+/* Rated before unrated, then the larger value first. */
+static int
+wl_num_desc(bool ha, uint64_t a, bool hb, uint64_t b)
+{
+	if (ha != hb)
+		return ha ? -1 : 1;
+	return CMP(b, a);
+}
+
+static int
+wl_key_cmp(const struct wl_sort_ctx *c, uint32_t ia, uint32_t ib)
+{
+	const struct ct_snap *snap = &c->v->snap;
+	const struct ct_sock *a = &snap->socks.v[ia], *b = &snap->socks.v[ib];
+	const struct ct_wsock *wa = &c->v->ws[ia], *wb = &c->v->ws[ib];
+	bool ra = wa->mark & CT_WM_RATED, rb = wb->mark & CT_WM_RATED;
+
+	switch (c->key) {
+	case CT_WS_DEFAULT:
+	case CT_WS_N:
+		return 0;
+	case CT_WS_STATE:
+	case CT_WS_REMOTE:
+	case CT_WS_PROCESS:
+		return fields_get(wl_sorts[c->key].id)->cmp(snap, a, b, -1);
+	case CT_WS_RECVQ:
+		return CMP(b->rqueue, a->rqueue);
+	case CT_WS_SENDQ:
+		return CMP(b->wqueue, a->wqueue);
+	case CT_WS_RATE_IN:
+		return wl_num_desc(ra, wa->rate_in, rb, wb->rate_in);
+	case CT_WS_RATE_OUT:
+		return wl_num_desc(ra, wa->rate_out, rb, wb->rate_out);
+	case CT_WS_RTT:
+		return wl_num_desc(a->flags & CT_SF_INFO, a->info.rtt_us,
+		    b->flags & CT_SF_INFO, b->info.rtt_us);
+	}
+	return 0;
+}
+
+/* The group key, then the sort key, then the default order: total. */
+static int
+wl_idx_cmp(const void *x, const void *y, void *arg)
+{
+	const struct wl_sort_ctx *c = arg;
+	uint32_t ia = *(const uint32_t *)x, ib = *(const uint32_t *)y;
+	const struct ct_sock *a = &c->v->snap.socks.v[ia];
+	const struct ct_sock *b = &c->v->snap.socks.v[ib];
+	int r = 0;
+
+	if (c->group != CT_F_NFIELDS &&
+	    (r = fields_get(c->group)->cmp(&c->v->snap, a, b, -1)) != 0)
+		return r;
+	if ((r = wl_key_cmp(c, ia, ib)) == 0)
+		r = group_cmp_default(a, b);
+	if ((r *= c->dir) != 0)
+		return r;
+	return CMP(ia, ib);	/* a closed socket and its successor, say */
+}
+
+static void
+wl_push(struct ct_wview *v, enum ct_wrow_kind kind, unsigned depth,
+    uint32_t sock, uint32_t count)
+{
+	struct ct_wrow *r = &v->rows[v->nrows++];
+
+	r->kind = (uint8_t)kind;
+	r->depth = (uint8_t)depth;
+	r->sock = sock;
+	r->count = count;
+}
+
+/* Rows of the sorted records idx[0..n) beneath their group heads. */
+static void
+wl_push_grouped(struct ct_wview *v, const struct wl_sort_ctx *c,
+    const uint32_t *idx, size_t n, enum ct_wrow_kind kind)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		const struct ct_sock *first = &v->snap.socks.v[idx[i]];
+
+		for (j = i + 1; j < n; j++)
+			if (fields_get(c->group)->cmp(&v->snap, first,
+			    &v->snap.socks.v[idx[j]], -1) != 0)
+				break;
+		wl_push(v, kind, 0, idx[i], (uint32_t)(j - i));
+		for (; i < j; i++)
+			wl_push(v, CT_WR_SOCK, 1, idx[i], 0);
+	}
+}
+
+static void
+wl_arrange_tree(struct ct_wview *v, struct wl_sort_ctx *c)
+{
+	const struct ct_sock *base = v->snap.socks.v;
+	struct ct_opts o;
+	struct ct_tree t;
+	uint32_t *idx;
+	size_t i, j;
+
+	/*
+	 * The view holds only what it shows, so the tree needs no filter; a
+	 * listener kept for its connections alone is shown for them, as -T
+	 * does. Listeners and destinations keep the default order, so they do
+	 * not jump about as figures change; the connections beneath follow s.
+	 */
+	memset(&o, 0, sizeof(o));
+	o.protos = CT_P_TCP | CT_P_UDP;
+	o.families = CT_FAM_4 | CT_FAM_6;
+	group_tree_build(&v->snap, &o, &t);
+	v->rows = xcalloc(t.nrows + t.nnodes, sizeof(*v->rows));
+	idx = xcalloc(t.nrows, sizeof(*idx));
+	for (i = 0; i < t.nnodes; i++) {
+		const struct ct_tree_node *nd = &t.nodes[i];
+
+		if (i < t.nlisteners) {
+			for (j = 0; j < nd->nmembers; j++)
+				wl_push(v, CT_WR_SOCK, 0,
+				    (uint32_t)(t.rows[nd->members + j].first - base), 0);
+		} else {
+			wl_push(v, CT_WR_DEST, 0,
+			    (uint32_t)(nd->head.first - base), (uint32_t)nd->nconns);
+		}
+		for (j = 0; j < nd->nconns; j++)
+			idx[j] = (uint32_t)(t.rows[nd->conns + j].first - base);
+		qsort_r(idx, nd->nconns, sizeof(*idx), wl_idx_cmp, c);
+		for (j = 0; j < nd->nconns; j++)
+			wl_push(v, CT_WR_SOCK, 1, idx[j], 0);
+	}
+	free(idx);
+	group_tree_free(&t);
+}
+
+void
+watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
+    bool reverse)
+{
+	struct wl_sort_ctx c = { v, s, reverse ? -1 : 1, CT_F_NFIELDS };
+	uint32_t *idx;
+	size_t i, n = 0;
+
+	free(v->rows);
+	v->rows = NULL;
+	v->nrows = 0;
+	if (g == CT_WG_LISTENER) {
+		wl_arrange_tree(v, &c);
+		return;
+	}
+	idx = xcalloc(v->snap.socks.len, sizeof(*idx));
+	for (i = 0; i < v->snap.socks.len; i++)
+		if (v->ws[i].mark & CT_WM_SHOWN)
+			idx[n++] = (uint32_t)i;
+	if (g == CT_WG_RADDR)
+		c.group = CT_F_RADDR;
+	else if (g == CT_WG_PROCESS)
+		c.group = CT_F_PROCESS;
+	qsort_r(idx, n, sizeof(*idx), wl_idx_cmp, &c);
+	v->rows = xcalloc(2 * n, sizeof(*v->rows));
+	if (g == CT_WG_FLAT) {
+		for (i = 0; i < n; i++)
+			wl_push(v, CT_WR_SOCK, 0, idx[i], 0);
+	} else {
+		wl_push_grouped(v, &c, idx, n,
+		    g == CT_WG_RADDR ? CT_WR_RADDR : CT_WR_PROC);
+	}
+	free(idx);
+}
+
+/* ---- columns and text -------------------------------------------------- */
+
+size_t
+watch_layout_rate(uint64_t bps, char *buf)
+{
+	static const char unit[] = "KMGTPE";
+	double x = (double)bps;
+	int u = -1;
+
+	if (bps < 1000)
+		return (size_t)snprintf(buf, 8, "%u", (unsigned)bps);
+	/* powers of 1024; below 999.5 of a unit, so it never prints 1000 */
+	do {
+		x /= 1024;
+		u++;
+	} while (x >= 999.5 && u < 5);
+	if (x < 9.95)
+		return (size_t)snprintf(buf, 8, "%.1f%c", x, unit[u]);
+	return (size_t)snprintf(buf, 8, "%.0f%c", x, unit[u]);
+}
+
+/* Display order; the priority of the optional ones is wl_groups below. */
+static const enum ct_field_id wl_cols[] = {
+	CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE, CT_F_PROCESS,
+	CT_F_RECVQ, CT_F_SENDQ, CT_F_RATE_IN, CT_F_RATE_OUT, CT_F_RTT,
+};
+#define WL_NCOLS	(sizeof(wl_cols) / sizeof(wl_cols[0]))
+#define WL_NALWAYS	4		/* the 5-tuple and the state */
+
+/* The optional columns, in twos when they mean one thing, by priority. */
+static const struct {
+	size_t		 first, n;	/* into wl_cols */
+} wl_groups[] = { { 4, 1 }, { 5, 2 }, { 7, 2 }, { 9, 1 } };
+
+/* One cell of record i: "-" when absent, never empty. */
+static size_t
+wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
+{
+	const struct ct_sock *s = &v->snap.socks.v[i];
+	const struct ct_wsock *w = &v->ws[i];
+	struct ct_group g;
+	bool is_null = false;
+	size_t n;
+
+	/* a listener moves no data: its tcp_info figures are all zero */
+	if ((fields_get(id)->flags & CT_FF_INFO) && listener_is(s)) {
+		buf[0] = '-';
+		buf[1] = '\0';
+		return 1;
+	}
+	if (id == CT_F_RATE_IN || id == CT_F_RATE_OUT) {
+		if (!(w->mark & CT_WM_RATED)) {
+			buf[0] = '-';
+			buf[1] = '\0';
+			return 1;
+		}
+		return watch_layout_rate(id == CT_F_RATE_IN ? w->rate_in :
+		    w->rate_out, buf);
+	}
+	memset(&g, 0, sizeof(g));
+	g.first = s;
+	g.count = 1;
+	g.rq = s->rqueue;
+	g.wq = s->wqueue;
+	g.bytes_in = s->info.bytes_received;
+	g.bytes_out = s->info.bytes_acked;
+	if ((n = fields_get(id)->fmt(&v->snap, &g, -1, buf, &is_null)) == 0) {
+		buf[0] = '-';
+		buf[1] = '\0';
+		n = 1;
+	}
+	return n;
+}
+
+/*
+ * Widths come from the rows on screen only: the cost of a draw follows
+ * the screen, not the number of sockets. A column may widen as one scrolls
+ * to a longer address; the state column is kept at its widest so that
+ * states coming and going do not shift the columns after it.
+ */
+void
+watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
+    bool procs, struct ct_wfit *out)
+{
+	size_t width[WL_NCOLS], i, j, total;
+	bool use[WL_NCOLS] = { 0 };
+	char cell[CT_CELL_MAX];
+
+	for (j = 0; j < WL_NCOLS; j++)
+		width[j] = strlen(fields_get(wl_cols[j])->header);
+	width[1] = strlen("ESTABLISHED");	/* states come and go: keep it */
+	for (i = first; i < v->nrows && i < first + n; i++) {
+		const struct ct_wrow *r = &v->rows[i];
+
+		if (r->kind != CT_WR_SOCK)
+			continue;
+		for (j = 0; j < WL_NCOLS; j++) {
+			size_t len = wl_cell(v, r->sock, wl_cols[j], cell);
+
+			if (j == 0)
+				len += 2 * r->depth;
+			if (len > width[j])
+				width[j] = len;
+		}
+	}
+	/*
+	 * The mark and a blank, then the columns with a blank between. An
+	 * optional column that does not fit is skipped, and a later, narrower
+	 * one may still fit: rtt, say, where the rates do not.
+	 */
+	total = 1;
+	for (j = 0; j < WL_NALWAYS; j++) {
+		use[j] = true;
+		total += 1 + width[j];
+	}
+	for (i = 0; i < sizeof(wl_groups) / sizeof(wl_groups[0]); i++) {
+		size_t need = 0;
+
+		if (wl_groups[i].first == 4 && !procs)
+			continue;
+		for (j = 0; j < wl_groups[i].n; j++)
+			need += 1 + width[wl_groups[i].first + j];
+		if (total + need > cols)
+			continue;
+		total += need;
+		for (j = 0; j < wl_groups[i].n; j++)
+			use[wl_groups[i].first + j] = true;
+	}
+	out->n = 0;
+	for (j = 0; j < WL_NCOLS; j++) {
+		if (!use[j])
+			continue;
+		out->id[out->n] = wl_cols[j];
+		out->width[out->n++] = width[j];
+	}
+}
+
+bool
+watch_layout_fit_info(const struct ct_wfit *fit)
+{
+	size_t j;
+
+	for (j = 0; j < fit->n; j++)
+		if (fields_get(fit->id[j])->flags & CT_FF_INFO)
+			return true;
+	return false;
+}
+
+/* A bounded writer: appends while there is room, always NUL-terminated. */
+struct wl_buf {
+	char		*p;
+	size_t		 len, size;
+};
+
+static void
+wl_put(struct wl_buf *b, const char *s, size_t n)
+{
+	if (b->size == 0)
+		return;
+	if (n > b->size - 1 - b->len)
+		n = b->size - 1 - b->len;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+wl_puts(struct wl_buf *b, const char *s)
+{
+	wl_put(b, s, strlen(s));
+}
+
+static void
+wl_pad(struct wl_buf *b, size_t n)
+{
+	for (; n > 0; n--)
+		wl_put(b, " ", 1);
+}
+
+/* A cell padded to width; numbers to the right; the last one unpadded. */
+static void
+wl_put_cell(struct wl_buf *b, const char *s, size_t len, size_t width,
+    bool right, bool last)
+{
+	size_t pad = width > len ? width - len : 0;
+
+	if (right)
+		wl_pad(b, pad);
+	wl_put(b, s, len);
+	if (!right && !last)
+		wl_pad(b, pad);
+}
+
+/* One character, so the marks read without colour and in a capture. */
+static char
+wl_mark(uint8_t mark)
+{
+	if (mark & CT_WM_GONE)
+		return '-';
+	if (mark & CT_WM_NEW)
+		return '+';
+	if (mark & CT_WM_HIGH)
+		return '!';
+	if (mark & CT_WM_STATE)
+		return '~';
+	return ' ';
+}
+
+size_t
+watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
+    const struct ct_wfit *fit, char *buf, size_t size)
+{
+	struct wl_buf b = { buf, 0, size };
+	char cell[CT_CELL_MAX + 8], num[24];
+	size_t j, len;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (r->kind != CT_WR_SOCK) {
+		/* a head: "tcp -> 127.0.0.1:80 (3)", "127.0.0.1 (5)", "nc(7) (2)" */
+		wl_puts(&b, "  ");
+		if (r->kind == CT_WR_DEST) {
+			wl_cell(v, r->sock, CT_F_PROTO, cell);
+			wl_puts(&b, cell);
+			wl_puts(&b, " -> ");
+			wl_cell(v, r->sock, CT_F_REMOTE, cell);
+		} else {
+			wl_cell(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
+			    CT_F_PROCESS, cell);
+		}
+		wl_puts(&b, cell);
+		snprintf(num, sizeof(num), " (%u)", r->count);
+		wl_puts(&b, num);
+		return b.len;
+	}
+	cell[0] = wl_mark(v->ws[r->sock].mark);
+	wl_put(&b, cell, 1);
+	for (j = 0; j < fit->n; j++) {
+		const struct ct_field *f = fields_get(fit->id[j]);
+		size_t ind = j == 0 ? 2u * r->depth : 0;
+
+		memset(cell, ' ', ind);
+		len = ind + wl_cell(v, r->sock, fit->id[j], cell + ind);
+		wl_put(&b, " ", 1);
+		wl_put_cell(&b, cell, len, fit->width[j],
+		    (f->flags & CT_FF_NUM) != 0, j + 1 == fit->n);
+	}
+	return b.len;
+}
+
+size_t
+watch_layout_colhead(const struct ct_wfit *fit, char *buf, size_t size)
+{
+	struct wl_buf b = { buf, 0, size };
+	size_t j;
+
+	if (size > 0)
+		buf[0] = '\0';
+	wl_put(&b, " ", 1);
+	for (j = 0; j < fit->n; j++) {
+		const struct ct_field *f = fields_get(fit->id[j]);
+
+		wl_put(&b, " ", 1);
+		wl_put_cell(&b, f->header, strlen(f->header), fit->width[j],
+		    (f->flags & CT_FF_NUM) != 0, j + 1 == fit->n);
+	}
+	return b.len;
+}
+
+size_t
+watch_layout_header(const struct ct_wview *v, const struct tm *tm,
+    unsigned interval_ms, const char *filter_text, char *buf, size_t size)
+{
+	struct wl_buf b = { buf, 0, size };
+	const struct ct_wtotals *t = &v->tot;
+	double dt = t->dt > 0 ? t->dt : 1;
+	char tmp[160];
+	size_t i;
+
+	if (size > 0)
+		buf[0] = '\0';
+	/* per second over the real time between the samples, not the interval */
+	snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d every %gs", tm->tm_hour,
+	    tm->tm_min, tm->tm_sec, interval_ms / 1000.0);
+	wl_puts(&b, tmp);
+	if (filter_text != NULL && filter_text[0] != '\0') {
+		wl_puts(&b, " filter ");
+		/* typed by the user, yet no control byte reaches the screen */
+		for (i = 0; filter_text[i] != '\0' && i < 256; i++) {
+			unsigned char ch = (unsigned char)filter_text[i];
+
+			if (ch >= 0x20 && ch < 0x7f) {
+				wl_put(&b, filter_text + i, 1);
+			} else {
+				snprintf(tmp, sizeof(tmp), "\\x%02x", ch);
+				wl_puts(&b, tmp);
+			}
+		}
+	}
+	snprintf(tmp, sizeof(tmp),
+	    "  listen %zu estab %zu tw %zu other %zu  +%.1f/s -%.1f/s",
+	    t->listen, t->estab, t->timewait, t->other,
+	    t->dt > 0 ? t->opened / dt : 0.0, t->dt > 0 ? t->closed / dt : 0.0);
+	wl_puts(&b, tmp);
+	return b.len;
+}

@@ -1,0 +1,415 @@
+/* The live view's layout, as text: rows, marks, columns, header. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diff.h"
+#include "filter.h"
+#include "fixture.h"
+#include "listener.h"
+#include "watch_layout.h"
+
+static struct ct_snap a, b;		/* previous, current */
+static struct ct_wview v;
+static struct ct_diff d;
+static char *text;
+static size_t textlen;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&v, 0, sizeof(v));
+	memset(&d, 0, sizeof(d));
+	a.when.tv_sec = 100;
+	b.when.tv_sec = 102;		/* two seconds later */
+	text = NULL;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	watch_layout_free(&v);
+	diff_free(&d);
+	snap_free(&a);
+	snap_free(&b);
+	free(text);
+	return 0;
+}
+
+static struct ct_sock *
+sk(struct ct_snap *s, uint64_t cookie, uint8_t state, const char *laddr,
+    uint16_t lport, const char *raddr, uint16_t rport)
+{
+	struct ct_sock *x = fx_sock(s, IPPROTO_TCP, state, laddr, lport, raddr,
+	    rport);
+
+	x->cookie = cookie;
+	x->inode = (uint32_t)cookie + 100;
+	return x;
+}
+
+static void
+rated(struct ct_sock *s, uint64_t in, uint64_t out)
+{
+	s->flags |= CT_SF_INFO;
+	s->info.bytes_received = in;
+	s->info.bytes_acked = out;
+	s->info.rtt_us = 1500;
+}
+
+/* Link listeners as snap_take() does, diff, gather, arrange. */
+static void
+build(const struct ct_filter *f, enum ct_wgroup g, enum ct_wsort s, bool rev)
+{
+	listener_link(&a.socks);
+	listener_link(&b.socks);
+	assert_int_equal(diff_build(a.socks.len > 0 ? &a : NULL, &b, f, &d), 0);
+	watch_layout_build(a.socks.len > 0 ? &a : NULL, &b, &d, &v);
+	watch_layout_arrange(&v, g, s, rev);
+}
+
+/* Every row as the screen shows it, cols wide: the column head, then rows. */
+static const char *
+screen(size_t cols, bool procs)
+{
+	FILE *fp = open_memstream(&text, &textlen);
+	struct ct_wfit fit;
+	char line[512];
+	size_t i;
+
+	assert_non_null(fp);
+	watch_layout_fit(&v, 0, v.nrows, cols, procs, &fit);
+	watch_layout_colhead(&fit, line, sizeof(line));
+	fprintf(fp, "%s|\n", line);
+	for (i = 0; i < v.nrows; i++) {
+		watch_layout_line(&v, &v.rows[i], &fit, line, sizeof(line));
+		fprintf(fp, "%s|\n", line);
+	}
+	assert_int_equal(fclose(fp), 0);
+	return text;
+}
+
+/*
+ * A listener on :500 with two clients in the previous sample; now one of
+ * them is gone, a new one came, the listener's accept queue is 3 of 4, and
+ * this host has one outgoing connection to :80.
+ */
+static void
+server_pair(void)
+{
+	struct ct_sock *s;
+
+	s = sk(&a, 1, CT_ST_LISTEN, "0.0.0.0", 500, "0.0.0.0", 0);
+	s->wqueue = 4;
+	fx_owner(&a, s, 10, 3, "srv");
+	s = sk(&a, 2, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1", 40002);
+	fx_owner(&a, s, 10, 4, "srv");
+	rated(s, 0, 0);
+	fx_owner(&a, sk(&a, 3, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1",
+	    40003), 10, 5, "srv");
+	s = sk(&a, 5, CT_ST_ESTABLISHED, "127.0.0.1", 40005, "127.0.0.9", 80);
+	fx_owner(&a, s, 20, 3, "cli");
+	rated(s, 1000, 0);
+
+	s = sk(&b, 5, CT_ST_ESTABLISHED, "127.0.0.1", 40005, "127.0.0.9", 80);
+	fx_owner(&b, s, 20, 3, "cli");
+	rated(s, 1000 + 2 * 3000, 2 * 1536 * 1024);
+	s = sk(&b, 4, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1", 40004);
+	s = sk(&b, 2, CT_ST_ESTABLISHED, "127.0.0.1", 500, "127.0.0.1", 40002);
+	fx_owner(&b, s, 10, 4, "srv");
+	rated(s, 2 * 100, 2 * 50);
+	s = sk(&b, 1, CT_ST_LISTEN, "0.0.0.0", 500, "0.0.0.0", 0);
+	s->rqueue = 3;
+	s->wqueue = 4;
+	fx_owner(&b, s, 10, 3, "srv");
+	rated(s, 0, 0);			/* a listener's rtt is 0: shown as "-" */
+}
+
+static void
+test_watch_layout_listener_tree(void **state)
+{
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(120, true),
+	    "  PROTO STATE       LOCAL           REMOTE          PROCESS RECVQ SENDQ RATE_IN RATE_OUT   RTT|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*       srv(10)     3     4       -        -     -|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 srv(10)     0     0     100       50 1.500|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003 srv(10)     0     0       -        -     -|\n"
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004 -           0     0       -        -     -|\n"
+	    "  tcp -> 127.0.0.9:80 (1)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    cli(20)     0     0    2.9K     1.5M 1.500|\n");
+	assert_int_equal(v.tot.listen, 1);
+	assert_int_equal(v.tot.estab, 3);
+	assert_int_equal(v.tot.opened, 1);
+	assert_int_equal(v.tot.closed, 1);
+}
+
+/* Narrower screens drop columns by priority: rtt, rates, queues, owner. */
+static void
+test_watch_layout_fit_width(void **state)
+{
+	struct ct_wfit fit;
+
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	/*
+	 * The mark, then a blank before each column: 1 + 6 + 12 + 16 + 16 = 51
+	 * always; process 8, queues 6 + 6, rates 8 + 9, rtt 6: 94 for all.
+	 */
+	watch_layout_fit(&v, 0, v.nrows, 94, true, &fit);
+	assert_int_equal(fit.n, 10);
+	assert_true(watch_layout_fit_info(&fit));
+	watch_layout_fit(&v, 0, v.nrows, 93, true, &fit);
+	assert_int_equal(fit.n, 9);
+	assert_int_equal(fit.id[8], CT_F_RATE_OUT);
+	watch_layout_fit(&v, 0, v.nrows, 80, true, &fit);
+	assert_int_equal(fit.n, 8);		/* no room for the rates: 88 */
+	assert_int_equal(fit.id[4], CT_F_PROCESS);
+	assert_int_equal(fit.id[6], CT_F_SENDQ);
+	assert_int_equal(fit.id[7], CT_F_RTT);
+	watch_layout_fit(&v, 0, v.nrows, 80, false, &fit);
+	assert_int_equal(fit.n, 8);		/* -P: the rates take its room */
+	assert_int_equal(fit.id[4], CT_F_RECVQ);
+	assert_int_equal(fit.id[6], CT_F_RATE_IN);
+	assert_int_equal(fit.id[7], CT_F_RATE_OUT);
+	watch_layout_fit(&v, 0, v.nrows, 56, true, &fit);
+	assert_int_equal(fit.n, 4);
+	assert_int_equal(fit.id[3], CT_F_REMOTE);
+	assert_false(watch_layout_fit_info(&fit));
+	watch_layout_fit(&v, 0, v.nrows, 3, true, &fit);
+	assert_int_equal(fit.n, 4);		/* never fewer: cut at the edge */
+	assert_string_equal(screen(58, true),
+	    "  PROTO STATE       LOCAL           REMOTE            RTT|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*           -|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 1.500|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003     -|\n"
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     -|\n"
+	    "  tcp -> 127.0.0.9:80 (1)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    1.500|\n");
+}
+
+/* One head per remote address, an unconnected end ("*") first. */
+static void
+test_watch_layout_raddr(void **state)
+{
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_RADDR, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(60, false),
+	    "  PROTO STATE       LOCAL           REMOTE            RTT|\n"
+	    "  * (1)|\n"
+	    "!   tcp LISTEN      0.0.0.0:500     0.0.0.0:*           -|\n"
+	    "  127.0.0.1 (3)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 1.500|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003     -|\n"
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     -|\n"
+	    "  127.0.0.9 (1)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    1.500|\n");
+}
+
+/* By process, unknown owners last; within one, by the sort key. */
+static void
+test_watch_layout_process_sorted(void **state)
+{
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_PROCESS, CT_WS_RATE_IN, false);
+	assert_string_equal(screen(80, true),
+	    "  PROTO STATE       LOCAL           REMOTE          PROCESS RECVQ SENDQ   RTT|\n"
+	    "  cli(20) (1)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    cli(20)     0     0 1.500|\n"
+	    "  srv(10) (3)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 srv(10)     0     0 1.500|\n"
+	    "!   tcp LISTEN      0.0.0.0:500     0.0.0.0:*       srv(10)     3     4     -|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003 srv(10)     0     0     -|\n"
+	    "  - (1)|\n"
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004 -           0     0     -|\n");
+}
+
+/* Flat: no heads; -r turns the whole order around. */
+static void
+test_watch_layout_flat_reverse(void **state)
+{
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_FLAT, CT_WS_RATE_OUT, false);
+	assert_string_equal(screen(56, false),
+	    "  PROTO STATE       LOCAL           REMOTE|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:40005 127.0.0.9:80|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40002|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*|\n"
+	    "- tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40003|\n"
+	    "+ tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40004|\n");
+	watch_layout_arrange(&v, CT_WG_FLAT, CT_WS_RATE_OUT, true);
+	assert_int_equal(v.nrows, 5);
+	assert_int_equal(v.snap.socks.v[v.rows[0].sock].rport, 40004);
+	assert_int_equal(v.snap.socks.v[v.rows[4].sock].rport, 80);
+}
+
+/*
+ * Only what the filter matches is shown, with the listener the matching
+ * connections arrived on even when the listener itself does not match;
+ * that holds for a closed connection too.
+ */
+static void
+test_watch_layout_filter(void **state)
+{
+	struct ct_filter_error err;
+	char *argv[] = { (char *)":40003" };
+	struct ct_filter *f = NULL;
+
+	(void)state;
+	server_pair();
+	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
+	build(f, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(60, false),
+	    "  PROTO STATE       LOCAL         REMOTE          RTT|\n"
+	    "! tcp   LISTEN      0.0.0.0:500   0.0.0.0:*         -|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:40003   -|\n");
+	assert_int_equal(v.tot.listen + v.tot.estab + v.tot.other, 0);
+	assert_int_equal(v.tot.closed, 1);
+	filter_free(f);
+}
+
+/*
+ * A closed listener stays one sample, with the connections that closed
+ * with it beneath it; one that outlives it goes with the destinations, as
+ * in -T, since no listener is there to have accepted it.
+ */
+static void
+test_watch_layout_closed_listener(void **state)
+{
+	struct ct_sock *s;
+
+	(void)state;
+	sk(&a, 1, CT_ST_LISTEN, "::", 22, "::", 0)->wqueue = 128;
+	sk(&a, 2, CT_ST_ESTABLISHED, "::1", 22, "::1", 50000);
+	sk(&a, 3, CT_ST_ESTABLISHED, "::1", 22, "::1", 50001);
+	s = sk(&b, 2, CT_ST_CLOSE_WAIT, "::1", 22, "::1", 50000);
+	s->rqueue = 1;
+	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(60, false),
+	    "  PROTO STATE       LOCAL    REMOTE      RECVQ SENDQ RTT|\n"
+	    "- tcp   LISTEN      [::]:22  [::]:*          0   128   -|\n"
+	    "-   tcp ESTABLISHED [::1]:22 [::1]:50001     0     0   -|\n"
+	    "  tcp -> [::1]:50000 (1)|\n"
+	    "~   tcp CLOSE_WAIT  [::1]:22 [::1]:50000     1     0   -|\n");
+	assert_int_equal(v.tot.other, 1);
+	assert_int_equal(v.tot.closed, 2);
+}
+
+static void
+test_watch_layout_header(void **state)
+{
+	struct tm tm;
+	char buf[256];
+
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_hour = 10;
+	tm.tm_sec = 1;
+	watch_layout_header(&v, &tm, 1000, ":500", buf, sizeof(buf));
+	assert_string_equal(buf, "10:00:01 every 1s filter :500  listen 1 "
+	    "estab 3 tw 0 other 0  +0.5/s -0.5/s");
+	watch_layout_header(&v, &tm, 250, "dport\x1b:5", buf, sizeof(buf));
+	assert_string_equal(buf, "10:00:01 every 0.25s filter dport\\x1b:5  "
+	    "listen 1 estab 3 tw 0 other 0  +0.5/s -0.5/s");
+	assert_int_equal(watch_layout_header(&v, &tm, 1000, "", buf, 12), 11);
+	assert_string_equal(buf, "10:00:01 ev");
+}
+
+/* The first sample: nothing is new, and there are no rates yet. */
+static void
+test_watch_layout_first(void **state)
+{
+	struct tm tm;
+	char buf[256];
+
+	(void)state;
+	server_pair();
+	snap_free(&a);
+	memset(&a, 0, sizeof(a));
+	build(NULL, CT_WG_FLAT, CT_WS_DEFAULT, false);
+	memset(&tm, 0, sizeof(tm));
+	watch_layout_header(&v, &tm, 2000, NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "00:00:00 every 2s  listen 1 estab 3 tw 0 "
+	    "other 0  +0.0/s -0.0/s");
+	assert_string_equal(screen(70, false),
+	    "  PROTO STATE       LOCAL           REMOTE          RECVQ SENDQ   RTT|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*           3     4     -|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40002     0     0 1.500|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     0     0     -|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:40005 127.0.0.9:80        0     0 1.500|\n");
+}
+
+static void
+test_watch_layout_rate_text(void **state)
+{
+	static const struct {
+		uint64_t	 bps;
+		const char	*text;
+	} cases[] = {
+		{ 0, "0" }, { 999, "999" }, { 1000, "1.0K" }, { 1536, "1.5K" },
+		{ 10188, "9.9K" }, { 10239, "10K" }, { 10240, "10K" },
+		{ 1023487, "999K" }, { 1023999, "1.0M" }, { 1024000, "1.0M" },
+		{ 5ull << 30, "5.0G" }, { UINT64_MAX, "16E" },
+	};
+	char buf[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = watch_layout_rate(cases[i].bps, buf);
+
+		assert_string_equal(buf, cases[i].text);
+		assert_int_equal(n, strlen(cases[i].text));
+		assert_true(n <= 4);
+	}
+}
+
+static void
+test_watch_layout_sort_names(void **state)
+{
+	(void)state;
+	assert_int_equal(watch_layout_sort_lookup(CT_F_RATE_IN), CT_WS_RATE_IN);
+	assert_int_equal(watch_layout_sort_lookup(CT_F_STATE), CT_WS_STATE);
+	assert_int_equal(watch_layout_sort_lookup(CT_F_INODE), -1);
+	assert_string_equal(watch_layout_sort_name(CT_WS_RTT), "rtt");
+	assert_string_equal(watch_layout_group_name(CT_WG_RADDR), "raddr");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_watch_layout_listener_tree),
+		T(test_watch_layout_fit_width),
+		T(test_watch_layout_raddr),
+		T(test_watch_layout_process_sorted),
+		T(test_watch_layout_flat_reverse),
+		T(test_watch_layout_filter),
+		T(test_watch_layout_closed_listener),
+		T(test_watch_layout_header),
+		T(test_watch_layout_first),
+		T(test_watch_layout_rate_text),
+		T(test_watch_layout_sort_names),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
