@@ -24,6 +24,8 @@ LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 TESTS := $(patsubst tests/%.c,$(B)/%,$(wildcard tests/test_*.c))
 IT_SRCS := $(wildcard tests/it/*.c)
 IT_BINS := $(patsubst tests/it/%.c,$(B)/it/%,$(IT_SRCS))
+# LD_PRELOAD shims the integration tests load into conntab (fault injection)
+IT_SHIMS := $(patsubst tests/it/preload/%.c,$(B)/it/%.so,$(wildcard tests/it/preload/*.c))
 IT_SCRIPTS := $(sort $(wildcard tests/it/test_*.sh))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -49,14 +51,20 @@ $(B)/it/%: tests/it/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g $(LDFLAGS) -o $@ $<
 
+# never sanitized: a shim must not bring its own runtime into conntab
+$(B)/it/%.so: tests/it/preload/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -fPIC -shared -o $@ $< -ldl
+
 # The whole suite: units and integration with the normal build, then both
-# again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# again under AddressSanitizer and UndefinedBehaviorSanitizer. (fuzz.mk adds
+# the fuzz corpus replay to check-unit.)
 check: check-unit check-it check-san
 
 check-unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do ./$$t || fail=1; done; exit $$fail
 
-check-it: conntab $(IT_BINS)
+check-it: $(if $(BIN),$(BIN),conntab) $(IT_BINS) $(IT_SHIMS)
 	@fail=0; for t in $(IT_SCRIPTS); do \
 	    echo "# $$t"; \
 	    CONNTAB=$(abspath $(if $(BIN),$(BIN),conntab)) IT_BIN=$(abspath $(B)/it) \

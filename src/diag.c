@@ -38,7 +38,6 @@ struct dump_ctx {
 	struct ct_socklist *out;
 	uint8_t		 proto;
 	int		 err;
-	const char	*seen;		/* end of the last message handed to us */
 };
 
 static ssize_t
@@ -113,7 +112,6 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	struct ct_tcpinfo info;
 	struct ct_sock *s;
 
-	ctx->seen = (const char *)nlh + nlh->nlmsg_len;
 	/* replies carry the request's type: TCPDIAG_GETSOCK for the old one */
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY &&
 	    nlh->nlmsg_type != TCPDIAG_GETSOCK)
@@ -128,6 +126,58 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 		*sock_list_info_at(ctx->out, ctx->out->len) = info;
 	ctx->out->len++;
 	return MNL_CB_OK;
+}
+
+/* An errno the kernel may send, negative; anything else is a corrupt reply. */
+static int
+diag_sane_errno(int32_t e)
+{
+	if (e < 0 && e > -4096)
+		return e;
+	if (e > 0 && e < 4096)		/* some subsystems send it positive */
+		return -e;
+	return -EBADMSG;
+}
+
+/*
+ * NLMSG_ERROR: an ACK (error 0) ends the exchange, anything else fails
+ * the dump with the kernel's errno.
+ */
+static int
+error_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		ctx->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	ctx->err = diag_sane_errno(e->error);
+	return MNL_CB_ERROR;
+}
+
+/*
+ * NLMSG_DONE carries the dump's own result: when the dump callback fails
+ * (a kernel without udp_diag answers -ENOENT this way, not with an
+ * NLMSG_ERROR), the error is in its payload. libmnl's default handler
+ * ignores it and reports a complete, empty dump.
+ */
+static int
+done_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	int32_t e;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(e))
+		return MNL_CB_STOP;		/* old kernels send none */
+	memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+	if (e == 0)
+		return MNL_CB_STOP;
+	ctx->err = diag_sane_errno(e);
+	return MNL_CB_ERROR;
 }
 
 /*
@@ -174,6 +224,19 @@ diag_send_req(struct ct_diag *d, const struct ct_diag_req *req)
 	return rc;
 }
 
+/*
+ * mnl_nlmsg_ok() as it should be: libmnl 1.0.4 compares (int)nlmsg_len
+ * with what is left, so a length of 2 GiB or more passes as negative; the
+ * walk then jumps past the buffer, or (from 0xfffffffd, which MNL_ALIGN
+ * wraps to 0) never moves at all.
+ */
+static bool
+diag_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	    nlh->nlmsg_len <= (uint32_t)len;
+}
+
 /* Does this datagram hold the end of a dump (NLMSG_DONE or NLMSG_ERROR)? */
 static bool
 diag_chunk_ends(const void *buf, size_t n)
@@ -181,7 +244,7 @@ diag_chunk_ends(const void *buf, size_t n)
 	const struct nlmsghdr *nlh = buf;
 	int len = (int)n;
 
-	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+	for (; diag_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
 			return true;
 	return false;
@@ -208,10 +271,8 @@ diag_drain(struct ct_diag *d, size_t n)
 /*
  * A datagram is whole messages: mnl_cb_run() stops quietly at one that
  * runs past the end (or claims less than a header), which would drop
- * every record after it without a word. Walking every datagram for this
- * before mnl_cb_run() walks it again cost 7M instructions at 200,000
- * sockets: diag_dump_once() asks only when the messages it was handed
- * end short of the datagram's end.
+ * every record after it without a word. Once this holds, every length is
+ * below the buffer's size and libmnl's own walk is safe too.
  */
 static bool
 diag_chunk_whole(const void *buf, size_t n)
@@ -219,7 +280,7 @@ diag_chunk_whole(const void *buf, size_t n)
 	const struct nlmsghdr *nlh = buf;
 	int len = (int)n;
 
-	while (mnl_nlmsg_ok(nlh, len))
+	while (diag_msg_ok(nlh, len))
 		nlh = mnl_nlmsg_next(nlh, &len);
 	return len <= 0;	/* < 0: the last one lacks its padding */
 }
@@ -235,31 +296,32 @@ static int
 diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
     struct ct_socklist *out)
 {
-	struct dump_ctx ctx = { out, req->proto, 0, NULL };
+	/* libmnl's own handling for NLMSG_NOOP; ours for ERROR and DONE */
+	mnl_cb_t ctl[NLMSG_DONE + 1] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	struct dump_ctx ctx = { out, req->proto, 0 };
 	uint32_t portid = d->io.portid(d->io.ctx);
-	size_t used;
 	ssize_t n;
 	int rc;
 
 	if ((rc = diag_send_req(d, req)) != 0)
 		return rc;
 	for (;;) {
-		if ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) < 0)
+		if ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) < 0) {
+			/* a signal, not the kernel: the dump goes on */
+			if (errno == EINTR)
+				continue;
 			return -errno;
+		}
 		if (n == 0)
 			return -EPIPE;		/* the transport ended mid-dump */
-		errno = 0;
-		ctx.seen = d->buf;
-		rc = mnl_cb_run(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx);
-		/*
-		 * Handed messages up to the end (or its padding): whole. Else
-		 * the rest is control messages, or a message cut short: look.
-		 * A cut datagram fails the dump, records and all, undrained.
-		 */
-		used = (size_t)(ctx.seen - d->buf);
-		if (used != (size_t)n && MNL_ALIGN(used) != (size_t)n &&
-		    !diag_chunk_whole(d->buf, (size_t)n))
+		if (!diag_chunk_whole(d->buf, (size_t)n))
 			return -EBADMSG;
+		errno = 0;
+		rc = mnl_cb_run2(d->buf, (size_t)n, d->seq, portid, dump_cb, &ctx,
+		    ctl, NLMSG_DONE + 1);
 		if (rc == MNL_CB_STOP)
 			return 0;		/* NLMSG_DONE */
 		if (rc < 0) {

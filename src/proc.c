@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,25 +109,44 @@ owners_add(struct ct_owners *o)
 	return (uint32_t)o->len++;
 }
 
-/* Read /proc/PID/comm; an unreadable one (exited, hidepid) stays empty. */
-static void
-proc_read_comm(int procfd, const char *pid, char comm[16])
+/*
+ * Open /proc/PID, or -1 when it is gone. Everything about a process is
+ * then read through this descriptor: procfs ties it to that process, so
+ * if the process exits and its pid is reused meanwhile, reads through it
+ * fail instead of mixing the new process's name with the old one's
+ * descriptors (or the reverse).
+ */
+static int
+proc_open_pid(int procfd, uint32_t pid)
 {
-	char path[32];
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", pid);
+	return openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * Read comm from an open /proc/PID. False when it cannot be read: the
+ * process has exited (or is hidden from us), so what we know of it is
+ * stale.
+ */
+static bool
+proc_read_comm(int pidfd, char comm[16])
+{
 	ssize_t n;
 	int fd;
 
 	comm[0] = '\0';
-	snprintf(path, sizeof(path), "%s/comm", pid);
-	if ((fd = openat(procfd, path, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
+	if ((fd = openat(pidfd, "comm", O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
 	n = read(fd, comm, 15);
 	close(fd);
 	if (n <= 0)
-		return;
+		return false;
 	comm[n] = '\0';
 	if (comm[n - 1] == '\n')	/* the kernel appends one; a name may not */
 		comm[n - 1] = '\0';
+	return true;
 }
 
 static int
@@ -206,10 +226,12 @@ struct scan_fd {
 /*
  * Look a batch of one process's socket descriptors up. The table's slots
  * are fetched for the whole batch first: a readlinkat() in between leaves
- * little of the table in the cache.
+ * little of the table in the cache. The name is read (through pidfd, an
+ * open /proc/PID) at the first hit, after the links that name it; false
+ * when it cannot be, as the process is gone: none of its hits are kept.
  */
-static void
-scan_lookup(struct scan *sc, uint32_t pid, const char *name, struct scan_fd *b,
+static bool
+scan_lookup(struct scan *sc, uint32_t pid, int pidfd, struct scan_fd *b,
     size_t nb, bool *have_comm)
 {
 	const struct inode_hash *h = sc->h;
@@ -231,8 +253,9 @@ scan_lookup(struct scan *sc, uint32_t pid, const char *name, struct scan_fd *b,
 					sc->comm = xreallocarray(sc->comm,
 					    sc->capcomm, sizeof(*sc->comm));
 				}
-				proc_read_comm(sc->procfd, name,
-				    sc->comm[sc->ncomm++]);
+				if (!proc_read_comm(pidfd, sc->comm[sc->ncomm]))
+					return false;
+				sc->ncomm++;
 				*have_comm = true;
 			}
 			if (sc->nhit == sc->caphit) {
@@ -247,6 +270,7 @@ scan_lookup(struct scan *sc, uint32_t pid, const char *name, struct scan_fd *b,
 			t->comm = (uint32_t)sc->ncomm - 1;
 		}
 	}
+	return true;
 }
 
 /* Find every descriptor of one process that names a wanted socket. */
@@ -254,20 +278,21 @@ static void
 proc_scan_pid(struct scan *sc, uint32_t pid)
 {
 	struct scan_fd b[SCAN_BATCH];
-	char name[16], path[32], link[64];
+	char link[64];
 	bool have_comm = false;
 	struct dirent *e;
 	size_t nb = 0;
 	DIR *dir;
-	int fd;
+	int pidfd, fd;
 
-	snprintf(name, sizeof(name), "%u", pid);
-	snprintf(path, sizeof(path), "%u/fd", pid);
-	if ((fd = openat(sc->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((pidfd = proc_open_pid(sc->procfd, pid)) < 0)
+		return;			/* gone, or hidden from us */
+	fd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		close(pidfd);
 		return;			/* gone, or not ours to read */
-	if ((dir = fdopendir(fd)) == NULL) {
-		close(fd);
-		return;
 	}
 	while ((e = readdir(dir)) != NULL) {
 		uint32_t inode;
@@ -282,12 +307,15 @@ proc_scan_pid(struct scan *sc, uint32_t pid)
 		b[nb].inode = inode;
 		b[nb].fd = (int32_t)strtol(e->d_name, NULL, 10);
 		if (++nb == SCAN_BATCH) {
-			scan_lookup(sc, pid, name, b, nb, &have_comm);
+			if (!scan_lookup(sc, pid, pidfd, b, nb, &have_comm))
+				goto gone;
 			nb = 0;
 		}
 	}
-	scan_lookup(sc, pid, name, b, nb, &have_comm);
+	scan_lookup(sc, pid, pidfd, b, nb, &have_comm);
+gone:
 	closedir(dir);
+	close(pidfd);
 }
 
 /*
@@ -504,21 +532,25 @@ pc_fd_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* List one process's descriptors, reading only the links not trusted. */
+/*
+ * Read one process through an open /proc/PID: its name (again on every
+ * pass: exec changes it), then its descriptors, reading only the links
+ * not trusted.
+ */
 static void
-pc_read_proc(struct ct_proc_cache *c, struct pc_proc *p, enum pc_trust trust,
-    const struct inode_hash *h, const uint32_t *holders)
+pc_read_proc(struct ct_proc_cache *c, struct pc_proc *p, int pidfd,
+    enum pc_trust trust, const struct inode_hash *h, const uint32_t *holders)
 {
-	char path[32], link[64];
+	char link[64];
 	struct pc_fd *nv = NULL;
 	const struct pc_fd *old;
 	size_t n = 0, cap = 0, i;
 	struct dirent *e;
 	DIR *dir;
-	int fd;
+	int fd = -1;
 
-	snprintf(path, sizeof(path), "%u/fd", p->pid);
-	if ((fd = openat(c->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	if (!proc_read_comm(pidfd, p->comm) ||
+	    (fd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (dir = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
@@ -576,7 +608,6 @@ pc_rescan(struct ct_proc_cache *c, enum pc_trust trust,
 	struct pc_proc *nv;
 	uint32_t *pids;
 	size_t npids, i, j = 0, n = 0;
-	char name[16];
 	int fd;
 
 	/* a description of our own: the listing reads it from the start */
@@ -594,10 +625,12 @@ pc_rescan(struct ct_proc_cache *c, enum pc_trust trust,
 			*p = c->v[j++];
 		else
 			p->pid = pids[i];
-		/* read again on every pass: exec changes it */
-		snprintf(name, sizeof(name), "%u", p->pid);
-		proc_read_comm(c->procfd, name, p->comm);
-		pc_read_proc(c, p, trust, h, holders);
+		if ((fd = proc_open_pid(c->procfd, p->pid)) >= 0) {
+			pc_read_proc(c, p, fd, trust, h, holders);
+			close(fd);
+		} else {
+			pc_proc_free(p);	/* exited since the listing */
+		}
 		n++;
 	}
 	while (j < c->len)

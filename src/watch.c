@@ -427,7 +427,12 @@ watch_draw(struct watch_ui *w)
 	size_t maxtop;
 
 	erase();
-	if (nlines <= 0 || cols <= 0)
+	/*
+	 * Nothing on a screen one column wide: there the lower-right cell is
+	 * column 0, and ncurses 6.4 (TERM=screen, inside tmux) reads the cell
+	 * before the line to write it (valgrind under make memcheck).
+	 */
+	if (nlines <= 0 || cols < 2)
 		return;
 	body = nlines - 3 > 0 ? nlines - 3 : 0;
 	w->body = (size_t)body;

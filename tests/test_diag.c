@@ -230,6 +230,17 @@ fk_put_done(struct fk_chunk *c, const struct fk_req *r, uint16_t flags)
 	fk_end(c, nlh);
 }
 
+/* NLMSG_DONE carrying the dump's failure, as the kernel sends it. */
+static void
+fk_put_done_err(struct fk_chunk *c, const struct fk_req *r, int error)
+{
+	struct nlmsghdr *nlh = fk_put_hdr(c, NLMSG_DONE, NLM_F_MULTI, r->seq);
+	int *e = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+
+	*e = error;
+	fk_end(c, nlh);
+}
+
 static void
 fk_put_error(struct fk_chunk *c, const struct fk_req *r, int error)
 {
@@ -367,6 +378,27 @@ static void
 ans_error(struct fake *f, const struct fk_req *r)
 {
 	fk_put_error(fk_chunk(f), r, f->arg);
+}
+
+/* A record, then NLMSG_DONE carrying f->arg (a dump that failed late). */
+static void
+ans_done_error(struct fake *f, const struct fk_req *r)
+{
+	struct fk_chunk *c = fk_chunk(f);
+
+	fk_put_sock(c, r, AF_INET, 10, 0);
+	fk_put_done_err(c, r, f->arg);
+}
+
+/* recv is interrupted by a signal before each datagram. */
+static void
+ans_recv_eintr(struct fake *f, const struct fk_req *r)
+{
+	fk_fail(f, EINTR);
+	fk_put_sock(fk_chunk(f), r, AF_INET, 10, 0);
+	fk_fail(f, EINTR);
+	fk_put_sock(fk_chunk(f), r, AF_INET, 11, 0);
+	fk_put_done(&f->q[f->nq - 1], r, 0);
 }
 
 /*
@@ -526,7 +558,8 @@ test_diag_truncated_mid_message(void **state)
 static void
 test_diag_nlmsg_len_too_long(void **state)
 {
-	static const int lies[] = { 4096, FK_CHUNKSZ, INT_MAX };
+	/* and 2 GiB or more, which libmnl's mnl_nlmsg_ok() takes as negative */
+	static const int lies[] = { 4096, FK_CHUNKSZ, INT_MAX, INT_MIN, -4, -1 };
 	size_t i;
 
 	(void)state;
@@ -587,6 +620,50 @@ test_diag_error_enoent(void **state)
 	(void)state;
 	assert_int_equal(run_dump(&f, &l), -ENOENT);
 	assert_mark_intact(&l, 1);
+	sock_list_free(&l);
+	fk_free(&f);
+}
+
+/*
+ * A dump whose NLMSG_DONE carries an error (how a kernel without the diag
+ * module answers): the error, not an empty success, and the record before
+ * it dropped.
+ */
+static void
+test_diag_done_error(void **state)
+{
+	static const int errs[] = { -ENOENT, -ENOMEM, ENOENT, INT_MIN };
+	static const int want[] = { -ENOENT, -ENOMEM, -ENOENT, -EBADMSG };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		struct fake f = { .answer = ans_done_error, .arg = errs[i] };
+		struct ct_socklist l;
+
+		assert_int_equal(run_dump(&f, &l), want[i]);
+		assert_mark_intact(&l, 1);
+		assert_int_equal(f.nsend, 1);
+		assert_int_equal(f.overread, 0);
+		sock_list_free(&l);
+		fk_free(&f);
+	}
+}
+
+/* A signal interrupting recv is not the kernel interrupting the dump. */
+static void
+test_diag_recv_eintr(void **state)
+{
+	struct fake f = { .answer = ans_recv_eintr };
+	struct ct_socklist l;
+
+	(void)state;
+	assert_int_equal(run_dump(&f, &l), 0);
+	assert_mark_intact(&l, 3);
+	assert_int_equal(l.v[1].lport, 10);
+	assert_int_equal(l.v[2].lport, 11);
+	assert_int_equal(f.nsend, 1);		/* not a new dump */
+	assert_int_equal(f.overread, 0);
 	sock_list_free(&l);
 	fk_free(&f);
 }
@@ -846,6 +923,38 @@ test_snap_udp_enoent(void **state)
 	snap_udp_error(ENOENT);
 }
 
+/* The same, told the way current kernels tell it: in NLMSG_DONE. */
+static void
+ans_udp_done_enoent(struct fake *f, const struct fk_req *r)
+{
+	if (r->proto == IPPROTO_UDP)
+		fk_put_done_err(fk_chunk(f), r, -ENOENT);
+	else
+		ans_udp_error(f, r);
+}
+
+static void
+test_snap_udp_done_enoent(void **state)
+{
+	struct fake f = { .answer = ans_udp_done_enoent };
+	struct ct_diag *d = fk_open(&f);
+	struct ct_snap snap;
+	struct ct_opts o;
+	size_t i;
+
+	(void)state;
+	opts_init(&o);
+	assert_int_equal(snap_take(d, &o, &snap), 0);
+	assert_int_equal(snap.warn, CT_WARN_NODIAG_UDP);
+	assert_true(snap.socks.len >= 2);
+	for (i = 0; i < snap.socks.len; i++)
+		assert_int_equal(snap.socks.v[i].proto, IPPROTO_TCP);
+	assert_int_equal(f.overread, 0);
+	snap_free(&snap);
+	diag_close(d);
+	fk_free(&f);
+}
+
 static void
 test_snap_udp_einval(void **state)
 {
@@ -990,6 +1099,8 @@ main(void)
 		cmocka_unit_test(test_diag_error_mid_dump),
 		cmocka_unit_test(test_diag_error_enoent),
 		cmocka_unit_test(test_diag_error_insane),
+		cmocka_unit_test(test_diag_done_error),
+		cmocka_unit_test(test_diag_recv_eintr),
 		cmocka_unit_test(test_diag_dump_intr_always),
 		cmocka_unit_test(test_diag_dump_intr_then_ok),
 		cmocka_unit_test(test_diag_dump_intr_on_done),
@@ -1000,6 +1111,7 @@ main(void)
 		cmocka_unit_test(test_diag_close_null),
 		cmocka_unit_test(test_snap_udp_enoent),
 		cmocka_unit_test(test_snap_udp_einval),
+		cmocka_unit_test(test_snap_udp_done_enoent),
 		cmocka_unit_test(test_snap_intr_every_attempt),
 		cmocka_unit_test(test_snap_send_eperm),
 		cmocka_unit_test(test_snap_udp_enobufs),

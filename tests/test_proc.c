@@ -9,8 +9,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -22,6 +25,88 @@
 static char root[64];
 static struct ct_socklist socks;
 static struct ct_proc_cache *cache;
+
+/*
+ * Races, made to happen at a chosen point of a scan: this binary's own
+ * openat() and readlinkat() come before libc's for the code linked into
+ * it (proc.o), so they can change the fake tree just before (or after)
+ * proc.c touches a given path, one whose full name ends in race.at (once),
+ * or refuse it (every time, as a permission would).
+ */
+static struct {
+	const char	*at;		/* path suffix, e.g. "/100/fd/3" */
+	bool		 after;		/* act after the real call returned */
+	void		(*act)(void);	/* change the tree */
+	int		 err;		/* or fail the call with this errno */
+	int		 fired;
+} race;
+
+static bool
+race_due(int dirfd, const char *path, bool after)
+{
+	char dir[PATH_MAX], self[64], full[PATH_MAX + 256];
+	size_t n, at;
+	ssize_t len;
+
+	if (race.at == NULL || (race.fired && race.err == 0) ||
+	    race.after != after)
+		return false;
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		snprintf(full, sizeof(full), "%s", path);
+	} else {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", dirfd);
+		if ((len = readlink(self, dir, sizeof(dir) - 1)) < 0)
+			return false;
+		dir[len] = '\0';
+		snprintf(full, sizeof(full), "%s/%s", dir, path);
+	}
+	n = strlen(full);
+	at = strlen(race.at);
+	if (n < at || strcmp(full + n - at, race.at) != 0)
+		return false;
+	race.fired++;
+	if (race.act != NULL)
+		race.act();
+	return true;
+}
+
+int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	static int (*real)(int, const char *, int, ...);
+	mode_t mode = 0;
+	va_list ap;
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "openat");
+	if (race_due(dirfd, path, false) && race.err != 0) {
+		errno = race.err;
+		return -1;
+	}
+	return real(dirfd, path, flags, mode);
+}
+
+ssize_t
+readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	static ssize_t (*real)(int, const char *, char *, size_t);
+	ssize_t n;
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "readlinkat");
+	if (race_due(dirfd, path, false) && race.err != 0) {
+		errno = race.err;
+		return -1;
+	}
+	n = real(dirfd, path, buf, len);
+	race_due(dirfd, path, true);
+	return n;
+}
 
 static int
 rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -40,6 +125,7 @@ setup(void **state)
 	if (mkdtemp(root) == NULL)
 		return -1;
 	memset(&socks, 0, sizeof(socks));
+	memset(&race, 0, sizeof(race));
 	cache = NULL;
 	return 0;
 }
@@ -433,6 +519,204 @@ test_proc_owner_pids(void **state)
 	proc_owners_free(&o);
 }
 
+/* ---- races and refusals during one scan -------------------------------- */
+
+/*
+ * The population of every race test: pid 100 "srv" holds sockets 10 (fd 3)
+ * and 12 (fd 4); pid 200 "cli" holds 11 (fd 3). Socket 13 is the one a
+ * process that takes pid 100 over would hold.
+ */
+static void
+race_tree(void)
+{
+	fake_proc(100, "srv");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 12);
+	fake_proc(200, "cli");
+	fake_fd(200, 3, 11);
+	sock(10);
+	sock(11);
+	sock(12);
+	sock(13);
+}
+
+static void act_exit_100(void) { fake_gone(100); }
+static void act_close_100_3(void) { fake_close(100, 3); }
+
+/* pid 100 exits and a new process gets its pid, with other descriptors. */
+static void
+act_reuse_100(void)
+{
+	fake_gone(100);
+	fake_proc(100, "impostor");
+	fake_fd(100, 5, 13);
+}
+
+/*
+ * Scan once, with proc_scan() or a fresh cache, and return the owners of
+ * sockets 10, 11, 12 and 13 as "10=... 11=... 12=... 13=...". The race
+ * must have happened, and nothing is an error.
+ */
+static const char *
+race_scan(bool cached)
+{
+	static char buf[512];
+	struct ct_owners o = { 0 };
+	uint32_t inode;
+	size_t n = 0;
+
+	race.fired = 0;
+	if (cached) {
+		assert_int_equal(proc_cache_open(root, &cache), 0);
+		assert_int_equal(proc_cache_scan(cache, &socks, &o), 0);
+		proc_cache_free(cache);
+		cache = NULL;
+	} else {
+		assert_int_equal(proc_scan(root, &socks, &o), 0);
+	}
+	assert_true(race.fired >= 1);
+	for (inode = 10; inode <= 13; inode++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u=%s",
+		    n > 0 ? " " : "", inode, owners_of(&o, inode));
+	proc_owners_free(&o);
+	return buf;
+}
+
+/* Rebuild the tree for the next scanner. */
+static void
+race_reset(void)
+{
+	struct stat st;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/100", root);
+	if (stat(path, &st) == 0)
+		fake_gone(100);
+	fake_gone(200);
+	socks.len = 0;
+	race_tree();
+}
+
+/* A process exits between the listing of /proc and its fd directory. */
+static void
+test_proc_race_exit_before_fds(void **state)
+{
+	int cached;
+
+	(void)state;
+	race_tree();
+	for (cached = 0; cached < 2; cached++) {
+		race.at = "/100/fd";
+		race.act = act_exit_100;
+		assert_string_equal(race_scan(cached),
+		    "10=- 11=200:3=cli 12=- 13=-");
+		race_reset();
+	}
+}
+
+/* A process exits while its descriptors are being read. */
+static void
+test_proc_race_exit_mid_fds(void **state)
+{
+	int cached;
+
+	(void)state;
+	race_tree();
+	for (cached = 0; cached < 2; cached++) {
+		race.at = "/100/fd/3";
+		race.act = act_exit_100;
+		assert_string_equal(race_scan(cached),
+		    "10=- 11=200:3=cli 12=- 13=-");
+		race_reset();
+	}
+}
+
+/* A descriptor is closed between the fd listing and reading its link. */
+static void
+test_proc_race_fd_closed(void **state)
+{
+	int cached;
+
+	(void)state;
+	race_tree();
+	for (cached = 0; cached < 2; cached++) {
+		race.at = "/100/fd/3";
+		race.act = act_close_100_3;
+		assert_string_equal(race_scan(cached),
+		    "10=- 11=200:3=cli 12=100:4=srv 13=-");
+		race_reset();
+	}
+}
+
+/*
+ * pid 100 is reused right after its first link was read. The new
+ * process's name must never be put on the old one's descriptors, nor the
+ * reverse. proc_scan() reads the name after the links, so it finds the
+ * process gone and drops it. The cache reads the name first, and then,
+ * with sockets still unowned, looks at /proc again in the same scan: it
+ * ends with the new process and its socket.
+ */
+static void
+test_proc_race_pid_reused(void **state)
+{
+	(void)state;
+	race_tree();
+	race.at = "/100/fd/3";
+	race.after = true;
+	race.act = act_reuse_100;
+	assert_string_equal(race_scan(false), "10=- 11=200:3=cli 12=- 13=-");
+	race_reset();
+	race.at = "/100/fd/3";
+	race.after = true;
+	race.act = act_reuse_100;
+	assert_string_equal(race_scan(true),
+	    "10=- 11=200:3=cli 12=- 13=100:5=impostor");
+}
+
+/* Reused before it was opened: the new process, consistently. */
+static void
+test_proc_race_pid_reused_early(void **state)
+{
+	int cached;
+
+	(void)state;
+	race_tree();
+	for (cached = 0; cached < 2; cached++) {
+		race.at = "/100";		/* opening /proc/100 itself */
+		race.act = act_reuse_100;
+		assert_string_equal(race_scan(cached),
+		    "10=- 11=200:3=cli 12=- 13=100:5=impostor");
+		race_reset();
+	}
+}
+
+/* Another user's process: its fd directory, a link or its name refused. */
+static void
+test_proc_refused(void **state)
+{
+	static const char *const where[] = { "/100/fd", "/100/fd/3",
+	    "/100/comm", "/100" };
+	static const char *const want[] = {
+		"10=- 11=200:3=cli 12=- 13=-",
+		"10=- 11=200:3=cli 12=100:4=srv 13=-",
+		"10=- 11=200:3=cli 12=- 13=-",
+		"10=- 11=200:3=cli 12=- 13=-",
+	};
+	size_t i;
+	int cached;
+
+	(void)state;
+	race_tree();
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		for (cached = 0; cached < 2; cached++) {
+			race.at = where[i];
+			race.err = EACCES;
+			assert_string_equal(race_scan(cached), want[i]);
+			race_reset();
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -449,6 +733,12 @@ main(void)
 		T(test_proc_cache_exited),
 		T(test_proc_cache_filtered),
 		T(test_proc_cache_no_root),
+		T(test_proc_race_exit_before_fds),
+		T(test_proc_race_exit_mid_fds),
+		T(test_proc_race_fd_closed),
+		T(test_proc_race_pid_reused),
+		T(test_proc_race_pid_reused_early),
+		T(test_proc_refused),
 	};
 #undef T
 

@@ -68,6 +68,19 @@ it_bin() {
 	echo "$IT_TMP/$1"
 }
 
+# Path of an LD_PRELOAD shim compiled from tests/it/preload/NAME.c.
+it_shim() {
+	if [ -n "${IT_BIN:-}" ] && [ -f "$IT_BIN/$1.so" ]; then
+		echo "$IT_BIN/$1.so"
+		return
+	fi
+	if [ ! -f "$IT_TMP/$1.so" ]; then
+		${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -fPIC -shared \
+			-o "$IT_TMP/$1.so" "$IT_DIR/preload/$1.c" -ldl >&2 || return 1
+	fi
+	echo "$IT_TMP/$1.so"
+}
+
 ok() {
 	it_n=$((it_n + 1)); it_pass=$((it_pass + 1))
 	echo "ok $it_n - $1"
@@ -129,6 +142,7 @@ same_lines() {
 start_helper() {
 	local out=$1 i
 	shift
+	: >"$out"	# exists before the first look for READY
 	"$@" >"$out" &
 	helper_pid=$!
 	IT_PIDS+=("$helper_pid")

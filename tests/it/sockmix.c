@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -507,6 +508,44 @@ owners2(char *buf, size_t len, pid_t a, int fa, pid_t b, int fb)
 		snprintf(buf, len, "%d:%d,%d:%d", (int)b, fb, (int)a, fa);
 }
 
+/* The client port of 5008's TIME_WAIT socket: fixed, so that it can be made again. */
+#define TW_PORT	5030
+
+/*
+ * One full close of 127.0.0.1:TW_PORT -> 127.0.0.1:5008, client first: the
+ * client is left in TIME_WAIT. The server shuts down instead of closing so
+ * that we can see it reach CLOSE, which it does on the client's last ACK.
+ * The kernel keeps a TIME_WAIT socket 60 s, less than a slow test run
+ * (ASan, valgrind) lasts; on loopback it lets a connect reuse that
+ * four-tuple, so remaking it before then keeps the manifest true for as
+ * long as sockmix runs. Returns 0, or -1 (unless fatal) when refused.
+ */
+static int
+timewait_make(int l8, int fatal)
+{
+	struct sockaddr_storage from, to;
+	socklen_t fl = mkaddr(&from, "127.0.0.1", TW_PORT);
+	socklen_t tl = mkaddr(&to, "127.0.0.1", 5008);
+	int c = xsocket(AF_INET, SOCK_STREAM), s;
+
+	setint(c, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+	if (bind(c, (struct sockaddr *)&from, fl) < 0 ||
+	    connect(c, (struct sockaddr *)&to, tl) < 0) {
+		if (fatal)
+			die("TIME_WAIT client %d -> 5008", TW_PORT);
+		close(c);
+		return -1;
+	}
+	s = xaccept(l8);
+	close(c);
+	wait_state(s, TCP_CLOSE_WAIT, "5008 server");
+	if (shutdown(s, SHUT_WR) < 0)
+		die("shutdown");
+	wait_state(s, TCP_CLOSE, "5008 server");
+	close(s);
+	return 0;
+}
+
 static int
 main_mix(void)
 {
@@ -596,20 +635,12 @@ main_mix(void)
 	emit(c7, "tcp", "FIN_WAIT2", "0", "0", NULL, "finwait2");
 	emit(s7, "tcp", "CLOSE_WAIT", "1", "0", NULL, "closewait");
 
-	/* 5008: a full close, client first: the client is left in TIME_WAIT.
-	 * The server shuts down instead of closing so that we can see it
-	 * reach CLOSE, which it does on the client's last ACK. */
+	/* 5008: a full close, client first: the client is left in TIME_WAIT
+	 * (made again every 40 s: see timewait_make()). */
 	int l8 = tcp_listen("127.0.0.1", 5008, 16, -1, 0);
 	emit(l8, "tcp", "LISTEN", "0", "16", NULL, "timewait-listener");
-	int c8 = tcp_connect("127.0.0.1", 5008, 0);
-	int s8 = xaccept(l8);
-	local_of(c8, tw_local, sizeof(tw_local));
-	close(c8);
-	wait_state(s8, TCP_CLOSE_WAIT, "5008 server");
-	if (shutdown(s8, SHUT_WR) < 0)
-		die("shutdown");
-	wait_state(s8, TCP_CLOSE, "5008 server");
-	close(s8);
+	timewait_make(l8, 1);
+	snprintf(tw_local, sizeof(tw_local), "127.0.0.1:%d", TW_PORT);
 	emit_raw("tcp", "TIME_WAIT", tw_local, "127.0.0.1:5008", "0", "0",
 	    "timewait");
 
@@ -624,6 +655,9 @@ main_mix(void)
 	emit_raw("tcp", "ESTABLISHED", "127.0.0.1:5009", l, "0", "0",
 	    "full-queued");
 	int c9b = tcp_connect("127.0.0.1", 5009, 1);
+	/* SYN retries for hours rather than 2 minutes, so that a slow run
+	 * (make memcheck's valgrind) still sees SYN_SENT at its end */
+	setint(c9b, IPPROTO_TCP, TCP_SYNCNT, 127, "TCP_SYNCNT");
 	wait_state(c9b, TCP_SYN_SENT, "5009 second client");
 
 	/* 5015: a connection waiting in the accept queue, never accepted. */
@@ -674,7 +708,8 @@ main_mix(void)
 	/* 5019: TCP_DEFER_ACCEPT drops the handshake's last ACK while no data
 	 * comes: the server side stays a SYN_RECV request, owned by nobody. */
 	int l19 = tcp_listen("127.0.0.1", 5019, 16, -1, 0);
-	setint(l19, IPPROTO_TCP, TCP_DEFER_ACCEPT, 120, "TCP_DEFER_ACCEPT");
+	/* an hour (in SYN-ACK retransmissions), not 2 minutes: slow runs too */
+	setint(l19, IPPROTO_TCP, TCP_DEFER_ACCEPT, 3600, "TCP_DEFER_ACCEPT");
 	int c19 = tcp_connect("127.0.0.1", 5019, 0);
 	emit(l19, "tcp", "LISTEN", "0", "16", NULL, "defer");
 	emit(c19, "tcp", "ESTABLISHED", "0", "0", NULL, "defer-client");
@@ -748,7 +783,14 @@ main_mix(void)
 	print_comm(commapid, comma);
 	puts("READY");
 
-	wait_for_term();
+	/* wait_for_term(), remaking the TIME_WAIT socket before it expires */
+	sigset_t none;
+	struct timespec every = { 40, 0 };
+
+	sigemptyset(&none);
+	while (!stop)
+		if (ppoll(NULL, 0, &every, &none) == 0 && !stop)
+			timewait_make(l8, 0);
 	reap_kids();
 	return 0;
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Record seed corpora from the kernel: inside a private network namespace,
+# sockmix builds its mix of TCP and UDP sockets (listeners, connections in
+# every state, IPv4, IPv6, v4-mapped, a socket shared after fork, processes
+# named with an escape sequence and with CSV metacharacters) plus 300 UDP
+# sockets so that a dump spans several datagrams. Then:
+#   fuzz_diag/kernel_*    each dump as it came off the netlink socket
+#                         (tests/fuzz/capture.c; layout in fuzz_diag.h)
+#   fuzz_proc/kernel_*    each descriptor of sockmix's processes: its link
+#                         text and the process's comm file (fuzz_proc.c)
+#   fuzz_escape/kernel_*  each of those comm files, for a buffer of the
+#                         size conntab uses and for one too small
+#
+#     CAPTURE=build/fuzz-tools/capture bash tests/fuzz/capture.sh tests/fuzz/corpus
+#
+# (`make fuzz-corpus` does that.)  Needs root for the namespace; loopback only.
+. "$(dirname "$0")/../it/lib.sh"
+it_enter_ns "$@"
+
+out=${1:?usage: capture.sh CORPUSDIR}
+[ -x "${CAPTURE:-}" ] || { echo "capture.sh: set CAPTURE to the capture binary" >&2; exit 1; }
+mkdir -p "$out/fuzz_diag" "$out/fuzz_proc" "$out/fuzz_escape"
+SOCKMIX=$(it_bin sockmix) || exit 1
+start_helper "$IT_TMP/mf" "$SOCKMIX" || exit 1
+start_helper "$IT_TMP/flood" "$SOCKMIX" udpflood 300 || exit 1
+"$CAPTURE" "$out/fuzz_diag" || exit 1
+
+# byte N: one raw byte of value N (0-255) on stdout
+byte() { printf "\\$(printf '%03o' "$1")"; }
+
+n=0
+i=0
+for pid in $(awk '$1 == "proc" { print $2 }' "$IT_TMP/mf"); do
+	cp "/proc/$pid/comm" "$IT_TMP/comm" || continue
+	i=$((i + 1))
+	for fd in /proc/"$pid"/fd/*; do
+		link=$(readlink "$fd") || continue
+		# fuzz_proc: the link's length, the link, then the comm file
+		{ byte "${#link}"; printf '%s' "$link"; cat "$IT_TMP/comm"; } \
+			>"$out/fuzz_proc/kernel_${i}_${fd##*/}"
+		n=$((n + 1))
+	done
+	# fuzz_escape: a little-endian buffer size, then the text
+	{ byte 61; byte 0; cat "$IT_TMP/comm"; } >"$out/fuzz_escape/kernel_comm_$i"
+	{ byte 7; byte 0; cat "$IT_TMP/comm"; } >"$out/fuzz_escape/kernel_comm_${i}_short"
+done
+echo "$out/fuzz_proc: $n descriptors"
