@@ -27,12 +27,29 @@ struct ct_group {
 	bool		 high;		/* queue or port use above half its limit */
 };
 
-/* The rows a renderer prints, in order. Borrowed from the snapshot. */
+/*
+ * The rows a renderer prints, in order, borrowing the snapshot's records.
+ * A table of single records in the default order keeps no rows, only
+ * the order of its records (a row is 64 bytes, an index 4, and at
+ * 200,000 records each page costs a fault): read rows through
+ * group_table_row().
+ */
 struct ct_table {
-	struct ct_group	*rows;
+	struct ct_group	*rows;		/* NULL: see order */
 	size_t		 nrows;
 	int		 grouped;	/* rows fold several records (-g) */
+	uint32_t	*order;		/* without rows: row i is record order[i] */
 };
+
+/*
+ * Row i of t: &t->rows[i], or the record of a table without rows made a
+ * row in *tmp (valid until tmp is used again).
+ */
+const struct ct_group *group_table_row(const struct ct_snap *snap,
+		    const struct ct_table *t, size_t i, struct ct_group *tmp);
+/* The first record of row i of t, cheaply (to fetch it ahead). */
+const struct ct_sock *group_table_first(const struct ct_snap *snap,
+		    const struct ct_table *t, size_t i);
 
 /*
  * Build the rows of snap that match o->filter: one per record, sorted by

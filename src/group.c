@@ -195,19 +195,76 @@ group_table_fold(const struct ct_snap *snap, const struct ct_cols *keys,
  * qsort_r() in the default order through group_row_cmp() was a quarter of
  * conntab -P's time at 200,000 records: every comparison chased two
  * pointers into the record array and called memcmp() twice. Instead each
- * record gets its default-order key packed in two integers:
- *   k0 = proto:8 family:8 laddr:32 lport:16
- *   k1 = 0:8 raddr:32 rport:16 state:8
- * (the remote family is the local one, or the record takes the general
- * path), which are one 120-bit number, k0 * 2^56 + k1. An IPv6 address does not fit, so it is replaced by its rank among the
+ * record gets its default-order key packed in one 128-bit number, k0 the
+ * high half and k1 the low one, from the most significant bit:
+ *   proto:2 family:1 laddr:32 lport:16 raddr:32 rport:16 state:4 idx:25
+ * proto is 1 for TCP and 2 for UDP, family 0 for inet and 1 for inet6;
+ * an IPv6 address does not fit, so it is replaced by its rank among the
  * distinct IPv6 addresses of the snapshot (there are few: a host's own,
- * and one per client). Equal keys (only inode and cookie differ) fall back
- * to group_cmp_default(), which therefore decides the order exactly.
+ * and one per client). The remote family is the local one. A record
+ * that does not fit (another protocol or family, mixed families, a
+ * state past 15, IPv4 bytes past the fourth) sends the whole table down
+ * the general path. idx is the record's index in snap->socks; keys equal
+ * but for it (only inode and cookie differ) are ordered by
+ * group_cmp_default(), which therefore decides the order exactly.
  */
 struct sort_key {
 	uint64_t	 k0, k1;
-	uint32_t	 idx;		/* index into snap->socks */
 };
+
+#define KEY_IDX_BITS	25
+#define KEY_IDX_MAX	(1u << KEY_IDX_BITS)
+/* Where each field starts, counting from the least significant bit. */
+#define KEY_STATE	KEY_IDX_BITS
+#define KEY_RPORT	(KEY_STATE + 4)
+#define KEY_RADDR	(KEY_RPORT + 16)
+#define KEY_LPORT	(KEY_RADDR + 32)
+#define KEY_LADDR	(KEY_LPORT + 16)
+#define KEY_FAMILY	(KEY_LADDR + 32)
+#define KEY_PROTO	(KEY_FAMILY + 1)
+
+/* Bits [pos, pos + len) of the key (0 < len <= 32). */
+static inline uint64_t
+key_get(const struct sort_key *k, unsigned pos, unsigned len)
+{
+	uint64_t w;
+
+	if (pos >= 64)
+		w = k->k0 >> (pos - 64);
+	else if (pos + len <= 64)
+		w = k->k1 >> pos;
+	else
+		w = k->k1 >> pos | k->k0 << (64 - pos);
+	return w & ((1ull << len) - 1);
+}
+
+/* Set bits [pos, pos + len) of the key to v (0 < len <= 32, v < 2^len). */
+static inline void
+key_set(struct sort_key *k, unsigned pos, unsigned len, uint64_t v)
+{
+	uint64_t mask = (1ull << len) - 1;
+
+	if (pos >= 64) {
+		k->k0 = (k->k0 & ~(mask << (pos - 64))) | v << (pos - 64);
+		return;
+	}
+	k->k1 = (k->k1 & ~(mask << pos)) | v << pos;
+	if (pos + len > 64)
+		k->k0 = (k->k0 & ~(mask >> (64 - pos))) | v >> (64 - pos);
+}
+
+static inline uint32_t
+key_idx(const struct sort_key *k)
+{
+	return (uint32_t)(k->k1 & (KEY_IDX_MAX - 1));
+}
+
+/* Equal but for the record index? */
+static inline bool
+key_same(const struct sort_key *a, const struct sort_key *b)
+{
+	return a->k0 == b->k0 && (a->k1 ^ b->k1) >> KEY_IDX_BITS == 0;
+}
 
 static inline bool
 key_less(const struct sort_key *a, const struct sort_key *b,
@@ -215,9 +272,9 @@ key_less(const struct sort_key *a, const struct sort_key *b,
 {
 	if (a->k0 != b->k0)
 		return a->k0 < b->k0;
-	if (a->k1 != b->k1)
-		return a->k1 < b->k1;
-	return group_cmp_default(&v[a->idx], &v[b->idx]) < 0;
+	if (a->k1 >> KEY_IDX_BITS != b->k1 >> KEY_IDX_BITS)
+		return a->k1 >> KEY_IDX_BITS < b->k1 >> KEY_IDX_BITS;
+	return group_cmp_default(&v[key_idx(a)], &v[key_idx(b)]) < 0;
 }
 
 static inline void
@@ -303,78 +360,69 @@ key_sort(struct sort_key *a, size_t n, const struct ct_sock *v, int depth)
 }
 
 /*
- * Radix sort on (k0, k1): 12 bits at a time from the least significant,
- * each pass a counting scatter with no branch on the data, where
- * quicksort mispredicts about one comparison in two (its 18 ms were the
- * largest part of conntab -P's grouping stage at 200,000 records).
- * Digits on which every key agrees are skipped. The sort is stable:
- * keys equal on (k0, k1) keep their order, which key_order_ties() then
- * makes group_cmp_default()'s.
+ * Radix sort on the key above the record index: 12 bits at a time from
+ * the least significant, each pass a counting scatter with no branch on
+ * the data, where quicksort mispredicts about one comparison in two (its
+ * 18 ms were the largest part of conntab -P's grouping stage at 200,000
+ * records). Digits on which every key agrees are skipped. The sort is
+ * stable: keys equal but for the index stay in record order, which
+ * key_order_ties() then makes group_cmp_default()'s.
  */
 #define RADIX_BITS	12		/* 11 and 13 did no better */
 #define RADIX_SIZE	(1u << RADIX_BITS)
-#define KEY_BITS	120		/* k0 * 2^56 + k1 */
-#define RADIX_DIGITS	((KEY_BITS + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_DIGITS	((128 - KEY_IDX_BITS + RADIX_BITS - 1) / RADIX_BITS)
 /* Below this many keys the passes cost more than they save. */
 #define RADIX_MIN	4096
 
-/* Digit d (0 = least significant) of the key, k0 * 2^56 + k1. */
+/* Digit d (0 = least significant) of the key above the index. */
 static inline unsigned
 key_digit(const struct sort_key *k, unsigned d)
 {
-	unsigned sh = d * RADIX_BITS;
-	uint64_t w;
+	unsigned pos = KEY_IDX_BITS + d * RADIX_BITS;
 
-	if (sh >= 56)
-		return (unsigned)(k->k0 >> (sh - 56)) & (RADIX_SIZE - 1);
-	w = k->k1 >> sh;
-	if (sh + RADIX_BITS > 56)
-		w |= k->k0 << (56 - sh);
-	return (unsigned)w & (RADIX_SIZE - 1);
+	/* the top digit is short: there are no bits past 127 */
+	return (unsigned)key_get(k, pos, pos + RADIX_BITS > 128 ? 128 - pos :
+	    RADIX_BITS);
 }
 
 /*
- * Sort a[0..n) on (k0, k1), stable, with tmp (room for n keys) as the
- * other half of each pass; the result ends in a.
+ * Sort a[0..n) on the key above the index, stable, with tmp (room for n
+ * keys) as the other half of each pass; the result ends in a.
  */
 static void
 key_radix(struct sort_key *a, struct sort_key *tmp, size_t n)
 {
 	uint32_t (*count)[RADIX_SIZE] = xcalloc(RADIX_DIGITS, sizeof(*count));
-	struct sort_key *src = a, *dst = tmp, *t;
-	uint64_t diff0 = 0, diff1 = 0;
+	struct sort_key *src = a, *dst = tmp, *t, diff = { 0, 0 };
 	unsigned d, c;
 	size_t i;
 
 	/* every digit's counts in one read, and which digits vary at all */
 	for (i = 0; i < n; i++) {
-		diff0 |= a[i].k0 ^ a[0].k0;
-		diff1 |= a[i].k1 ^ a[0].k1;
+		diff.k0 |= a[i].k0 ^ a[0].k0;
+		diff.k1 |= a[i].k1 ^ a[0].k1;
 		for (d = 0; d < RADIX_DIGITS; d++)
 			count[d][key_digit(&a[i], d)]++;
 	}
 	for (d = 0; d < RADIX_DIGITS; d++) {
-		struct sort_key probe = { diff0, diff1, 0 };
-		uint32_t sum = 0, x;
+		unsigned pos = KEY_IDX_BITS + d * RADIX_BITS;
+		uint32_t *at = count[d], sum = 0, x;
 
-		if (key_digit(&probe, d) == 0)
+		if (key_digit(&diff, d) == 0)
 			continue;		/* every key has the same digit */
-		uint32_t *at = count[d];
-		unsigned sh = d * RADIX_BITS;
-
 		for (c = 0; c < RADIX_SIZE; c++) {
 			x = at[c];
 			at[c] = sum;
 			sum += x;
 		}
 		/* the digit's place, decided once per pass, not per key */
-		if (sh >= 56) {
+		if (pos >= 64) {
 			for (i = 0; i < n; i++)
-				dst[at[(src[i].k0 >> (sh - 56)) & (RADIX_SIZE - 1)]++] =
+				dst[at[(src[i].k0 >> (pos - 64)) & (RADIX_SIZE - 1)]++] =
 				    src[i];
-		} else if (sh + RADIX_BITS <= 56) {
+		} else if (pos + RADIX_BITS <= 64) {
 			for (i = 0; i < n; i++)
-				dst[at[(src[i].k1 >> sh) & (RADIX_SIZE - 1)]++] = src[i];
+				dst[at[(src[i].k1 >> pos) & (RADIX_SIZE - 1)]++] = src[i];
 		} else {
 			for (i = 0; i < n; i++)
 				dst[at[key_digit(&src[i], d)]++] = src[i];
@@ -388,7 +436,7 @@ key_radix(struct sort_key *a, struct sort_key *tmp, size_t n)
 	free(count);
 }
 
-/* Runs of keys equal on (k0, k1) into group_cmp_default() order. */
+/* Runs of keys equal but for the index into group_cmp_default() order. */
 static void
 key_order_ties(struct sort_key *a, size_t n, const struct ct_sock *v)
 {
@@ -396,7 +444,7 @@ key_order_ties(struct sort_key *a, size_t n, const struct ct_sock *v)
 	int depth;
 
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && a[j].k0 == a[i].k0 && a[j].k1 == a[i].k1; j++)
+		for (j = i + 1; j < n && key_same(&a[j], &a[i]); j++)
 			;
 		if (j - i < 2)
 			continue;
@@ -500,20 +548,17 @@ addr_tail_zero(const struct ct_addr *a)
 	return memcmp(a->bytes + 4, zero, 12) == 0;
 }
 
+/* The key of record idx, s, with addresses la and ra (IPv6: for now). */
 static void
-key_pack(struct sort_key *k, const struct ct_sock *s, uint64_t la, uint64_t ra)
+key_pack(struct sort_key *k, const struct ct_sock *s, uint32_t idx,
+    uint64_t la, uint64_t ra)
 {
-	k->k0 = (uint64_t)s->proto << 56 | (uint64_t)s->local.family << 48 |
-	    la << 16 | s->lport;
-	k->k1 = ra << 24 | (uint64_t)s->rport << 8 | s->state;
-}
-
-/* Put addresses (IPv6 ranks) in place of the ones key_pack() was given. */
-static void
-key_set_addrs(struct sort_key *k, uint64_t la, uint64_t ra)
-{
-	k->k0 = (k->k0 & ~(0xffffffffull << 16)) | la << 16;
-	k->k1 = (k->k1 & ~(0xffffffffull << 24)) | ra << 24;
+	k->k0 = (s->proto == IPPROTO_TCP ? 1ull : 2ull) << (KEY_PROTO - 64) |
+	    (uint64_t)(s->local.family == AF_INET6) << (KEY_FAMILY - 64) |
+	    la << (KEY_LADDR - 64) | (uint64_t)s->lport << (KEY_LPORT - 64) |
+	    ra >> (64 - KEY_RADDR);
+	k->k1 = ra << KEY_RADDR | (uint64_t)s->rport << KEY_RPORT |
+	    (uint64_t)s->state << KEY_STATE | idx;
 }
 
 static uint64_t
@@ -525,9 +570,8 @@ addr_ipv4(const struct ct_addr *a)
 
 /*
  * The keys of the records f matches, or false when one of them does not
- * fit the packing (a family other than inet/inet6, IPv4 bytes past the
- * fourth, mixed families): then the caller takes the general path. Each
- * record is read once, in array order: an IPv6 one is keyed with its
+ * fit the packing: then the caller takes the general path. Each record
+ * is read once, in array order: an IPv6 one is keyed with its
  * addresses' distinct indexes, which their ranks replace at the end
  * (reading the records again, scattered, cost more than the rest).
  */
@@ -538,40 +582,44 @@ keys_build(const struct ct_snap *snap, const struct ct_filter *f,
 	const struct ct_sock *v = snap->socks.v;
 	struct v6_rank r = { 0 };
 	size_t i, n = 0;
-	bool ok = true;
+	bool ok = snap->socks.len < KEY_IDX_MAX;
 
-	for (i = 0; i < snap->socks.len; i++) {
+	for (i = 0; ok && i < snap->socks.len; i++) {
 		const struct ct_sock *s = &v[i];
 
 		if (f != NULL && !filter_match(f, snap, s))
 			continue;
-		if (s->local.family != s->remote.family || s->proto == 0) {
+		if (s->local.family != s->remote.family || s->state > 15 ||
+		    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)) {
 			ok = false;
-			goto out;
+			break;
 		}
-		keys[n].idx = (uint32_t)i;
 		if (s->local.family == AF_INET6) {
-			key_pack(&keys[n++], s, v6_intern(&r, s->local.bytes),
+			key_pack(&keys[n++], s, (uint32_t)i,
+			    v6_intern(&r, s->local.bytes),
 			    v6_intern(&r, s->remote.bytes));
 			continue;
 		}
 		if (s->local.family != AF_INET || !addr_tail_zero(&s->local) ||
 		    !addr_tail_zero(&s->remote)) {
 			ok = false;
-			goto out;
+			break;
 		}
-		key_pack(&keys[n++], s, addr_ipv4(&s->local), addr_ipv4(&s->remote));
+		key_pack(&keys[n++], s, (uint32_t)i, addr_ipv4(&s->local),
+		    addr_ipv4(&s->remote));
 	}
 	*nkeys = n;
-	if (r.n == 0)
-		goto out;
-	v6_rank_finish(&r);
-	for (i = 0; i < n; i++) {
-		if ((keys[i].k0 >> 48 & 0xff) == AF_INET6)
-			key_set_addrs(&keys[i], r.rank[keys[i].k0 >> 16 & 0xffffffffu],
-			    r.rank[keys[i].k1 >> 24 & 0xffffffffu]);
+	if (ok && r.n > 0) {
+		v6_rank_finish(&r);
+		for (i = 0; i < n; i++) {
+			struct sort_key *k = &keys[i];
+
+			if (!key_get(k, KEY_FAMILY, 1))
+				continue;
+			key_set(k, KEY_LADDR, 32, r.rank[key_get(k, KEY_LADDR, 32)]);
+			key_set(k, KEY_RADDR, 32, r.rank[key_get(k, KEY_RADDR, 32)]);
+		}
 	}
-out:
 	free(r.slot);
 	free(r.addr);
 	free(r.rank);
@@ -579,32 +627,30 @@ out:
 }
 
 /*
- * Rows of the records f matches in the default order, dir 1 or -1. The
- * keys (24 bytes each) are sorted at the start of the rows' own array (64
- * bytes each), the radix sort's other half right after them, and turned
- * into rows from the last one back: row i covers keys 8i/3 and up, which
- * are all used by then. Apart, the arrays would add 9.6 MiB to the peak
- * at 200,000 records.
+ * The records f matches in the default order, dir 1 or -1, as a table
+ * without rows (see struct ct_table). The keys (16 bytes each) are sorted
+ * at the start of one array, the radix sort's other half right after
+ * them, and the order of the records is then written over the keys, four
+ * bytes for each sixteen, front to back. Rows (64 bytes each) would
+ * double the pages: 12.9 MiB against 6.4 at 200,000 records, and a page
+ * fault costs more than making a row afresh each time a renderer reads
+ * one.
  */
 static bool
 group_table_default(const struct ct_snap *snap, const struct ct_filter *f,
     int dir, struct ct_table *out)
 {
-	struct ct_group *rows = xcalloc(snap->socks.len + 1, sizeof(*rows));
-	struct sort_key *keys = (struct sort_key *)(void *)rows, k;
+	size_t len = snap->socks.len + 1, i, n;
+	struct sort_key *keys = xcalloc(len, 2 * sizeof(*keys));
 	const struct ct_sock *v = snap->socks.v;
-	size_t i, n;
+	uint32_t *order, t;
 	int depth = 0;
 
-	/*
-	 * Every page of the rows is written (keys, sort, rows): faulted in
-	 * at once, 12.9 MiB at 200,000 records cost 5 ms less CPU than one
-	 * fault per page.
-	 */
+	/* every page is written (keys, sort): faulted in at once, not one by one */
 	if (f == NULL)
-		util_prefault(rows, (snap->socks.len + 1) * sizeof(*rows));
+		util_prefault(keys, len * 2 * sizeof(*keys));
 	if (!keys_build(snap, f, keys, &n)) {
-		free(rows);
+		free(keys);
 		return false;
 	}
 	if (n >= RADIX_MIN) {
@@ -615,20 +661,16 @@ group_table_default(const struct ct_snap *snap, const struct ct_filter *f,
 			depth += 2;
 		key_sort(keys, n, v, depth);
 	}
-	for (i = 0; dir < 0 && i < n / 2; i++)
-		key_swap(&keys[i], &keys[n - 1 - i]);
-	for (i = n; i-- > 0; ) {
-		/* the records come in sorted order, all over the array */
-		if (i >= 16) {
-			__builtin_prefetch(&v[keys[i - 16].idx]);
-			if (snap->socks.info != NULL)
-				__builtin_prefetch(&snap->socks.info[keys[i - 16].idx]);
-		}
-		k = keys[i];
-		group_row_set(&rows[i], snap, &v[k.idx]);
+	order = (uint32_t *)(void *)keys;
+	for (i = 0; i < n; i++)
+		order[i] = key_idx(&keys[i]);	/* read before it is written over */
+	for (i = 0; dir < 0 && i < n / 2; i++) {
+		t = order[i];
+		order[i] = order[n - 1 - i];
+		order[n - 1 - i] = t;
 	}
 	memset(out, 0, sizeof(*out));
-	out->rows = rows;
+	out->order = order;
 	out->nrows = n;
 	return true;
 }
@@ -759,13 +801,32 @@ group_table_build(const struct ct_snap *snap, const struct ct_opts *o,
 	return 0;
 }
 
+const struct ct_group *
+group_table_row(const struct ct_snap *snap, const struct ct_table *t, size_t i,
+    struct ct_group *tmp)
+{
+	if (t->rows != NULL)
+		return &t->rows[i];
+	group_row_set(tmp, snap, &snap->socks.v[t->order[i]]);
+	return tmp;
+}
+
+const struct ct_sock *
+group_table_first(const struct ct_snap *snap, const struct ct_table *t,
+    size_t i)
+{
+	return t->rows != NULL ? t->rows[i].first : &snap->socks.v[t->order[i]];
+}
+
 void
 group_table_free(struct ct_table *t)
 {
 	if (t == NULL)
 		return;
 	free(t->rows);
+	free(t->order);
 	t->rows = NULL;
+	t->order = NULL;
 	t->nrows = 0;
 }
 

@@ -130,6 +130,7 @@ out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
 	struct ct_fmt_memo memo[CT_COLS_MAX];
+	struct ct_group one;
 	struct ct_cols defaults;
 	const struct ct_cols *k = &o->cols;
 	size_t i;
@@ -142,7 +143,8 @@ out_json_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	putc_unlocked('[', fp);
 	for (i = 0; i < t->nrows; i++) {
 		fputs(i == 0 ? "\n{" : ",\n{", fp);
-		out_json_members(fp, snap, &t->rows[i], k, memo);
+		out_json_members(fp, snap, group_table_row(snap, t, i, &one), k,
+		    memo);
 		putc_unlocked('}', fp);
 	}
 	fputs(t->nrows > 0 ? "\n]\n" : "]\n", fp);

@@ -34,6 +34,7 @@ out_sv_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	bool csv = o->format == CT_FMT_CSV;
 	const char *eol = csv ? "\r\n" : "\n";
 	struct ct_fmt_memo memo[CT_COLS_MAX];
+	struct ct_group one;
 	char cell[CT_CELL_MAX];
 	size_t i, j, len;
 
@@ -49,10 +50,12 @@ out_sv_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	}
 	memset(memo, 0, sizeof(memo));
 	for (i = 0; i < t->nrows; i++) {
+		const struct ct_group *g = group_table_row(snap, t, i, &one);
+
 		for (j = 0; j < c->n; j++) {
 			bool is_null = false;
 
-			len = fields_get(c->v[j].id)->fmt(snap, &t->rows[i],
+			len = fields_get(c->v[j].id)->fmt(snap, g,
 			    c->v[j].prefix, cell, &is_null, &memo[j]);
 			if (j > 0)
 				putc_unlocked(csv ? ',' : '\t', fp);

@@ -69,7 +69,7 @@ prefetch_row(const struct ct_snap *snap, const struct ct_table *t, size_t i)
 
 	if (i + PREFETCH_AHEAD >= t->nrows)
 		return;
-	s = t->rows[i + PREFETCH_AHEAD].first;
+	s = group_table_first(snap, t, i + PREFETCH_AHEAD);
 	p = (const char *)s;
 	__builtin_prefetch(p);
 	__builtin_prefetch(p + 63);	/* a record straddles two lines */
@@ -169,6 +169,8 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
 	struct col cols[CT_COLS_MAX];
+	const struct ct_group *g;
+	struct ct_group one;
 	size_t n = o->cols.n, m, i, j, k, len, measure[CT_COLS_MAX];
 	char buf[CT_CELL_MAX], *line, *p;
 
@@ -193,10 +195,11 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 			measure[m++] = j;
 	for (i = 0; m > 0 && i < t->nrows; i++) {
 		prefetch_row(snap, t, i);
+		g = group_table_row(snap, t, i, &one);
 		for (k = 0; k < m; k++) {
 			struct col *c = &cols[measure[k]];
 
-			if ((len = cell(c, snap, &t->rows[i], buf)) <= c->width)
+			if ((len = cell(c, snap, g, buf)) <= c->width)
 				continue;
 			c->width = len;
 			if (col_full(c))	/* wide enough: measured no more */
@@ -221,6 +224,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	}
 	for (i = 0; i < t->nrows; i++) {
 		prefetch_row(snap, t, i);
+		g = group_table_row(snap, t, i, &one);
 		for (j = 0; j < n; j++) {
 			struct col *c = &cols[j];
 
@@ -228,16 +232,16 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 				*p++ = ' ';
 			if (c->in_place) {
 				/* left-aligned text needs no copy */
-				len = cell(c, snap, &t->rows[i], p);
+				len = cell(c, snap, g, p);
 				p += len;
 				if (!c->last)
 					p = put_blanks(p, c->width - len);
 			} else if (!c->state) {
-				len = cell(c, snap, &t->rows[i], buf);
+				len = cell(c, snap, g, buf);
 				p = put_blanks(p, c->width - len);
 				p = put_text(p, buf, len);
 			} else {
-				len = cell(c, snap, &t->rows[i], buf);
+				len = cell(c, snap, g, buf);
 				p = put_cell(p, c, buf, len, state_color(buf));
 			}
 		}

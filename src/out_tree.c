@@ -276,7 +276,7 @@ static void
 tree_write_sv(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
     const struct ct_opts *o)
 {
-	struct ct_table flat = { t->rows, t->nrows, 0 };
+	struct ct_table flat = { .rows = t->rows, .nrows = t->nrows };
 	struct ct_opts so = *o;
 
 	if (!cols_has(&so.cols, CT_F_LISTENER) && so.cols.n < CT_COLS_MAX) {
@@ -334,7 +334,7 @@ static void
 json_rows(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
     size_t first, size_t n, const struct ct_opts *o)
 {
-	struct ct_table sub = { t->rows + first, n, 0 };
+	struct ct_table sub = { .rows = t->rows + first, .nrows = n };
 
 	out_json_write(fp, snap, &sub, o);
 }

@@ -188,13 +188,13 @@ test_group_default_order_exact(void **state)
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_int_equal(t.nrows, n);
 	for (i = 0; i < n; i++)
-		assert_ptr_equal(t.rows[i].first, want[i]);
+		assert_ptr_equal(group_table_first(&snap, &t, i), want[i]);
 	group_table_free(&t);
 	opts.reverse = true;
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_int_equal(t.nrows, n);
 	for (i = 0; i < n; i++)
-		assert_ptr_equal(t.rows[i].first, want[n - 1 - i]);
+		assert_ptr_equal(group_table_first(&snap, &t, i), want[n - 1 - i]);
 	group_table_free(&t);
 	/* with a filter: the same order, the others left out */
 	opts.reverse = false;
@@ -204,7 +204,7 @@ test_group_default_order_exact(void **state)
 		if (want[i]->lport != 30000 && want[i]->rport != 30000)
 			continue;
 		assert_true(k < t.nrows);
-		assert_ptr_equal(t.rows[k++].first, want[i]);
+		assert_ptr_equal(group_table_first(&snap, &t, k++), want[i]);
 	}
 	assert_int_equal(t.nrows, k);
 	group_table_free(&t);
@@ -252,7 +252,7 @@ test_group_default_order_many_v6(void **state)
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_int_equal(t.nrows, n);
 	for (i = 0; i < n; i++)
-		assert_ptr_equal(t.rows[i].first, want[i]);
+		assert_ptr_equal(group_table_first(&snap, &t, i), want[i]);
 	group_table_free(&t);
 	free(want);
 }
@@ -286,7 +286,7 @@ test_group_default_order_ports_only(void **state)
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_int_equal(t.nrows, n);
 	for (i = 0; i < n; i++)
-		assert_ptr_equal(t.rows[i].first, want[i]);
+		assert_ptr_equal(group_table_first(&snap, &t, i), want[i]);
 	group_table_free(&t);
 	free(want);
 }
@@ -513,6 +513,54 @@ test_group_filter(void **state)
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 }
 
+/*
+ * The default order keeps no rows: group_table_row() makes each from its
+ * record, its queues and, with tcp_info, its byte counts, as a row of a
+ * folded table would hold them; a table with rows hands out its own.
+ */
+static void
+test_group_row_of_record(void **state)
+{
+	const struct ct_group *g;
+	struct ct_tcpinfo *ti;
+	struct ct_group one;
+	struct ct_table t;
+	struct ct_sock *s;
+
+	(void)state;
+	s = est("127.0.0.1", 80, "127.0.0.2", 40001);
+	s->rqueue = 7;
+	s->wqueue = 9;
+	ti = fx_info(&snap, s);
+	ti->bytes_received = 1ull << 40;
+	ti->bytes_acked = 3;
+	est("127.0.0.1", 80, "127.0.0.2", 40000);
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_null(t.rows);
+	assert_int_equal(t.nrows, 2);
+	g = group_table_row(&snap, &t, 1, &one);
+	assert_ptr_equal(g, &one);
+	assert_ptr_equal(g->first, &snap.socks.v[0]);
+	assert_ptr_equal(group_table_first(&snap, &t, 1), &snap.socks.v[0]);
+	assert_int_equal(g->count, 1);
+	assert_int_equal(g->rq, 7);
+	assert_int_equal(g->wq, 9);
+	assert_true(g->bytes_in == 1ull << 40);
+	assert_int_equal(g->bytes_out, 3);
+	g = group_table_row(&snap, &t, 0, &one);
+	assert_ptr_equal(g->first, &snap.socks.v[1]);
+	assert_int_equal(g->rq, 0);
+	assert_true(g->bytes_in == 0);
+	group_table_free(&t);
+	/* folded: the table's own rows */
+	set_cols(&opts.group, "lport");
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_non_null(t.rows);
+	assert_ptr_equal(group_table_row(&snap, &t, 0, &one), &t.rows[0]);
+	assert_int_equal(t.rows[0].rq, 7);
+	group_table_free(&t);
+}
+
 /* Without -g: one row per record, default order, -r reverses. */
 static void
 test_group_flat(void **state)
@@ -524,12 +572,12 @@ test_group_flat(void **state)
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_int_equal(t.nrows, snap.socks.len);
 	assert_false(t.grouped);
-	assert_int_equal(t.rows[0].first->state, CT_ST_LISTEN);
-	assert_int_equal(t.rows[t.nrows - 1].first->proto, UDP);
+	assert_int_equal(group_table_first(&snap, &t, 0)->state, CT_ST_LISTEN);
+	assert_int_equal(group_table_first(&snap, &t, t.nrows - 1)->proto, UDP);
 	group_table_free(&t);
 	opts.reverse = true;
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
-	assert_int_equal(t.rows[0].first->proto, UDP);
+	assert_int_equal(group_table_first(&snap, &t, 0)->proto, UDP);
 	group_table_free(&t);
 }
 
@@ -675,6 +723,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_group_default_order_many_v6,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_row_of_record,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_default_order_ports_only,
 		    setup, teardown),
