@@ -184,6 +184,9 @@ case_add ss_tani peer fast info "ss -tani" - -- ss -tani
 
 case_add ct_fP conntab fast filter "conntab -P $FILTER_TEXT" "floor=floor_sport;peer=ss_f;ref=ct_P" -- "$CT" -P "${FILTER[@]}"
 case_add ss_f peer fast filter "ss -tan 'sport = :$P'" - -- ss -tan "sport = :$P"
+# The same filter judged in user space only: what the push-down saves.
+case_add ct_fP_nopd conntab fast filter "conntab -P $FILTER_TEXT, no push-down" "floor=floor_dump;ref=ct_P" -- \
+	env CONNTAB_NO_PUSHDOWN=1 "$CT" -P "${FILTER[@]}"
 case_add ct_f conntab fast filter "conntab $FILTER_TEXT" "floor=floor_sport+floor_proc;peer=ss_fp" -- "$CT" "${FILTER[@]}"
 case_add ss_fp peer fast filter "ss -tanp 'sport = :$P'" - -- ss -tanp "sport = :$P"
 
