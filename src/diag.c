@@ -263,9 +263,13 @@ diag_drain(struct ct_diag *d, size_t n)
 
 	if (diag_chunk_ends(d->buf, n))
 		return;
-	while ((got = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) > 0)
-		if (diag_chunk_ends(d->buf, (size_t)got))
+	for (;;) {
+		got = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ);
+		if (got < 0 && errno == EINTR)
+			continue;	/* a signal: the rest is still to come */
+		if (got <= 0 || diag_chunk_ends(d->buf, (size_t)got))
 			return;
+	}
 }
 
 /*

@@ -95,6 +95,12 @@ lists tcp:intr "$T/all" "conntab: warning: the TCP dump was interrupted 4 times;
 lists udp:intr "$T/all" "conntab: warning: the UDP dump was interrupted 4 times; the list may be incomplete"
 lists tcp:intr-once "$T/all" ""
 lists udp:intr-once "$T/all" ""
+# ... also when the interruption shows early, the rest of that dump still
+# on its way; and when signals interrupt the reads (the live view's timer,
+# a resize): with both, the thrown-away rest is read through the signals.
+lists udp:intr-early "$T/all" ""
+lists any:eintr "$T/all" ""
+lists udp:intr-early,udp:eintr "$T/all" ""
 
 # Broken replies: a failure, never a partial list.
 fails any:enobufs "conntab: socket dump: No buffer space available"

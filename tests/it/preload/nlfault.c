@@ -21,12 +21,17 @@
  *                 kernels without the module answer)
  *   intr          NLMSG_DONE carries NLM_F_DUMP_INTR on every attempt
  *   intr-once     the same on the first request of that protocol only
+ *   intr-early    every message of the first datagram carries
+ *                 NLM_F_DUMP_INTR, on the first request only: the rest
+ *                 of that dump must be read and thrown away before a retry
  *   enobufs       the first datagram of the dump is lost: recvmsg() fails
  *                 with ENOBUFS (a receive buffer overrun)
  *   truncate      the first datagram ends in the middle of a message
  *   badlen        the first message's nlmsg_len claims more than arrived
  *   errmid        after the first record, an NLMSG_ERROR -EIO where the
  *                 dump should go on
+ *   eintr         every other recvmsg() fails with EINTR, as if a signal
+ *                 arrived (with any of the above, or alone)
  * Faults other than socket-eperm and eperm need the dump to hold at least
  * one record, so run them where there are sockets.
  */
@@ -48,12 +53,14 @@
 
 enum nf_what {
 	NF_SOCKET_EPERM, NF_EPERM, NF_ENOENT, NF_EINVAL, NF_DONE_ENOENT,
-	NF_INTR, NF_INTR_ONCE, NF_ENOBUFS, NF_TRUNCATE, NF_BADLEN, NF_ERRMID,
+	NF_INTR, NF_INTR_ONCE, NF_INTR_EARLY, NF_ENOBUFS, NF_TRUNCATE,
+	NF_BADLEN, NF_ERRMID, NF_EINTR,
 };
 
 static const char *const nf_names[] = {
 	"socket-eperm", "eperm", "enoent", "einval", "done-enoent", "intr",
-	"intr-once", "enobufs", "truncate", "badlen", "errmid",
+	"intr-once", "intr-early", "enobufs", "truncate", "badlen", "errmid",
+	"eintr",
 };
 
 struct nf_rule {
@@ -277,6 +284,13 @@ nf_mangle(char *buf, size_t n, size_t cap)
 				nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
 		}
 		return n;
+	case NF_INTR_EARLY:
+		if (cur.nrecv > 1 || cur.attempts[cur.proto == IPPROTO_UDP] > 1)
+			return n;
+		for (off = 0; off < n; off = nf_msg_next(buf, off, n))
+			((struct nlmsghdr *)(buf + off))->nlmsg_flags |=
+			    NLM_F_DUMP_INTR;
+		return n;
 	case NF_TRUNCATE:
 		if (cur.nrecv > 1)
 			return n;
@@ -306,12 +320,17 @@ ssize_t
 recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	static ssize_t (*real)(int, struct msghdr *, int);
+	static unsigned calls;
 	ssize_t n;
 
 	if (real == NULL)
 		real = (ssize_t (*)(int, struct msghdr *, int))nf_next("recvmsg");
 	if (fd < 0 || fd >= NF_MAXFD || !diagfd[fd] || msg->msg_iovlen != 1)
 		return real(fd, msg, flags);
+	if (nf_find(cur.proto, NF_EINTR, NF_EINTR) >= 0 && calls++ % 2 == 0) {
+		errno = EINTR;
+		return -1;
+	}
 	if (cur.replylen > 0) {
 		n = (ssize_t)cur.replylen;
 		if ((size_t)n > msg->msg_iov[0].iov_len)
