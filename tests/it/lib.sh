@@ -160,6 +160,23 @@ stop_helper() {
 	wait "$1" 2>/dev/null
 }
 
+# signal_wait SIG PID: send SIG to PID, a child of this shell, and set rc to
+# its exit status. Signal conntab itself, never a `timeout` around it: that
+# forwards the signal to its whole group and adds SIGCONT, which can cancel
+# the SIGSTOP of LeakSanitizer's exit-time check and hang it. A process
+# still there after 30 s is killed: rc=137, and the check fails.
+signal_wait() {
+	local i
+	kill -"$1" "$2" 2>/dev/null
+	for i in $(seq 300); do
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$2" 2>/dev/null
+	wait "$2"
+	rc=$?
+}
+
 # ss -tuanH in conntab's notation: "proto state recvq sendq local remote".
 # ss writes a socket that is not IPV6_V6ONLY on [::] as *:port and its peer
 # as *:*, and its own state names.

@@ -88,18 +88,16 @@ if "$CT" --help 2>/dev/null | grep -qE '^ +-w'; then
 	n4=$'\e[1;1H\e[2Jx\x9b\x07'
 	cp "$SOCKMIX" "$T/bin/$n4"
 	for fmt in table json; do
-		timeout -k 5 --preserve-status -s TERM 60 "$CT" -w -d 0.2 --format "$fmt" \
-			>"$T/ev" 2>"$T/everr" &
+		"$CT" -w -d 0.2 --format "$fmt" >"$T/ev" 2>"$T/everr" &
 		evpid=$!
+		IT_PIDS+=("$evpid")
 		for i in $(seq 100); do [ -s "$T/ev" ] && break; sleep 0.1; done
 		if start_helper "$T/h5074" "$T/bin/$n4" listen 127.0.0.1 5074; then
 			w4="$(escaped "$n4")($helper_pid)"
 			for i in $(seq 100); do grep -q ':5074' "$T/ev" && break; sleep 0.1; done
 			stop_helper "$helper_pid"
 		fi
-		kill -TERM "$evpid" 2>/dev/null
-		wait "$evpid"
-		rc=$?
+		signal_wait TERM "$evpid"
 		check "-w --format $fmt | ...: exit 0 on SIGTERM, nothing on stderr" \
 			"exit $rc, stderr: $(head -c 200 "$T/everr" | cat -v)" \
 			test "$rc" = 0 -a ! -s "$T/everr"

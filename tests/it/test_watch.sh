@@ -292,9 +292,7 @@ if wait_file "$T/events" " - tcp ESTABLISHED 127\.0\.0\.1:500 127\.0\.0\.1:$p5 (
 else
 	notok "events: '-' lines once it is closed" "events:"; diag "$T/events"
 fi
-kill -TERM "$evpid"
-wait "$evpid"
-rc=$?
+signal_wait TERM "$evpid"
 check "events: SIGTERM ends the stream with status 0, nothing on stderr" \
 	"exit $rc, $(head -c 200 "$T/events.err")" test "$rc" = 0 -a ! -s "$T/events.err"
 check "events: every line is 'TIME MARK proto state local remote process'" \
@@ -313,9 +311,7 @@ conn_open 500 && id6=$cid p6=$cport
 wait_file "$T/events.json" '"event":"open".*"rport":'"$p6"','
 conn_cmd "close $id6"
 wait_file "$T/events.json" '"event":"close".*"rport":'"$p6"','
-kill -INT "$evpid"
-wait "$evpid"
-rc=$?
+signal_wait INT "$evpid"
 check "events json: SIGINT ends it with status 0" "exit $rc" test "$rc" = 0 -a ! -s "$T/events.err"
 check "events json: every line is one JSON object with time and event" \
 	"$(head -c 300 "$T/events.json")" \
