@@ -6,19 +6,35 @@
 
 #include "sock.h"
 
-/* One process holding one socket through one descriptor. */
+/* One process holding one socket through one descriptor: 16 bytes. */
 struct ct_owner {
 	uint32_t	 pid;
 	int32_t		 fd;
 	uint32_t	 next;		/* next owner of the same socket; 0 = end */
-	char		 comm[16];	/* raw /proc/PID/comm: untrusted, escape it */
+	uint32_t	 comm;		/* its process's name: ct_owners.comm[comm] */
 };
 
-/* Owner table: v[0] is a sentinel so that index 0 means "unknown". */
+/*
+ * Owner table: v[0] is a sentinel so that index 0 means "unknown". Names
+ * are kept once per process, not per descriptor: a server holding 20,000
+ * sockets has one name, not 20,000 copies of it.
+ */
 struct ct_owners {
 	struct ct_owner	*v;
 	size_t		 len, cap;
+	char		(*comm)[16];	/* raw /proc/PID/comm: untrusted, escape it */
+	size_t		 ncomm, capcomm;
 };
+
+/* The name of owner w of table o: at most 15 bytes and a NUL. */
+static inline const char *
+proc_owner_comm(const struct ct_owners *o, const struct ct_owner *w)
+{
+	return w->comm < o->ncomm ? o->comm[w->comm] : "";
+}
+
+/* Keep one more name (its first 15 bytes) in o; its index. */
+uint32_t	 proc_owners_add_comm(struct ct_owners *o, const char *comm);
 
 /*
  * Scan procroot ("/proc") for descriptors that name sockets in socks and

@@ -449,25 +449,29 @@ FMT(f_pid)
 FMT(f_comm)
 {
 	const struct ct_owner *o = first_owner(snap, g->first);
+	const char *name;
 
 	(void)prefix;
 	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
-	return util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX);
+	name = proc_owner_comm(&snap->owners, o);
+	return util_escape(name, strlen(name), buf, CT_CELL_MAX);
 }
 
 /* "comm(pid)", "comm(pid,+N)" when N more processes share the socket. */
 FMT(f_process)
 {
 	const struct ct_owner *o = first_owner(snap, g->first);
+	const char *name;
 	size_t n, more;
 
 	(void)prefix;
 	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
-	n = util_escape(o->comm, strlen(o->comm), buf, CT_CELL_MAX - 32);
+	name = proc_owner_comm(&snap->owners, o);
+	n = util_escape(name, strlen(name), buf, CT_CELL_MAX - 32);
 	buf[n++] = '(';
 	n += fmt_u64(buf + n, o->pid);
 	more = proc_owner_pids(&snap->owners, g->first->owners) - 1;
@@ -493,10 +497,11 @@ FMT(f_owners)
 		return fmt_null(buf, is_null, "-");
 	for (; i != 0; i = snap->owners.v[i].next) {
 		const struct ct_owner *o = &snap->owners.v[i];
+		const char *name = proc_owner_comm(&snap->owners, o);
 		char one[CT_CELL_MAX];
 		size_t m;
 
-		m = util_escape(o->comm, strlen(o->comm), one, sizeof(one) - 32);
+		m = util_escape(name, strlen(name), one, sizeof(one) - 32);
 		one[m++] = '(';
 		m += fmt_u64(one + m, o->pid);
 		one[m++] = ',';
@@ -707,7 +712,8 @@ owner_cmp(const struct ct_snap *snap, const struct ct_sock *a,
 
 	if (x == NULL || y == NULL)	/* unknown owners sort last */
 		return (x == NULL) - (y == NULL);
-	if (by_comm && (c = strcmp(x->comm, y->comm)) != 0)
+	if (by_comm && (c = strcmp(proc_owner_comm(&snap->owners, x),
+	    proc_owner_comm(&snap->owners, y))) != 0)
 		return c;
 	if ((c = CMP(x->pid, y->pid)) != 0 || !by_comm)
 		return c;
@@ -725,7 +731,8 @@ CMPF(c_comm)
 	(void)prefix;
 	if (x == NULL || y == NULL)
 		return (x == NULL) - (y == NULL);
-	return strcmp(x->comm, y->comm);
+	return strcmp(proc_owner_comm(&snap->owners, x),
+	    proc_owner_comm(&snap->owners, y));
 }
 CMPF(c_process) { UNUSED_CMP_ARGS; return owner_cmp(snap, a, b, true); }
 

@@ -102,7 +102,7 @@ owners_match(const struct ct_fnode *n, const struct ct_snap *snap,
 		const struct ct_owner *o = &snap->owners.v[i];
 
 		if (n->kind == CT_FN_PID ? o->pid == n->num :
-		    comm_match(n->name, o->comm))
+		    comm_match(n->name, proc_owner_comm(&snap->owners, o)))
 			return true;
 	}
 	return false;

@@ -109,6 +109,18 @@ owners_add(struct ct_owners *o)
 	return (uint32_t)o->len++;
 }
 
+uint32_t
+proc_owners_add_comm(struct ct_owners *o, const char *comm)
+{
+	if (o->ncomm == o->capcomm) {
+		o->capcomm = o->capcomm < 16 ? 16 : o->capcomm * 2;
+		o->comm = xreallocarray(o->comm, o->capcomm, sizeof(*o->comm));
+	}
+	memset(o->comm[o->ncomm], 0, sizeof(o->comm[0]));
+	strncpy(o->comm[o->ncomm], comm, sizeof(o->comm[0]) - 1);
+	return (uint32_t)o->ncomm++;
+}
+
 /*
  * Open /proc/PID, or -1 when it is gone. Everything about a process is
  * then read through this descriptor: procfs ties it to that process, so
@@ -359,11 +371,16 @@ scan_link(struct scan *sc, struct ct_socklist *socks, struct ct_owners *out)
 		o->fd = v[i].fd;
 		o->next = i + 1 < n && v[i + 1].idx == v[i].idx ?
 		    (uint32_t)(2 + i) : 0;
-		memcpy(o->comm, sc->comm[v[i].comm], sizeof(o->comm));
+		o->comm = v[i].comm;
 		if (i == 0 || v[i - 1].idx != v[i].idx)
 			socks->v[v[i].idx].owners = (uint32_t)(1 + i);
 	}
 	out->len = n + 1;
+	/* the names found are the table's names, indexes and all */
+	out->comm = sc->comm;
+	out->ncomm = sc->ncomm;
+	out->capcomm = sc->capcomm;
+	sc->comm = NULL;
 	free(v == sc->hit ? tmp : v);
 	free(sc->hit);
 	sc->hit = NULL;
@@ -409,9 +426,9 @@ proc_scan(const char *procroot, struct ct_socklist *socks, struct ct_owners *out
  * when it cannot trust what it remembers.
  */
 struct pc_fd {
-	int32_t		 fd;
+	uint32_t	 fd : 31;	/* 0 .. INT32_MAX */
+	uint32_t	 seen : 1;	/* its socket has been in a snapshot */
 	uint32_t	 inode;		/* socket inode; 0 = not a socket */
-	uint8_t		 seen;		/* its socket has been in a snapshot */
 };
 
 struct pc_proc {
@@ -527,7 +544,7 @@ pc_trusted(const struct pc_fd *f, enum pc_trust trust,
 static int
 pc_fd_cmp(const void *a, const void *b)
 {
-	int32_t x = ((const struct pc_fd *)a)->fd, y = ((const struct pc_fd *)b)->fd;
+	uint32_t x = ((const struct pc_fd *)a)->fd, y = ((const struct pc_fd *)b)->fd;
 
 	return (x > y) - (x < y);
 }
@@ -569,7 +586,7 @@ pc_read_proc(struct ct_proc_cache *c, struct pc_proc *p, int pidfd,
 		v = strtol(e->d_name, &end, 10);
 		if (*end != '\0' || v < 0 || v > INT32_MAX)
 			continue;
-		f.fd = (int32_t)v;
+		f.fd = (uint32_t)v;
 		old = p->nfds == 0 ? NULL :
 		    bsearch(&f, p->fds, p->nfds, sizeof(f), pc_fd_cmp);
 		if (old != NULL && pc_trusted(old, trust, h, holders)) {
@@ -749,6 +766,7 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 	tail = xcalloc(socks->len + 1, sizeof(*tail));
 	for (i = 0; i < c->len; i++) {
 		const struct pc_proc *p = &c->v[i];
+		uint32_t comm = UINT32_MAX;	/* its name, kept at its first hit */
 
 		for (j = 0; j < p->nfds; j++) {
 			uint32_t inode = p->fds[j].inode;
@@ -762,8 +780,10 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 				uint32_t o = owners_add(out);
 
 				out->v[o].pid = p->pid;
-				out->v[o].fd = p->fds[j].fd;
-				memcpy(out->v[o].comm, p->comm, sizeof(p->comm));
+				out->v[o].fd = (int32_t)p->fds[j].fd;
+				if (comm == UINT32_MAX)
+					comm = proc_owners_add_comm(out, p->comm);
+				out->v[o].comm = comm;
 				if (tail[idx] == 0)
 					socks->v[idx].owners = o;
 				else
@@ -809,6 +829,8 @@ proc_owners_free(struct ct_owners *o)
 	if (o == NULL)
 		return;
 	free(o->v);
+	free(o->comm);
 	o->v = NULL;
-	o->len = o->cap = 0;
+	o->comm = NULL;
+	o->len = o->cap = o->ncomm = o->capcomm = 0;
 }

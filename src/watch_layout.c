@@ -46,6 +46,8 @@ wl_copy_owners(struct ct_owners *o, const struct ct_owners *from,
 		}
 		o->v[o->len] = from->v[i];
 		o->v[o->len].next = 0;
+		o->v[o->len].comm = proc_owners_add_comm(o,
+		    proc_owner_comm(from, &from->v[i]));
 		if (last == 0)
 			head = (uint32_t)o->len;
 		else
@@ -211,6 +213,14 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 		memcpy(vs->owners.v, cur->owners.v,
 		    cur->owners.len * sizeof(*vs->owners.v));
 	}
+	if (cur->owners.ncomm > 0) {
+		vs->owners.capcomm = cur->owners.ncomm;
+		vs->owners.ncomm = cur->owners.ncomm;
+		vs->owners.comm = xcalloc(vs->owners.capcomm,
+		    sizeof(*vs->owners.comm));
+		memcpy(vs->owners.comm, cur->owners.comm,
+		    cur->owners.ncomm * sizeof(*vs->owners.comm));
+	}
 	for (i = 0; i < n; i++) {
 		struct ct_wsock *w = &out->ws[vs->socks.len];
 		const struct ct_diff_sock *ds = &d->cur[i];
@@ -227,8 +237,8 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 			w->mark |= CT_WM_STATE;
 		if (ds->flags & CT_DF_RATED) {
 			w->mark |= CT_WM_RATED;
-			w->rate_in = ds->rate_in;
-			w->rate_out = ds->rate_out;
+			w->rate_in = d->rate[i].in;
+			w->rate_out = d->rate[i].out;
 		}
 		if (wl_high(&cur->socks.v[i]))
 			w->mark |= CT_WM_HIGH;

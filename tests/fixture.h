@@ -64,11 +64,15 @@ fx_owner(struct ct_snap *snap, struct ct_sock *s, uint32_t pid, int fd,
 		o->v = xcalloc(o->cap, sizeof(*o->v));
 		o->len = 1;
 	}
+	if (o->len == o->cap) {
+		o->cap *= 2;
+		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
+	}
 	idx = (uint32_t)o->len++;
 	memset(&o->v[idx], 0, sizeof(o->v[idx]));
 	o->v[idx].pid = pid;
 	o->v[idx].fd = fd;
-	strncpy(o->v[idx].comm, comm, sizeof(o->v[idx].comm) - 1);
+	o->v[idx].comm = proc_owners_add_comm(o, comm);
 	while (*link != 0)
 		link = &o->v[*link].next;
 	*link = idx;

@@ -512,7 +512,7 @@ make_records(void)
 	rng_state = 7;
 	for (i = 0; i < 1500; i++)
 		*sock_list_append(&fsnap.socks) = random_rec();
-	/* every third record has an owner (fx_owner() holds 15 at most) */
+	/* every third record has an owner */
 	fsnap.owners.cap = fsnap.socks.len / 3 + 2;
 	fsnap.owners.v = xcalloc(fsnap.owners.cap, sizeof(*fsnap.owners.v));
 	fsnap.owners.len = 1;
@@ -521,7 +521,8 @@ make_records(void)
 
 		o->pid = i % 2 ? 42 : 43;
 		o->fd = 3;
-		strcpy(o->comm, i % 2 ? "nginx" : "sshd");
+		o->comm = proc_owners_add_comm(&fsnap.owners,
+		    i % 2 ? "nginx" : "sshd");
 		fsnap.socks.v[i].owners = (uint32_t)fsnap.owners.len++;
 	}
 }

@@ -597,7 +597,9 @@ test_filter_match_owners(void **state)
 	fx_owner(&snap, s, 100, 3, "master");
 	fx_owner(&snap, s, 101, 3, "nginx");		/* a forked worker */
 	fx_owner(&snap, t, 200, 5, "x");
-	strcpy(snap.owners.v[t->owners].comm, "systemd-resolve"); /* cut at 15 */
+	/* the kernel keeps 15 bytes of "systemd-resolved" */
+	snap.owners.v[t->owners].comm = proc_owners_add_comm(&snap.owners,
+	    "systemd-resolved");
 	s->uid = 33;
 	assert_true(matches("comm nginx", s));
 	assert_true(matches("proc master", s));

@@ -102,12 +102,11 @@ assert_clean(const char *text, enum ct_format fmt)
 	}
 }
 
-/* An owner named hostile (fx_owner()'s strncpy() dislikes 15 bytes). */
+/* An owner named hostile. */
 static void
 owner_hostile(struct ct_sock *s, uint32_t pid, int fd)
 {
-	fx_owner(&snap, s, pid, fd, "");
-	memcpy(snap.owners.v[snap.owners.len - 1].comm, hostile, 15);
+	fx_owner(&snap, s, pid, fd, hostile);
 }
 
 /* Every per-socket number at its maximum. */
@@ -279,7 +278,7 @@ test_out_limits_many_owners(void **state)
 	(void)state;
 	s = fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN, "0.0.0.0", 80,
 	    "0.0.0.0", 0);
-	for (i = 0; i < 12; i++)		/* the fixture holds 15 */
+	for (i = 0; i < 12; i++)
 		owner_hostile(s, UINT32_MAX - i, INT32_MAX);
 	fx_opts(&o);
 	o.no_header = true;

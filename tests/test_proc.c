@@ -228,7 +228,8 @@ owners_of(const struct ct_owners *o, uint32_t inode)
 	for (k = socks.v[i].owners; k != 0; k = o->v[k].next)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u:%d%s%s",
 		    n > 0 ? "," : "", o->v[k].pid, o->v[k].fd,
-		    o->v[k].comm[0] != '\0' ? "=" : "", o->v[k].comm);
+		    *proc_owner_comm(o, &o->v[k]) != '\0' ? "=" : "",
+		    proc_owner_comm(o, &o->v[k]));
 	return n > 0 ? buf : "-";
 }
 
@@ -279,6 +280,9 @@ test_proc_cache_like_scan(void **state)
 	assert_string_equal(owners_of(&b, 10), "100:3=nginx,101:3=nginx");
 	assert_string_equal(owners_of(&b, 11), "101:7=nginx");
 	assert_string_equal(owners_of(&b, 13), "-");
+	/* a name per process that holds a wanted socket, not per descriptor */
+	assert_int_equal(a.ncomm, 3);
+	assert_int_equal(b.ncomm, 3);
 	proc_owners_free(&a);
 	proc_owners_free(&b);
 }

@@ -311,6 +311,32 @@ test_watch_layout_closed_listener(void **state)
 	assert_int_equal(v.tot.closed, 2);
 }
 
+/*
+ * A closed socket's owner comes from the previous sample, whose names are
+ * not the current sample's: each row names its own process.
+ */
+static void
+test_watch_layout_closed_owner_names(void **state)
+{
+	struct ct_sock *s;
+
+	(void)state;
+	s = sk(&a, 1, CT_ST_LISTEN, "::", 22, "::", 0);
+	fx_owner(&a, s, 1, 3, "sshd");
+	fx_owner(&a, sk(&a, 2, CT_ST_ESTABLISHED, "::1", 22, "::1", 50000),
+	    700, 4, "sshd-session");
+	s = sk(&b, 1, CT_ST_LISTEN, "::", 22, "::", 0);
+	fx_owner(&b, s, 1, 3, "sshd");
+	fx_owner(&b, sk(&b, 3, CT_ST_ESTABLISHED, "::1", 22, "::1", 50001),
+	    800, 4, "scp");
+	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(80, true),
+	    "  PROTO STATE       LOCAL    REMOTE      PROCESS           RECVQ SENDQ RTT|\n"
+	    "  tcp   LISTEN      [::]:22  [::]:*      sshd(1)               0     0   -|\n"
+	    "-   tcp ESTABLISHED [::1]:22 [::1]:50000 sshd-session(700)     0     0   -|\n"
+	    "+   tcp ESTABLISHED [::1]:22 [::1]:50001 scp(800)              0     0   -|\n");
+}
+
 static void
 test_watch_layout_header(void **state)
 {
@@ -405,6 +431,7 @@ main(void)
 		T(test_watch_layout_flat_reverse),
 		T(test_watch_layout_filter),
 		T(test_watch_layout_closed_listener),
+		T(test_watch_layout_closed_owner_names),
 		T(test_watch_layout_header),
 		T(test_watch_layout_first),
 		T(test_watch_layout_rate_text),

@@ -99,7 +99,7 @@ fz_snap(struct ct_snap *snap)
 
 			o->pid = 100 + (uint32_t)i;
 			o->fd = 3;
-			snprintf(o->comm, sizeof(o->comm), "%s", comms[i % 3]);
+			o->comm = proc_owners_add_comm(&snap->owners, comms[i % 3]);
 			s->owners = (uint32_t)snap->owners.len++;
 		}
 	}

@@ -126,8 +126,9 @@ check_owners(const struct ct_socklist *socks, const struct ct_owners *o,
 	FZ_CHECK(socks->v[0].owners != 0 && socks->v[0].owners < o->len);
 	w = &o->v[socks->v[0].owners];
 	FZ_CHECK(w->pid == 7 && w->fd == 3 && w->next == 0);
-	FZ_CHECK(memchr(w->comm, '\0', sizeof(w->comm)) != NULL);
-	FZ_CHECK(strcmp(w->comm, comm) == 0);
+	FZ_CHECK(w->comm < o->ncomm);
+	FZ_CHECK(memchr(o->comm[w->comm], '\0', sizeof(o->comm[0])) != NULL);
+	FZ_CHECK(strcmp(proc_owner_comm(o, w), comm) == 0);
 }
 
 int
