@@ -14,23 +14,32 @@ struct ct_sock;
 #define CT_DF_FIRST	0x02	/* no previous snapshot: the initial state */
 #define CT_DF_NEW	0x04	/* opened since the previous snapshot */
 #define CT_DF_STATE	0x08	/* was there in old_state, is now in another */
-#define CT_DF_RATED	0x10	/* rate_in and rate_out are valid */
+#define CT_DF_RATED	0x10	/* its ct_diff.rate entry is valid */
 
 /* ct_diff_sock.prev when the record has no counterpart */
 #define CT_DIFF_NONE	UINT32_MAX
 
-/* What the diff says about one record of the current snapshot. */
+/* What the diff says about one record of the current snapshot: 8 bytes. */
 struct ct_diff_sock {
 	uint32_t	 prev;		/* its index in the previous snapshot */
 	uint8_t		 flags;		/* CT_DF_* */
 	uint8_t		 old_state;	/* with CT_DF_STATE */
-	uint64_t	 rate_in;	/* bytes/s received (tcpi_bytes_received) */
-	uint64_t	 rate_out;	/* bytes/s acked by the peer (tcpi_bytes_acked) */
+};
+
+/* The rates of one record of the current snapshot, with CT_DF_RATED. */
+struct ct_diff_rate {
+	uint64_t	 in;		/* bytes/s received (tcpi_bytes_received) */
+	uint64_t	 out;		/* bytes/s acked by the peer (tcpi_bytes_acked) */
 };
 
 /* Two consecutive snapshots compared, restricted to the filter's records. */
 struct ct_diff {
 	struct ct_diff_sock *cur;	/* parallel to cur->socks.v */
+	/*
+	 * Parallel to cur too, but only when both snapshots hold tcp_info
+	 * (else NULL): a stream of 200,000 records without it is 3 MB less.
+	 */
+	struct ct_diff_rate *rate;
 	size_t		 ncur;
 	uint32_t	*closed;	/* indexes in prev of matching records gone */
 	size_t		 nclosed;

@@ -150,7 +150,7 @@ diff_hash_claim(const struct diff_hash *h, const struct ct_snap *prev,
 static void
 diff_rates(const struct ct_snap *prev, const struct ct_sock *p,
     const struct ct_snap *cur, const struct ct_sock *s, double dt,
-    struct ct_diff_sock *ds)
+    struct ct_diff_sock *ds, struct ct_diff_rate *r)
 {
 	const struct ct_tcpinfo *pi = sock_info(&prev->socks, p);
 	const struct ct_tcpinfo *si = sock_info(&cur->socks, s);
@@ -158,10 +158,9 @@ diff_rates(const struct ct_snap *prev, const struct ct_sock *p,
 	if (pi == NULL || si == NULL)
 		return;
 	if (diff_rate(pi->bytes_received, si->bytes_received, dt,
-	    &ds->rate_in) != 0 ||
-	    diff_rate(pi->bytes_acked, si->bytes_acked, dt,
-	    &ds->rate_out) != 0) {
-		ds->rate_in = ds->rate_out = 0;
+	    &r->in) != 0 ||
+	    diff_rate(pi->bytes_acked, si->bytes_acked, dt, &r->out) != 0) {
+		r->in = r->out = 0;
 		return;
 	}
 	ds->flags |= CT_DF_RATED;
@@ -182,6 +181,8 @@ diff_build(const struct ct_snap *prev, const struct ct_snap *cur,
 		out->dt = diff_seconds(&prev->when, &cur->when);
 		match = xcalloc(prev->socks.len, 1);
 		diff_hash_build(&h, prev, f, match);
+		if (prev->socks.info != NULL && cur->socks.info != NULL)
+			out->rate = xcalloc(out->ncur, sizeof(*out->rate));
 	}
 	for (i = 0; i < cur->socks.len; i++) {
 		const struct ct_sock *s = &cur->socks.v[i];
@@ -207,7 +208,9 @@ diff_build(const struct ct_snap *prev, const struct ct_snap *cur,
 			ds->old_state = prev->socks.v[ds->prev].state;
 			out->nchanged++;
 		}
-		diff_rates(prev, &prev->socks.v[ds->prev], cur, s, out->dt, ds);
+		if (out->rate != NULL)
+			diff_rates(prev, &prev->socks.v[ds->prev], cur, s,
+			    out->dt, ds, &out->rate[i]);
 	}
 	if (prev != NULL) {
 		for (i = 0, n = 0; i < prev->socks.len; i++)
@@ -228,6 +231,7 @@ diff_free(struct ct_diff *d)
 	if (d == NULL)
 		return;
 	free(d->cur);
+	free(d->rate);
 	free(d->closed);
 	memset(d, 0, sizeof(*d));
 }

@@ -88,6 +88,7 @@ test_diff_opened_closed(void **state)
 	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.dt == 1.0);
+	assert_null(d.rate);		/* no tcp_info: no room for rates */
 	assert_int_equal(d.nopened, 1);
 	assert_int_equal(d.nchanged, 0);
 	assert_int_equal(d.cur[0].flags, CT_DF_MATCH | CT_DF_NEW);
@@ -183,8 +184,9 @@ test_diff_rates(void **state)
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.dt == 0.5);
 	assert_true(d.cur[0].flags & CT_DF_RATED);
-	assert_int_equal(d.cur[0].rate_in, 4000);
-	assert_int_equal(d.cur[0].rate_out, 2);
+	assert_non_null(d.rate);
+	assert_int_equal(d.rate[0].in, 4000);
+	assert_int_equal(d.rate[0].out, 2);
 	assert_false(d.cur[1].flags & CT_DF_RATED);
 	diff_free(&d);
 }
@@ -201,9 +203,9 @@ test_diff_rate_wrap(void **state)
 	info(&b, conn(&b, 2, 40002, CT_ST_ESTABLISHED), 4000, 6000);	/* reset */
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.cur[0].flags & CT_DF_RATED);
-	assert_int_equal(d.cur[0].rate_in, 200);
+	assert_int_equal(d.rate[0].in, 200);
 	assert_false(d.cur[1].flags & CT_DF_RATED);
-	assert_int_equal(d.cur[1].rate_out, 0);
+	assert_int_equal(d.rate[1].out, 0);
 	diff_free(&d);
 }
 
