@@ -6,6 +6,9 @@
 
 #include "sock.h"
 
+/* A process name as the kernel keeps it: 15 bytes at most, and a NUL. */
+#define CT_COMM_SIZE	16
+
 /* One process holding one socket through one descriptor: 16 bytes. */
 struct ct_owner {
 	uint32_t	 pid;
@@ -22,11 +25,11 @@ struct ct_owner {
 struct ct_owners {
 	struct ct_owner	*v;
 	size_t		 len, cap;
-	char		(*comm)[16];	/* raw /proc/PID/comm: untrusted, escape it */
+	char		(*comm)[CT_COMM_SIZE]; /* raw /proc/PID/comm: untrusted */
 	size_t		 ncomm, capcomm;
 };
 
-/* The name of owner w of table o: at most 15 bytes and a NUL. */
+/* The name of owner w of table o, NUL-terminated; escape it to print. */
 static inline const char *
 proc_owner_comm(const struct ct_owners *o, const struct ct_owner *w)
 {

@@ -43,8 +43,9 @@ put_owners(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s)
 	for (; i != 0 && i < snap->owners.len; i = snap->owners.v[i].next) {
 		const struct ct_owner *o = &snap->owners.v[i];
 		const char *name = proc_owner_comm(&snap->owners, o);
-		char comm[CT_ESCAPE_MAX(16)];
-		size_t n = util_escape(name, strnlen(name, 16), comm, sizeof(comm));
+		char comm[CT_ESCAPE_MAX(CT_COMM_SIZE)];
+		size_t n = util_escape(name, strnlen(name, CT_COMM_SIZE), comm,
+		    sizeof(comm));
 
 		if (i != s->owners)
 			putc_unlocked(',', fp);
