@@ -34,6 +34,8 @@ struct ct_snap {
 	unsigned	 warn;		/* CT_WARN_* */
 	unsigned	 bc_sent;	/* dumps that carried filter bytecode */
 	unsigned	 bc_refused;	/* of those, refused by the kernel */
+	uint8_t		 failed;	/* after a failed snap_take(): IPPROTO_TCP
+					 * or IPPROTO_UDP, the dump that failed */
 };
 
 /*
@@ -52,6 +54,8 @@ int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
  */
 int		 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_proc_cache *pc, struct ct_snap *snap);
+/* "TCP socket dump" or "UDP socket dump": what a failed snap_take() names. */
+const char	*snap_failed_dump(const struct ct_snap *snap);
 /*
  * The message for one CT_WARN_* bit (static text, no "conntab:" prefix),
  * so the one-shot, the live view and the event stream say the same.

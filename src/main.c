@@ -564,7 +564,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if ((rc = snap_take(d, &o, &snap)) != 0) {
-		fprintf(stderr, "conntab: socket dump: %s\n", strerror(-rc));
+		fprintf(stderr, "conntab: %s: %s\n", snap_failed_dump(&snap),
+		    strerror(-rc));
 		status = 1;
 		goto out;
 	}

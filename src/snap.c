@@ -285,7 +285,15 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 	return 0;
 fail:
 	snap_free(snap);
+	snap->failed = protos[p];
 	return rc;
+}
+
+const char *
+snap_failed_dump(const struct ct_snap *snap)
+{
+	return snap->failed == IPPROTO_UDP ? "UDP socket dump" :
+	    "TCP socket dump";
 }
 
 const char *

@@ -136,12 +136,12 @@ watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 	while (!watch_stop) {
 		if ((rc = snap_take_cached(d, o, pc, &cur)) != 0) {
 			if (!have_prev) {
-				*what = "socket dump";
+				*what = snap_failed_dump(&cur);
 				goto out;
 			}
 			if (rc != last_rc)	/* once per kind of failure */
-				fprintf(stderr, "conntab: warning: socket dump: %s\n",
-				    strerror(-rc));
+				fprintf(stderr, "conntab: warning: %s: %s\n",
+				    snap_failed_dump(&cur), strerror(-rc));
 			last_rc = rc;
 			rc = 0;
 		} else {
@@ -200,6 +200,7 @@ struct watch_ui {
 	char		 status[320];	/* a message for the status line */
 	bool		 status_error;	/* ... shown as an error */
 	int64_t		 status_until;	/* monotonic ms; 0 = until replaced */
+	const char	*failed_dump;	/* the dump the last failed sample names */
 };
 
 static void
@@ -258,7 +259,9 @@ watch_sample(struct watch_ui *w, struct ct_diag *d)
 	/* tcp_info makes every record bigger: only when rates or rtt show */
 	w->o.info = w->base_info || w->want_info;
 	if ((rc = snap_take_cached(d, &w->o, w->pc, &next)) != 0) {
-		snprintf(msg, sizeof(msg), "socket dump: %s", strerror(-rc));
+		w->failed_dump = snap_failed_dump(&next);
+		snprintf(msg, sizeof(msg), "%s: %s", w->failed_dump,
+		    strerror(-rc));
 		watch_message(w, true, 0, msg);
 		return rc;
 	}
@@ -635,7 +638,7 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 	watch_signals();
 	/* the first sample before the screen: a failure is a plain message */
 	if ((rc = watch_sample(w, d)) != 0) {
-		*what = "socket dump";
+		*what = w->failed_dump;
 		goto out;
 	}
 	/*

@@ -76,9 +76,9 @@ check "the shim is loaded (it rejects a bad CT_NLFAULT)" "$(last_run)" test "$rc
 
 # Permission.
 fails socket-eperm "conntab: netlink sock_diag: Operation not permitted"
-fails tcp:eperm "conntab: socket dump: Operation not permitted"
-fails udp:eperm "conntab: socket dump: Operation not permitted"
-fails udp:eperm "conntab: socket dump: Operation not permitted" -J
+fails tcp:eperm "conntab: TCP socket dump: Operation not permitted"
+fails udp:eperm "conntab: UDP socket dump: Operation not permitted"
+fails udp:eperm "conntab: UDP socket dump: Operation not permitted" -J
 
 # A kernel without one diag module: the rest is listed, one warning.
 lists udp:enoent "$T/tcp" "conntab: warning: cannot dump UDP sockets: this kernel lacks udp_diag"
@@ -103,16 +103,19 @@ lists any:eintr "$T/all" ""
 lists udp:intr-early,udp:eintr "$T/all" ""
 
 # Broken replies: a failure, never a partial list.
-fails any:enobufs "conntab: socket dump: No buffer space available"
-fails udp:enobufs "conntab: socket dump: No buffer space available" -J
+fails any:enobufs "conntab: TCP socket dump: No buffer space available"
+fails udp:enobufs "conntab: UDP socket dump: No buffer space available" -J
 for f in tcp:truncate udp:truncate tcp:badlen udp:badlen; do
-	fails "$f" "conntab: socket dump: Bad message"
-	fails "$f" "conntab: socket dump: Bad message" --format csv
+	p=$(echo "${f%%:*}" | tr a-z A-Z)
+	fails "$f" "conntab: $p socket dump: Bad message"
+	fails "$f" "conntab: $p socket dump: Bad message" --format csv
 done
-fails tcp:errmid "conntab: socket dump: Input/output error"
-fails udp:errmid "conntab: socket dump: Input/output error" -J
-fails udp:errmid "conntab: socket dump: Input/output error" -T
-fails udp:errmid "conntab: socket dump: Input/output error" -s
+fails tcp:errmid "conntab: TCP socket dump: Input/output error"
+fails udp:errmid "conntab: UDP socket dump: Input/output error" -J
+fails udp:errmid "conntab: UDP socket dump: Input/output error" -T
+fails udp:errmid "conntab: UDP socket dump: Input/output error" -s
+# the event stream's first sample: the same line, nothing streamed
+fails udp:eperm "conntab: UDP socket dump: Operation not permitted" -w -d 0.2
 
 # Every message above was one clean line.
 bad=
