@@ -162,9 +162,10 @@ stop_helper() {
 
 # signal_wait SIG PID: send SIG to PID, a child of this shell, and set rc to
 # its exit status. Signal conntab itself, never a `timeout` around it: that
-# forwards the signal to its whole group and adds SIGCONT, which can cancel
-# the SIGSTOP of LeakSanitizer's exit-time check and hang it. A process
-# still there after 30 s is killed: rc=137, and the check fails.
+# forwards the signal to its whole group and adds SIGCONT, and once left a
+# sanitizer build (whose LeakSanitizer stops the process at exit) running
+# past a 5 s grace in CI. A process still there after 30 s is killed:
+# rc=137, and the check fails.
 signal_wait() {
 	local i
 	kill -"$1" "$2" 2>/dev/null
