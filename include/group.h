@@ -41,6 +41,10 @@ struct ct_table {
 	uint32_t	*order;		/* without rows: row i is record order[i] */
 };
 
+/* Make *g the row of the one record s of snap (its queues, its bytes). */
+void		 group_row_set(struct ct_group *g, const struct ct_snap *snap,
+		    const struct ct_sock *s);
+
 /*
  * Row i of t: &t->rows[i], or the record of a table without rows made a
  * row in *tmp (valid until tmp is used again).

@@ -124,8 +124,7 @@ group_count_cmp(const void *x, const void *y, void *arg)
 	return c * ctx->dir;
 }
 
-/* A row of one record s of snap. */
-static void
+void
 group_row_set(struct ct_group *g, const struct ct_snap *snap,
     const struct ct_sock *s)
 {

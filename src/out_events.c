@@ -53,22 +53,13 @@ void
 out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
     enum ct_event ev, uint8_t old_state, time_t when, const struct ct_opts *o)
 {
-	const struct ct_tcpinfo *ti = sock_info(&snap->socks, s);
 	struct ct_group g;
 	struct ct_cols cols;
 	char stamp[32], cell[CT_CELL_MAX];
 	struct tm tm;
 	size_t j, len;
 
-	memset(&g, 0, sizeof(g));
-	g.first = s;
-	g.count = 1;
-	g.rq = s->rqueue;
-	g.wq = s->wqueue;
-	if (ti != NULL) {
-		g.bytes_in = ti->bytes_received;
-		g.bytes_out = ti->bytes_acked;
-	}
+	group_row_set(&g, snap, s);
 	gmtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (o->format == CT_FMT_JSON) {

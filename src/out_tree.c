@@ -286,47 +286,21 @@ tree_write_sv(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 	out_sv_write(fp, snap, &flat, &so);
 }
 
-static void
-json_str(FILE *fp, const char *s, size_t len)
-{
-	size_t i;
-
-	putc_unlocked('"', fp);
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			putc_unlocked('\\', fp);
-		if (ch < 0x20 || ch == 0x7f)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			putc_unlocked((char)ch, fp);
-	}
-	putc_unlocked('"', fp);
-}
-
-/* "key":value for the fields ids of g, each followed by a comma. */
+/* "key":value for the fields ids of g, as plain JSON has them, then a comma. */
 static void
 json_keys(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
     const enum ct_field_id *ids, size_t n)
 {
-	char cell[CT_CELL_MAX];
-	size_t i, len;
+	struct ct_cols k;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct ct_field *f = fields_get(ids[i]);
-		bool is_null = false;
-
-		len = f->fmt(snap, g, -1, cell, &is_null, NULL);
-		fprintf(fp, "\"%s\":", f->name);
-		if (is_null)
-			fputs("null", fp);
-		else if (f->flags & CT_FF_NUM)
-			fwrite(cell, 1, len, fp);
-		else
-			json_str(fp, cell, len);
-		putc_unlocked(',', fp);
+	for (i = 0; i < n && i < CT_COLS_MAX; i++) {
+		k.v[i].id = ids[i];
+		k.v[i].prefix = -1;
 	}
+	k.n = i;
+	out_json_members(fp, snap, g, &k, NULL);
+	putc_unlocked(',', fp);
 }
 
 /* An array of socket objects, keyed as plain JSON output is. */

@@ -546,7 +546,6 @@ static size_t
 wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 {
 	const struct ct_sock *s = &v->snap.socks.v[i];
-	const struct ct_tcpinfo *ti = sock_info(&v->snap.socks, s);
 	const struct ct_wsock *w = &v->ws[i];
 	struct ct_group g;
 	bool is_null = false;
@@ -567,15 +566,7 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 		return watch_layout_rate(id == CT_F_RATE_IN ? w->rate_in :
 		    w->rate_out, buf);
 	}
-	memset(&g, 0, sizeof(g));
-	g.first = s;
-	g.count = 1;
-	g.rq = s->rqueue;
-	g.wq = s->wqueue;
-	if (ti != NULL) {
-		g.bytes_in = ti->bytes_received;
-		g.bytes_out = ti->bytes_acked;
-	}
+	group_row_set(&g, &v->snap, s);
 	if ((n = fields_get(id)->fmt(&v->snap, &g, -1, buf, &is_null,
 	    NULL)) == 0) {
 		buf[0] = '-';
