@@ -39,6 +39,21 @@ fx_sock(struct ct_snap *snap, uint8_t proto, uint8_t state, const char *laddr,
 	return s;
 }
 
+/*
+ * A TCP connection 127.0.0.1:500 <-> 127.0.0.1:rport in state, the kernel's
+ * socket cookie (inode cookie + 1000): the same socket in two snapshots.
+ */
+static inline struct ct_sock *
+fx_conn(struct ct_snap *snap, uint64_t cookie, uint16_t rport, uint8_t state)
+{
+	struct ct_sock *s = fx_sock(snap, IPPROTO_TCP, state, "127.0.0.1", 500,
+	    "127.0.0.1", rport);
+
+	s->cookie = cookie;
+	s->inode = (uint32_t)cookie + 1000;
+	return s;
+}
+
 /* Give record s of snap tcp_info figures, zeroed, and return them. */
 static inline struct ct_tcpinfo *
 fx_info(struct ct_snap *snap, struct ct_sock *s)

@@ -34,17 +34,6 @@ teardown(void **state)
 	return 0;
 }
 
-static struct ct_sock *
-conn(struct ct_snap *s, uint64_t cookie, uint16_t rport, uint8_t state)
-{
-	struct ct_sock *x = fx_sock(s, IPPROTO_TCP, state, "127.0.0.1", 500,
-	    "127.0.0.1", rport);
-
-	x->cookie = cookie;
-	x->inode = (uint32_t)cookie + 1000;
-	return x;
-}
-
 static void
 info(struct ct_snap *sn, struct ct_sock *s, uint64_t in, uint64_t out)
 {
@@ -60,8 +49,8 @@ test_diff_first(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&b, 2, 40002, CT_ST_ESTABLISHED);
+	fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 2, 40002, CT_ST_ESTABLISHED);
 	assert_int_equal(diff_build(NULL, &b, NULL, &d), 0);
 	assert_int_equal(d.ncur, 2);
 	assert_int_equal(d.nmatch, 2);
@@ -79,13 +68,13 @@ test_diff_opened_closed(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	conn(&a, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&a, 2, 40002, CT_ST_ESTABLISHED);
-	conn(&a, 3, 40003, CT_ST_ESTABLISHED);
+	fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&a, 2, 40002, CT_ST_ESTABLISHED);
+	fx_conn(&a, 3, 40003, CT_ST_ESTABLISHED);
 	/* 2 closed, 4 opened; order in the dump changes */
-	conn(&b, 4, 40004, CT_ST_ESTABLISHED);
-	conn(&b, 3, 40003, CT_ST_ESTABLISHED);
-	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 4, 40004, CT_ST_ESTABLISHED);
+	fx_conn(&b, 3, 40003, CT_ST_ESTABLISHED);
+	fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.dt == 1.0);
 	assert_null(d.rate);		/* no tcp_info: no room for rates */
@@ -107,8 +96,8 @@ test_diff_state_change(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	conn(&a, 7, 40007, CT_ST_ESTABLISHED);
-	conn(&b, 7, 40007, CT_ST_TIME_WAIT)->inode = 0;	/* tw keeps the cookie */
+	fx_conn(&a, 7, 40007, CT_ST_ESTABLISHED);
+	fx_conn(&b, 7, 40007, CT_ST_TIME_WAIT)->inode = 0;	/* tw keeps the cookie */
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_int_equal(d.nopened, 0);
 	assert_int_equal(d.nclosed, 0);
@@ -125,8 +114,8 @@ test_diff_reused_tuple(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	info(&a, conn(&a, 10, 40010, CT_ST_ESTABLISHED), 5000, 5000);
-	info(&b, conn(&b, 11, 40010, CT_ST_ESTABLISHED), 100, 100);
+	info(&a, fx_conn(&a, 10, 40010, CT_ST_ESTABLISHED), 5000, 5000);
+	info(&b, fx_conn(&b, 11, 40010, CT_ST_ESTABLISHED), 100, 100);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_int_equal(d.nopened, 1);
 	assert_int_equal(d.nclosed, 1);
@@ -164,8 +153,8 @@ static void
 test_diff_cookie_one_side(void **state)
 {
 	assert_false(diff_same_sock(
-	    conn(&a, 0, 40001, CT_ST_ESTABLISHED),
-	    conn(&b, 9, 40001, CT_ST_ESTABLISHED)));
+	    fx_conn(&a, 0, 40001, CT_ST_ESTABLISHED),
+	    fx_conn(&b, 9, 40001, CT_ST_ESTABLISHED)));
 	(void)state;
 }
 
@@ -177,10 +166,10 @@ test_diff_rates(void **state)
 	(void)state;
 	b.when.tv_sec = 100;
 	b.when.tv_nsec = 500000000;	/* half a second */
-	info(&a, conn(&a, 1, 40001, CT_ST_ESTABLISHED), 1000, 0);
-	info(&b, conn(&b, 1, 40001, CT_ST_ESTABLISHED), 3000, 1);
-	conn(&a, 2, 40002, CT_ST_ESTABLISHED);		/* no tcp_info before */
-	info(&b, conn(&b, 2, 40002, CT_ST_ESTABLISHED), 10, 10);
+	info(&a, fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED), 1000, 0);
+	info(&b, fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED), 3000, 1);
+	fx_conn(&a, 2, 40002, CT_ST_ESTABLISHED);		/* no tcp_info before */
+	info(&b, fx_conn(&b, 2, 40002, CT_ST_ESTABLISHED), 10, 10);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.dt == 0.5);
 	assert_true(d.cur[0].flags & CT_DF_RATED);
@@ -197,10 +186,10 @@ test_diff_rate_wrap(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	info(&a, conn(&a, 1, 40001, CT_ST_ESTABLISHED), UINT64_MAX - 99, 0);
-	info(&b, conn(&b, 1, 40001, CT_ST_ESTABLISHED), 100, 0);
-	info(&a, conn(&a, 2, 40002, CT_ST_ESTABLISHED), 5000, 5000);
-	info(&b, conn(&b, 2, 40002, CT_ST_ESTABLISHED), 4000, 6000);	/* reset */
+	info(&a, fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED), UINT64_MAX - 99, 0);
+	info(&b, fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED), 100, 0);
+	info(&a, fx_conn(&a, 2, 40002, CT_ST_ESTABLISHED), 5000, 5000);
+	info(&b, fx_conn(&b, 2, 40002, CT_ST_ESTABLISHED), 4000, 6000);	/* reset */
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_true(d.cur[0].flags & CT_DF_RATED);
 	assert_int_equal(d.rate[0].in, 200);
@@ -242,10 +231,10 @@ test_diff_filter(void **state)
 
 	(void)state;
 	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
-	conn(&a, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED);
 	fx_sock(&a, IPPROTO_TCP, CT_ST_ESTABLISHED, "127.0.0.1", 22, "127.0.0.1",
 	    40100)->cookie = 2;
-	conn(&b, 3, 40003, CT_ST_ESTABLISHED);
+	fx_conn(&b, 3, 40003, CT_ST_ESTABLISHED);
 	fx_sock(&b, IPPROTO_TCP, CT_ST_ESTABLISHED, "127.0.0.1", 22, "127.0.0.1",
 	    40200)->cookie = 4;
 	assert_int_equal(diff_build(&a, &b, f, &d), 0);
@@ -265,9 +254,9 @@ test_diff_duplicate(void **state)
 	struct ct_diff d;
 
 	(void)state;
-	conn(&a, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_int_equal(d.cur[0].prev, 0);
 	assert_int_equal(d.cur[1].prev, CT_DIFF_NONE);
@@ -285,9 +274,9 @@ test_diff_large(void **state)
 
 	(void)state;
 	for (i = 0; i < N; i++)
-		conn(&a, i + 1, (uint16_t)i, CT_ST_ESTABLISHED);
+		fx_conn(&a, i + 1, (uint16_t)i, CT_ST_ESTABLISHED);
 	for (i = N; i-- > 0;)
-		conn(&b, i % 10 == 0 ? i + 1 + N : i + 1, (uint16_t)i,
+		fx_conn(&b, i % 10 == 0 ? i + 1 + N : i + 1, (uint16_t)i,
 		    CT_ST_ESTABLISHED);
 	assert_int_equal(diff_build(&a, &b, NULL, &d), 0);
 	assert_int_equal(d.nopened, N / 10);

@@ -42,17 +42,6 @@ teardown(void **state)
 	return 0;
 }
 
-static struct ct_sock *
-conn(struct ct_snap *s, uint64_t cookie, uint16_t rport, uint8_t state)
-{
-	struct ct_sock *x = fx_sock(s, IPPROTO_TCP, state, "127.0.0.1", 500,
-	    "127.0.0.1", rport);
-
-	x->cookie = cookie;
-	x->inode = (uint32_t)cookie + 1000;
-	return x;
-}
-
 /* One event through a memory stream; the text stays in `text`. */
 static const char *
 one(const struct ct_snap *snap, const struct ct_sock *s, enum ct_event ev,
@@ -74,7 +63,7 @@ test_out_events_open_line(void **state)
 
 	(void)state;
 	fx_opts(&o);
-	s = conn(&b, 1, 54240, CT_ST_ESTABLISHED);
+	s = fx_conn(&b, 1, 54240, CT_ST_ESTABLISHED);
 	fx_owner(&b, s, 1234, 4, "nc");
 	assert_string_equal(one(&b, s, CT_EV_OPEN, 0, &o),
 	    "2026-11-22T10:00:01Z + tcp ESTABLISHED 127.0.0.1:500 "
@@ -88,7 +77,7 @@ test_out_events_close_unknown_owner(void **state)
 
 	(void)state;
 	fx_opts(&o);
-	assert_string_equal(one(&a, conn(&a, 1, 1, CT_ST_ESTABLISHED),
+	assert_string_equal(one(&a, fx_conn(&a, 1, 1, CT_ST_ESTABLISHED),
 	    CT_EV_CLOSE, 0, &o),
 	    "2026-11-22T10:00:01Z - tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:1 -\n");
 }
@@ -101,7 +90,7 @@ test_out_events_state_line(void **state)
 	(void)state;
 	fx_opts(&o);
 	o.no_procs = true;		/* -P: no process column */
-	assert_string_equal(one(&b, conn(&b, 1, 2, CT_ST_FIN_WAIT1),
+	assert_string_equal(one(&b, fx_conn(&b, 1, 2, CT_ST_FIN_WAIT1),
 	    CT_EV_STATE, CT_ST_ESTABLISHED, &o),
 	    "2026-11-22T10:00:01Z ~ tcp ESTABLISHED->FIN_WAIT1 127.0.0.1:500 "
 	    "127.0.0.1:2\n");
@@ -135,8 +124,8 @@ test_out_events_cols(void **state)
 	assert_int_equal(fields_parse_list("rport,local,pid", false, &o.cols,
 	    &bad, &badlen), 0);
 	o.cols_given = true;
-	assert_string_equal(one(&b, conn(&b, 1, 9, CT_ST_SYN_RECV), CT_EV_OPEN,
-	    0, &o), "2026-11-22T10:00:01Z + 9 127.0.0.1:500 -\n");
+	assert_string_equal(one(&b, fx_conn(&b, 1, 9, CT_ST_SYN_RECV),
+	    CT_EV_OPEN, 0, &o), "2026-11-22T10:00:01Z + 9 127.0.0.1:500 -\n");
 }
 
 static void
@@ -148,7 +137,7 @@ test_out_events_json(void **state)
 	(void)state;
 	fx_opts(&o);
 	o.format = CT_FMT_JSON;
-	s = conn(&b, 1, 54240, CT_ST_CLOSE_WAIT);
+	s = fx_conn(&b, 1, 54240, CT_ST_CLOSE_WAIT);
 	s->uid = 1000;
 	s->rqueue = 3;
 	fx_owner(&b, s, 1234, 4, "n\"c");
@@ -203,9 +192,9 @@ test_out_events_diff_first(void **state)
 	(void)state;
 	fx_opts(&o);
 	o.no_procs = true;
-	conn(&b, 2, 40002, CT_ST_ESTABLISHED);
+	fx_conn(&b, 2, 40002, CT_ST_ESTABLISHED);
 	fx_sock(&b, IPPROTO_TCP, CT_ST_LISTEN, "0.0.0.0", 500, "0.0.0.0", 0)->cookie = 9;
-	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED);
 	assert_int_equal(batch(NULL, &b, &o), 3);
 	assert_string_equal(text,
 	    "2026-11-22T10:00:01Z = tcp LISTEN 0.0.0.0:500 0.0.0.0:*\n"
@@ -221,14 +210,14 @@ test_out_events_diff_changes(void **state)
 	(void)state;
 	fx_opts(&o);
 	o.no_procs = true;
-	conn(&a, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&a, 2, 40002, CT_ST_ESTABLISHED);
-	conn(&a, 3, 40003, CT_ST_ESTABLISHED);	/* stays as it is: no event */
-	conn(&a, 4, 40004, CT_ST_ESTABLISHED);
-	conn(&b, 3, 40003, CT_ST_ESTABLISHED);
-	conn(&b, 6, 40001, CT_ST_ESTABLISHED);	/* 40001 again: a new socket */
-	conn(&b, 4, 40004, CT_ST_CLOSE_WAIT);
-	conn(&b, 5, 40000, CT_ST_SYN_RECV);
+	fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&a, 2, 40002, CT_ST_ESTABLISHED);
+	fx_conn(&a, 3, 40003, CT_ST_ESTABLISHED);	/* stays as it is: no event */
+	fx_conn(&a, 4, 40004, CT_ST_ESTABLISHED);
+	fx_conn(&b, 3, 40003, CT_ST_ESTABLISHED);
+	fx_conn(&b, 6, 40001, CT_ST_ESTABLISHED);	/* 40001 again: a new socket */
+	fx_conn(&b, 4, 40004, CT_ST_CLOSE_WAIT);
+	fx_conn(&b, 5, 40000, CT_ST_SYN_RECV);
 	assert_int_equal(batch(&a, &b, &o), 5);
 	assert_string_equal(text,
 	    "2026-11-22T10:00:01Z - tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:40001\n"
@@ -253,8 +242,8 @@ test_out_events_diff_filter(void **state)
 	o.no_procs = true;
 	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
 	o.filter = f;
-	conn(&a, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&b, 2, 40002, CT_ST_ESTABLISHED);
+	fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 2, 40002, CT_ST_ESTABLISHED);
 	assert_int_equal(batch(&a, &b, &o), 1);
 	assert_string_equal(text,
 	    "2026-11-22T10:00:01Z + tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:40002\n");
@@ -268,8 +257,8 @@ test_out_events_diff_nothing(void **state)
 
 	(void)state;
 	fx_opts(&o);
-	conn(&a, 1, 40001, CT_ST_ESTABLISHED);
-	conn(&b, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&a, 1, 40001, CT_ST_ESTABLISHED);
+	fx_conn(&b, 1, 40001, CT_ST_ESTABLISHED);
 	assert_int_equal(batch(&a, &b, &o), 0);
 	assert_string_equal(text, "");
 }
