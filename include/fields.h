@@ -7,8 +7,8 @@
 
 #include "sock.h"
 
-struct ct_snap;
 struct ct_group;
+struct ct_view;
 
 /* The one vocabulary of SPEC §3. Order here is the canonical JSON order. */
 enum ct_field_id {
@@ -97,10 +97,10 @@ struct ct_fmt_memo {
  * the table shows the text written ("*" or "-"), JSON shows null. memo
  * is NULL, or the column's memo (see above).
  */
-typedef size_t	(*ct_fmt_fn)(const struct ct_snap *snap, const struct ct_group *g,
+typedef size_t	(*ct_fmt_fn)(const struct ct_view *v, const struct ct_group *g,
 		    int prefix, char *buf, bool *is_null, struct ct_fmt_memo *memo);
 /* Total order of two records on one field: <0, 0, >0. */
-typedef int	(*ct_cmp_fn)(const struct ct_snap *snap, const struct ct_sock *a,
+typedef int	(*ct_cmp_fn)(const struct ct_view *v, const struct ct_sock *a,
 		    const struct ct_sock *b, int prefix);
 
 struct ct_field {
@@ -130,7 +130,7 @@ int		 fields_parse_list(const char *list, bool allow_prefix,
 		    struct ct_cols *out, const char **bad, size_t *badlen);
 
 /* Compare two records on every key in order; 0 only when all are equal. */
-int		 fields_cmp_cols(const struct ct_snap *snap, const struct ct_cols *c,
+int		 fields_cmp_cols(const struct ct_view *v, const struct ct_cols *c,
 		    const struct ct_sock *a, const struct ct_sock *b);
 
 #endif /* CT_FIELDS_H */

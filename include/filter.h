@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 struct ct_filter;
-struct ct_snap;
 struct ct_sock;
+struct ct_view;
 
 /* Where and why a filter failed to parse (for "conntab: filter: ..."). */
 struct ct_filter_error {
@@ -23,9 +23,9 @@ struct ct_filter_error {
  */
 int		 filter_parse(int argc, char *const argv[],
 		    struct ct_filter **out, struct ct_filter_error *err);
-/* Does record s (from snapshot snap) match? A NULL filter matches all. */
+/* Does record s (of view v) match? A NULL filter matches all. */
 bool		 filter_match(const struct ct_filter *f,
-		    const struct ct_snap *snap, const struct ct_sock *s);
+		    const struct ct_view *v, const struct ct_sock *s);
 /* True when the filter tests owners (proc, comm, pid): /proc is needed. */
 bool		 filter_needs_owners(const struct ct_filter *f);
 /* Release; NULL-safe. */

@@ -5,27 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "group_order.h"
+#include "view.h"
+
 struct ct_cols;
 struct ct_filter;
 struct ct_opts;
 struct ct_snap;
 struct ct_sock;
-
-/* ct_group.has: which of the figures beyond count a row carries */
-#define CT_G_LISTENER	0x01	/* a listener: clients and high are set */
-#define CT_G_PORTS	0x02	/* ephemeral port use: ports_*, high are set */
-
-/* One output row: every record with equal values of the -g fields. */
-struct ct_group {
-	const struct ct_sock *first;
-	uint32_t	 count;
-	uint64_t	 rq, wq, bytes_in, bytes_out;
-	uint32_t	 clients;	/* distinct remote addresses (CT_G_LISTENER) */
-	uint32_t	 ports_used;	/* distinct local ports (CT_G_PORTS) */
-	uint32_t	 ports_avail;	/* ephemeral ports there are; 0 = unknown */
-	uint8_t		 has;		/* CT_G_* */
-	bool		 high;		/* queue or port use above half its limit */
-};
 
 /*
  * The rows a renderer prints, in order, borrowing the snapshot's records.
@@ -78,41 +65,18 @@ void		 group_table_select(const struct ct_snap *snap,
  */
 void		 group_table_fold(const struct ct_snap *snap,
 		    const struct ct_cols *keys, int dir, bool fold, struct ct_table *t);
-/* The default total order of records: proto, family, local, remote, ... */
-int		 group_cmp_default(const struct ct_sock *a, const struct ct_sock *b);
-
-/*
- * -T: a listener (every member of its SO_REUSEPORT group) with the
- * connections it accepted, or, for the connections no listener in the
- * snapshot accepted, one destination (protocol, remote address and port).
- * head.first is the first member (the first connection for a destination);
- * head.count the connections, head.rq/wq the members' accept queues and
- * backlogs (the connections' queues for a destination), head.clients the
- * distinct remote addresses of the connections.
- */
-struct ct_tree_node {
-	struct ct_group	 head;
-	size_t		 members, nmembers;	/* rows[members...]: listeners */
-	size_t		 conns, nconns;		/* rows[conns...]: connections */
+/* An order of records or groups, for the comparators below. */
+struct ct_order {
+	const struct ct_view *view;
+	const struct ct_cols *keys;	/* compared first; may be NULL or empty */
+	const struct ct_cols *group;	/* -g key, for ordering groups; or NULL */
+	int		 dir;		/* 1, or -1 for -r */
 };
 
-struct ct_tree {
-	struct ct_tree_node *nodes;	/* listeners first, then destinations */
-	size_t		 nnodes, nlisteners;
-	struct ct_group	*rows;		/* one per socket, in printing order */
-	size_t		 nrows;
-};
-
-/*
- * Build the tree of the records o->filter matches. A listener is shown
- * when it matches or when one of its connections does (its figures count
- * the matching connections only). Listeners come in --sort/default order
- * of their first member, destinations by (proto, remote); connections in
- * --sort/default order; -r reverses each. Free with group_tree_free().
- */
-int		 group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
-		    struct ct_tree *out);
-/* Release; NULL-safe. */
-void		 group_tree_free(struct ct_tree *t);
+/* Records by o->keys, then the default order; all of it times o->dir. */
+int		 group_sock_cmp(const struct ct_order *o, const struct ct_sock *a,
+		    const struct ct_sock *b);
+/* The same for qsort_r(): x, y point to record pointers, arg to the order. */
+int		 group_sock_ptr_cmp(const void *x, const void *y, void *arg);
 
 #endif /* CT_GROUP_H */

@@ -5,17 +5,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "proc.h"
+#include "owners.h"
 #include "sock.h"
+#include "view.h"
 
 struct ct_diag;
 struct ct_opts;
-
-/* uid -> user name, filled for the uids a snapshot holds when needed. */
-struct ct_user {
-	uint32_t	 uid;
-	char		 name[33];	/* raw; "" when the uid has no name */
-};
 
 /* snap.warn bits: things main.c tells the user on stderr */
 #define CT_WARN_INTR_TCP	0x01	/* TCP dump still interrupted after retries */
@@ -49,11 +44,22 @@ struct ct_snap {
 int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_snap *snap);
 /*
- * snap_take() for a refresh: owners come through pc (see proc_cache_scan()),
- * which remembers them from one snapshot to the next. pc NULL: snap_take().
+ * What a series of snapshots (the live view, the event stream) remembers
+ * from one to the next: the owners already found, so that a refresh reads
+ * /proc only for sockets not seen before (see proc_cache_scan()).
  */
+struct ct_snap_cache;
+
+/*
+ * A cache for snapshots taken with options o. Returns 0 or -errno (then
+ * snapshots are taken without one); free with snap_cache_free().
+ */
+int		 snap_cache_open(const struct ct_opts *o, struct ct_snap_cache **out);
+/* Release; NULL-safe. */
+void		 snap_cache_free(struct ct_snap_cache *c);
+/* snap_take() for a refresh, through cache c; c NULL: snap_take(). */
 int		 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
-		    struct ct_proc_cache *pc, struct ct_snap *snap);
+		    struct ct_snap_cache *c, struct ct_snap *snap);
 /* "TCP socket dump" or "UDP socket dump": what a failed snap_take() names. */
 const char	*snap_failed_dump(const struct ct_snap *snap);
 /*
@@ -63,7 +69,14 @@ const char	*snap_failed_dump(const struct ct_snap *snap);
 const char	*snap_warn_text(unsigned bit);
 /* Release; NULL-safe, leaves an empty snapshot. */
 void		 snap_free(struct ct_snap *snap);
-/* The name of uid in this snapshot, or NULL when unknown. */
-const char	*snap_user_name(const struct ct_snap *snap, uint32_t uid);
+/* The read-only view of snap that formatters and the filter read. */
+static inline struct ct_view
+snap_view(const struct ct_snap *snap)
+{
+	struct ct_view v = { &snap->socks, &snap->owners, snap->users,
+	    snap->nusers };
+
+	return v;
+}
 
 #endif /* CT_SNAP_H */

@@ -108,6 +108,7 @@ static void
 diff_hash_build(struct diff_hash *h, const struct ct_snap *prev,
     const struct ct_filter *f, uint8_t *match)
 {
+	const struct ct_view view = snap_view(prev);
 	size_t cap = 64, i, pos;
 
 	while (cap < prev->socks.len * 2)
@@ -117,7 +118,7 @@ diff_hash_build(struct diff_hash *h, const struct ct_snap *prev,
 	for (i = 0; i < prev->socks.len; i++) {
 		const struct ct_sock *s = &prev->socks.v[i];
 
-		if (!filter_match(f, prev, s))
+		if (!filter_match(f, &view, s))
 			continue;
 		match[i] = 1;
 		pos = (size_t)diff_key(s) & h->mask;
@@ -170,6 +171,7 @@ int
 diff_build(const struct ct_snap *prev, const struct ct_snap *cur,
     const struct ct_filter *f, struct ct_diff *out)
 {
+	const struct ct_view view = snap_view(cur);
 	struct diff_hash h = { NULL, 0 };
 	uint8_t *match = NULL;		/* prev: 0 no match, 1 matches, 2 claimed */
 	size_t i, n;
@@ -189,7 +191,7 @@ diff_build(const struct ct_snap *prev, const struct ct_snap *cur,
 		struct ct_diff_sock *ds = &out->cur[i];
 
 		ds->prev = CT_DIFF_NONE;
-		if (!filter_match(f, cur, s))
+		if (!filter_match(f, &view, s))
 			continue;
 		ds->flags = CT_DF_MATCH;
 		out->nmatch++;

@@ -12,11 +12,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "group.h"
-#include "proc.h"
-#include "snap.h"
+#include "owners.h"
 #include "sock.h"
 #include "util.h"
+#include "view.h"
 
 #define CMP(a, b)	(((a) > (b)) - ((a) < (b)))
 
@@ -326,21 +325,13 @@ fmt_addr_col(char *buf, const struct ct_addr *a, int prefix,
 	return memo_out(buf, m);
 }
 
-static const struct ct_owner *
-first_owner(const struct ct_snap *snap, const struct ct_sock *s)
-{
-	if (s->owners == 0 || s->owners >= snap->owners.len)
-		return NULL;
-	return &snap->owners.v[s->owners];
-}
-
 /* ---- formatters ------------------------------------------------------ */
 
-#define FMT(name) static size_t name(const struct ct_snap *snap, \
+#define FMT(name) static size_t name(const struct ct_view *view, \
     const struct ct_group *g, int prefix, char *buf, bool *is_null, \
     struct ct_fmt_memo *memo)
 /* (void) on a parameter that is used as well is harmless */
-#define UNUSED_FMT_ARGS (void)snap; (void)prefix; (void)is_null; (void)memo
+#define UNUSED_FMT_ARGS (void)view; (void)prefix; (void)is_null; (void)memo
 
 FMT(f_proto)
 {
@@ -375,7 +366,7 @@ FMT(f_state)
 
 FMT(f_laddr)
 {
-	(void)snap;
+	(void)view;
 	(void)is_null;
 	return fmt_addr_col(buf, &g->first->local, prefix, memo);
 }
@@ -390,7 +381,7 @@ FMT(f_lport)
 
 FMT(f_raddr)
 {
-	(void)snap;
+	(void)view;
 	if (sock_is_unconnected(g->first))
 		return fmt_null(buf, is_null, "*");
 	return fmt_addr_col(buf, &g->first->remote, prefix, memo);
@@ -425,7 +416,7 @@ FMT(f_inode) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->inode); }
 
 FMT(f_user)
 {
-	const char *name = snap_user_name(snap, g->first->uid);
+	const char *name = view_user_name(view, g->first->uid);
 
 	(void)prefix;
 	(void)memo;
@@ -437,7 +428,7 @@ FMT(f_user)
 
 FMT(f_pid)
 {
-	const struct ct_owner *o = first_owner(snap, g->first);
+	const struct ct_owner *o = view_owner(view, g->first);
 
 	(void)prefix;
 	(void)memo;
@@ -448,21 +439,21 @@ FMT(f_pid)
 
 FMT(f_comm)
 {
-	const struct ct_owner *o = first_owner(snap, g->first);
+	const struct ct_owner *o = view_owner(view, g->first);
 	const char *name;
 
 	(void)prefix;
 	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
-	name = proc_owner_comm(&snap->owners, o);
+	name = owners_comm(view->owners, o);
 	return util_escape(name, strlen(name), buf, CT_CELL_MAX);
 }
 
 /* "comm(pid)", "comm(pid,+N)" when N more processes share the socket. */
 FMT(f_process)
 {
-	const struct ct_owner *o = first_owner(snap, g->first);
+	const struct ct_owner *o = view_owner(view, g->first);
 	const char *name;
 	size_t n, more;
 
@@ -470,11 +461,11 @@ FMT(f_process)
 	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
-	name = proc_owner_comm(&snap->owners, o);
+	name = owners_comm(view->owners, o);
 	n = util_escape(name, strlen(name), buf, CT_CELL_MAX - 32);
 	buf[n++] = '(';
 	n += fmt_u64(buf + n, o->pid);
-	more = proc_owner_pids(&snap->owners, g->first->owners) - 1;
+	more = owners_pids(view->owners, g->first->owners) - 1;
 	if (more > 0) {
 		buf[n++] = ',';
 		buf[n++] = '+';
@@ -493,11 +484,11 @@ FMT(f_owners)
 
 	(void)prefix;
 	(void)memo;
-	if (first_owner(snap, g->first) == NULL)
+	if (view_owner(view, g->first) == NULL)
 		return fmt_null(buf, is_null, "-");
-	for (; i != 0; i = snap->owners.v[i].next) {
-		const struct ct_owner *o = &snap->owners.v[i];
-		const char *name = proc_owner_comm(&snap->owners, o);
+	for (; i != 0; i = view->owners->v[i].next) {
+		const struct ct_owner *o = &view->owners->v[i];
+		const char *name = owners_comm(view->owners, o);
 		char one[CT_CELL_MAX];
 		size_t m;
 
@@ -508,14 +499,14 @@ FMT(f_owners)
 		m += fmt_u64(one + m, (uint64_t)(uint32_t)o->fd);
 		one[m++] = ')';
 		if (n + m + 1 + 16 >= CT_CELL_MAX) {
-			left = proc_owner_count(&snap->owners, i);
+			left = owners_count(view->owners, i);
 			buf[n++] = '+';
 			n += fmt_u64(buf + n, left);
 			break;
 		}
 		memcpy(buf + n, one, m);
 		n += m;
-		if (snap->owners.v[i].next != 0)
+		if (view->owners->v[i].next != 0)
 			buf[n++] = ',';
 	}
 	buf[n] = '\0';
@@ -524,12 +515,11 @@ FMT(f_owners)
 
 FMT(f_listener)
 {
-	const struct ct_sock *l;
+	const struct ct_sock *l = view_listener(view, g->first);
 
 	(void)prefix;
-	if (g->first->listener == 0 || g->first->listener > snap->socks.len)
+	if (l == NULL)
 		return fmt_null(buf, is_null, "-");
-	l = &snap->socks.v[g->first->listener - 1];
 	return fmt_endpoint(buf, &l->local, l->lport, memo);
 }
 
@@ -550,7 +540,7 @@ fmt_ms(char *buf, uint32_t us)
 /* A figure of the first record's tcp_info, ti. */
 #define FMT_INFO(name, expr) FMT(name) \
 { \
-	const struct ct_tcpinfo *ti = sock_info(&snap->socks, g->first); \
+	const struct ct_tcpinfo *ti = sock_info(view->socks, g->first); \
 	(void)prefix; (void)memo; \
 	if (ti == NULL) \
 		return fmt_null(buf, is_null, "-"); \
@@ -630,9 +620,9 @@ FMT(f_high)
 
 /* ---- comparators ------------------------------------------------------ */
 
-#define CMPF(name) static int name(const struct ct_snap *snap, \
+#define CMPF(name) static int name(const struct ct_view *view, \
     const struct ct_sock *a, const struct ct_sock *b, int prefix)
-#define UNUSED_CMP_ARGS (void)snap; (void)prefix
+#define UNUSED_CMP_ARGS (void)view; (void)prefix
 
 static int
 addr_cmp(const struct ct_addr *x, const struct ct_addr *y, int prefix)
@@ -659,14 +649,14 @@ CMPF(c_state)
 	return strcmp(sock_state_name(a->proto, a->state),
 	    sock_state_name(b->proto, b->state));
 }
-CMPF(c_laddr) { (void)snap; return addr_cmp(&a->local, &b->local, prefix); }
+CMPF(c_laddr) { (void)view; return addr_cmp(&a->local, &b->local, prefix); }
 CMPF(c_lport) { UNUSED_CMP_ARGS; return CMP(a->lport, b->lport); }
 /* Unconnected ends print "*" whatever their family: one value, first. */
 CMPF(c_raddr)
 {
 	bool ua = sock_is_unconnected(a), ub = sock_is_unconnected(b);
 
-	(void)snap;
+	(void)view;
 	if (ua || ub)
 		return CMP(ub, ua);
 	return addr_cmp(&a->remote, &b->remote, prefix);
@@ -693,8 +683,8 @@ CMPF(c_inode) { UNUSED_CMP_ARGS; return CMP(a->inode, b->inode); }
 
 CMPF(c_user)
 {
-	const char *x = snap_user_name(snap, a->uid);
-	const char *y = snap_user_name(snap, b->uid);
+	const char *x = view_user_name(view, a->uid);
+	const char *y = view_user_name(view, b->uid);
 
 	(void)prefix;
 	if (x == NULL || y == NULL)
@@ -703,53 +693,55 @@ CMPF(c_user)
 }
 
 static int
-owner_cmp(const struct ct_snap *snap, const struct ct_sock *a,
+owner_cmp(const struct ct_view *view, const struct ct_sock *a,
     const struct ct_sock *b, bool by_comm)
 {
-	const struct ct_owner *x = first_owner(snap, a);
-	const struct ct_owner *y = first_owner(snap, b);
+	const struct ct_owner *x = view_owner(view, a);
+	const struct ct_owner *y = view_owner(view, b);
 	int c;
 
 	if (x == NULL || y == NULL)	/* unknown owners sort last */
 		return (x == NULL) - (y == NULL);
-	if (by_comm && (c = strcmp(proc_owner_comm(&snap->owners, x),
-	    proc_owner_comm(&snap->owners, y))) != 0)
+	if (by_comm && (c = strcmp(owners_comm(view->owners, x),
+	    owners_comm(view->owners, y))) != 0)
 		return c;
 	if ((c = CMP(x->pid, y->pid)) != 0 || !by_comm)
 		return c;
 	/* "comm(pid)" and "comm(pid,+N)" print apart: keep them apart */
-	return CMP(proc_owner_count(&snap->owners, a->owners),
-	    proc_owner_count(&snap->owners, b->owners));
+	return CMP(owners_count(view->owners, a->owners),
+	    owners_count(view->owners, b->owners));
 }
 
-CMPF(c_pid) { UNUSED_CMP_ARGS; return owner_cmp(snap, a, b, false); }
+CMPF(c_pid) { UNUSED_CMP_ARGS; return owner_cmp(view, a, b, false); }
 CMPF(c_comm)
 {
-	const struct ct_owner *x = first_owner(snap, a);
-	const struct ct_owner *y = first_owner(snap, b);
+	const struct ct_owner *x = view_owner(view, a);
+	const struct ct_owner *y = view_owner(view, b);
 
 	(void)prefix;
 	if (x == NULL || y == NULL)
 		return (x == NULL) - (y == NULL);
-	return strcmp(proc_owner_comm(&snap->owners, x),
-	    proc_owner_comm(&snap->owners, y));
+	return strcmp(owners_comm(view->owners, x),
+	    owners_comm(view->owners, y));
 }
-CMPF(c_process) { UNUSED_CMP_ARGS; return owner_cmp(snap, a, b, true); }
+CMPF(c_process) { UNUSED_CMP_ARGS; return owner_cmp(view, a, b, true); }
 
 CMPF(c_listener)
 {
+	const struct ct_sock *x = view_listener(view, a);
+	const struct ct_sock *y = view_listener(view, b);
+
 	(void)prefix;
-	if (a->listener == 0 || b->listener == 0)
-		return (a->listener == 0) - (b->listener == 0);
-	return c_local(snap, &snap->socks.v[a->listener - 1],
-	    &snap->socks.v[b->listener - 1], -1);
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	return c_local(view, x, y, -1);
 }
 
 /* Records without tcp_info sort last. */
 #define CMP_INFO(name, member) CMPF(name) \
 { \
-	const struct ct_tcpinfo *x = sock_info(&snap->socks, a); \
-	const struct ct_tcpinfo *y = sock_info(&snap->socks, b); \
+	const struct ct_tcpinfo *x = sock_info(view->socks, a); \
+	const struct ct_tcpinfo *y = sock_info(view->socks, b); \
 	(void)prefix; \
 	if (x == NULL || y == NULL) \
 		return (x == NULL) - (y == NULL); \
@@ -935,7 +927,7 @@ fields_parse_list(const char *list, bool allow_prefix, struct ct_cols *out,
 }
 
 int
-fields_cmp_cols(const struct ct_snap *snap, const struct ct_cols *c,
+fields_cmp_cols(const struct ct_view *view, const struct ct_cols *c,
     const struct ct_sock *a, const struct ct_sock *b)
 {
 	size_t i;
@@ -944,7 +936,7 @@ fields_cmp_cols(const struct ct_snap *snap, const struct ct_cols *c,
 	for (i = 0; i < c->n; i++) {
 		const struct ct_field *f = &fields[c->v[i].id];
 
-		if (f->cmp != NULL && (r = f->cmp(snap, a, b, c->v[i].prefix)) != 0)
+		if (f->cmp != NULL && (r = f->cmp(view, a, b, c->v[i].prefix)) != 0)
 			return r;
 	}
 	return 0;

@@ -16,10 +16,10 @@
 
 #include "fields.h"
 #include "filter_ast.h"
-#include "proc.h"
-#include "snap.h"
+#include "owners.h"
 #include "sock.h"
 #include "util.h"
+#include "view.h"
 
 /* Do the first bits of a and b agree? */
 static bool
@@ -92,24 +92,20 @@ comm_match(const char *pattern, const char *comm)
 }
 
 static bool
-owners_match(const struct ct_fnode *n, const struct ct_snap *snap,
+owners_match(const struct ct_fnode *n, const struct ct_view *v,
     const struct ct_sock *s)
 {
-	uint32_t i;
+	const struct ct_owner *o;
 
-	for (i = s->owners; i != 0 && i < snap->owners.len;
-	    i = snap->owners.v[i].next) {
-		const struct ct_owner *o = &snap->owners.v[i];
-
+	for (o = view_owner(v, s); o != NULL; o = owners_get(v->owners, o->next))
 		if (n->kind == CT_FN_PID ? o->pid == n->num :
-		    comm_match(n->name, proc_owner_comm(&snap->owners, o)))
+		    comm_match(n->name, owners_comm(v->owners, o)))
 			return true;
-	}
 	return false;
 }
 
 static bool
-node_match(const struct ct_fnode *n, const struct ct_snap *snap,
+node_match(const struct ct_fnode *n, const struct ct_view *v,
     const struct ct_sock *s)
 {
 	uint8_t fam = s->local.family, st;
@@ -117,11 +113,11 @@ node_match(const struct ct_fnode *n, const struct ct_snap *snap,
 
 	switch (n->kind) {
 	case CT_FN_AND:
-		return node_match(n->a, snap, s) && node_match(n->b, snap, s);
+		return node_match(n->a, v, s) && node_match(n->b, v, s);
 	case CT_FN_OR:
-		return node_match(n->a, snap, s) || node_match(n->b, snap, s);
+		return node_match(n->a, v, s) || node_match(n->b, v, s);
 	case CT_FN_NOT:
-		return !node_match(n->a, snap, s);
+		return !node_match(n->a, v, s);
 	case CT_FN_PROTO:
 		return s->proto == n->num;
 	case CT_FN_FAMILY:
@@ -147,7 +143,7 @@ node_match(const struct ct_fnode *n, const struct ct_snap *snap,
 		    host_match(&n->host, &s->remote, fam, s->rport);
 	case CT_FN_COMM:
 	case CT_FN_PID:
-		return owners_match(n, snap, s);
+		return owners_match(n, v, s);
 	case CT_FN_UID:
 		return s->uid == n->num;
 	}
@@ -155,10 +151,10 @@ node_match(const struct ct_fnode *n, const struct ct_snap *snap,
 }
 
 bool
-filter_match(const struct ct_filter *f, const struct ct_snap *snap,
+filter_match(const struct ct_filter *f, const struct ct_view *v,
     const struct ct_sock *s)
 {
-	return f == NULL || node_match(f->root, snap, s);
+	return f == NULL || node_match(f->root, v, s);
 }
 
 bool

@@ -18,6 +18,7 @@
 #include "fields.h"
 #include "filter.h"
 #include "group.h"
+#include "group_tree.h"
 #include "netns.h"
 #include "opts.h"
 #include "out.h"

@@ -53,6 +53,7 @@ void
 out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
     enum ct_event ev, uint8_t old_state, time_t when, const struct ct_opts *o)
 {
+	const struct ct_view view = snap_view(snap);
 	struct ct_group g;
 	struct ct_cols cols;
 	char stamp[32], cell[CT_CELL_MAX];
@@ -90,7 +91,7 @@ out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
 			fputs(sock_state_name(s->proto, old_state), fp);
 			fputs("->", fp);
 		}
-		len = f->fmt(snap, &g, cols.v[j].prefix, cell, &is_null, NULL);
+		len = f->fmt(&view, &g, cols.v[j].prefix, cell, &is_null, NULL);
 		if (len == 0)
 			putc_unlocked('-', fp);	/* never an empty field: awk counts */
 		else

@@ -6,10 +6,11 @@
 #include "fields.h"
 #include "group.h"
 #include "opts.h"
-#include "proc.h"
+#include "owners.h"
 #include "snap.h"
 #include "sock.h"
 #include "util.h"
+#include "view.h"
 
 static void
 put_json_str(FILE *fp, const char *s, size_t len)
@@ -35,19 +36,18 @@ put_json_str(FILE *fp, const char *s, size_t len)
 
 /* "owners": [{"pid": N, "comm": "...", "fd": N}, ...] */
 static void
-put_owners(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s)
+put_owners(FILE *fp, const struct ct_view *v, const struct ct_sock *s)
 {
-	uint32_t i = s->owners;
+	const struct ct_owner *o;
 
 	putc_unlocked('[', fp);
-	for (; i != 0 && i < snap->owners.len; i = snap->owners.v[i].next) {
-		const struct ct_owner *o = &snap->owners.v[i];
-		const char *name = proc_owner_comm(&snap->owners, o);
+	for (o = view_owner(v, s); o != NULL; o = owners_get(v->owners, o->next)) {
+		const char *name = owners_comm(v->owners, o);
 		char comm[CT_ESCAPE_MAX(CT_COMM_SIZE)];
 		size_t n = util_escape(name, strnlen(name, CT_COMM_SIZE), comm,
 		    sizeof(comm));
 
-		if (i != s->owners)
+		if (o != view_owner(v, s))
 			putc_unlocked(',', fp);
 		fprintf(fp, "{\"pid\":%u,\"comm\":", o->pid);
 		put_json_str(fp, comm, n);
@@ -97,6 +97,7 @@ void
 out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
     const struct ct_cols *k, struct ct_fmt_memo *memo)
 {
+	const struct ct_view view = snap_view(snap);
 	char cell[CT_CELL_MAX];
 	size_t j, len;
 
@@ -112,10 +113,10 @@ out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 			fprintf(fp, "/%d", k->v[j].prefix);
 		fputs("\":", fp);
 		if (k->v[j].id == CT_F_OWNERS) {
-			put_owners(fp, snap, g->first);
+			put_owners(fp, &view, g->first);
 			continue;
 		}
-		len = f->fmt(snap, g, k->v[j].prefix, cell, &is_null,
+		len = f->fmt(&view, g, k->v[j].prefix, cell, &is_null,
 		    memo != NULL ? &memo[j] : NULL);
 		if (is_null)
 			fputs("null", fp);

@@ -6,6 +6,7 @@
 #include "fields.h"
 #include "group.h"
 #include "opts.h"
+#include "snap.h"
 
 /* RFC 4180: quote a field holding a comma, quote or line break. */
 static void
@@ -30,6 +31,7 @@ int
 out_sv_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
+	const struct ct_view view = snap_view(snap);
 	const struct ct_cols *c = &o->cols;
 	bool csv = o->format == CT_FMT_CSV;
 	const char *eol = csv ? "\r\n" : "\n";
@@ -55,7 +57,7 @@ out_sv_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		for (j = 0; j < c->n; j++) {
 			bool is_null = false;
 
-			len = fields_get(c->v[j].id)->fmt(snap, g,
+			len = fields_get(c->v[j].id)->fmt(&view, g,
 			    c->v[j].prefix, cell, &is_null, &memo[j]);
 			if (j > 0)
 				putc_unlocked(csv ? ',' : '\t', fp);

@@ -90,11 +90,11 @@ col_full(const struct col *c)
  * that awk counts.
  */
 static size_t
-cell(struct col *c, const struct ct_snap *snap, const struct ct_group *g,
+cell(struct col *c, const struct ct_view *view, const struct ct_group *g,
     char *buf)
 {
 	bool is_null = false;
-	size_t len = c->f->fmt(snap, g, c->prefix, buf, &is_null, &c->memo);
+	size_t len = c->f->fmt(view, g, c->prefix, buf, &is_null, &c->memo);
 
 	if (len == 0) {
 		buf[0] = '-';
@@ -168,6 +168,7 @@ int
 out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
     const struct ct_opts *o)
 {
+	const struct ct_view view = snap_view(snap);
 	struct col cols[CT_COLS_MAX];
 	const struct ct_group *g;
 	struct ct_group one;
@@ -199,7 +200,7 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 		for (k = 0; k < m; k++) {
 			struct col *c = &cols[measure[k]];
 
-			if ((len = cell(c, snap, g, buf)) <= c->width)
+			if ((len = cell(c, &view, g, buf)) <= c->width)
 				continue;
 			c->width = len;
 			if (col_full(c))	/* wide enough: measured no more */
@@ -232,16 +233,16 @@ out_table_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 				*p++ = ' ';
 			if (c->in_place) {
 				/* left-aligned text needs no copy */
-				len = cell(c, snap, g, p);
+				len = cell(c, &view, g, p);
 				p += len;
 				if (!c->last)
 					p = put_blanks(p, c->width - len);
 			} else if (!c->state) {
-				len = cell(c, snap, g, buf);
+				len = cell(c, &view, g, buf);
 				p = put_blanks(p, c->width - len);
 				p = put_text(p, buf, len);
 			} else {
-				len = cell(c, snap, g, buf);
+				len = cell(c, &view, g, buf);
 				p = put_cell(p, c, buf, len, state_color(buf));
 			}
 		}

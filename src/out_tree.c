@@ -12,8 +12,10 @@
 
 #include "fields.h"
 #include "group.h"
+#include "group_tree.h"
 #include "opts.h"
 #include "out.h"
+#include "snap.h"
 #include "sock.h"
 #include "util.h"
 
@@ -83,12 +85,12 @@ tt_str(struct tree_text *tt, int kind, size_t col, const char *s)
 }
 
 static void
-tt_field(struct tree_text *tt, int kind, size_t col, const struct ct_snap *snap,
+tt_field(struct tree_text *tt, int kind, size_t col, const struct ct_view *view,
     const struct ct_group *g, enum ct_field_id id, int prefix)
 {
 	char *p = tt_cell(tt);
 	bool is_null = false;
-	size_t n = fields_get(id)->fmt(snap, g, prefix, p, &is_null, NULL);
+	size_t n = fields_get(id)->fmt(view, g, prefix, p, &is_null, NULL);
 
 	if (n == 0) {			/* never an empty word */
 		p[0] = '-';
@@ -101,20 +103,20 @@ tt_field(struct tree_text *tt, int kind, size_t col, const struct ct_snap *snap,
 /* "key=" and a field, as one cell: "conns=300". */
 static void
 tt_keyed(struct tree_text *tt, int kind, size_t col, const char *key,
-    const struct ct_snap *snap, const struct ct_group *g, enum ct_field_id id)
+    const struct ct_view *view, const struct ct_group *g, enum ct_field_id id)
 {
 	char *p = tt_cell(tt);
 	size_t k = strlen(key), n;
 	bool is_null = false;
 
 	memcpy(p, key, k);
-	n = fields_get(id)->fmt(snap, g, -1, p + k, &is_null, NULL);
+	n = fields_get(id)->fmt(view, g, -1, p + k, &is_null, NULL);
 	tt_done(tt, kind, col, k + n);
 }
 
 /* "queue=R/S", with "!" when the accept queue is over half full. */
 static void
-tt_queue(struct tree_text *tt, int kind, size_t col, const struct ct_snap *snap,
+tt_queue(struct tree_text *tt, int kind, size_t col, const struct ct_view *view,
     const struct ct_group *g, bool high)
 {
 	char *p = tt_cell(tt);
@@ -123,10 +125,10 @@ tt_queue(struct tree_text *tt, int kind, size_t col, const struct ct_snap *snap,
 
 	memcpy(p, "queue=", 6);
 	n = 6;
-	n += fields_get(CT_F_RECVQ)->fmt(snap, g, -1, p + n, &is_null,
+	n += fields_get(CT_F_RECVQ)->fmt(view, g, -1, p + n, &is_null,
 	    NULL);
 	p[n++] = '/';
-	n += fields_get(CT_F_SENDQ)->fmt(snap, g, -1, p + n, &is_null,
+	n += fields_get(CT_F_SENDQ)->fmt(view, g, -1, p + n, &is_null,
 	    NULL);
 	if (high)
 		p[n++] = '!';
@@ -161,22 +163,22 @@ tree_conn_cols(const struct ct_opts *o, struct ct_cols *out)
 }
 
 static void
-tree_text_conn(struct tree_text *tt, int kind, const struct ct_snap *snap,
+tree_text_conn(struct tree_text *tt, int kind, const struct ct_view *view,
     const struct ct_group *g, const struct ct_cols *extra)
 {
 	size_t j;
 
 	tt_line(tt, kind, 3 + extra->n);
-	tt_field(tt, kind, 0, snap, g, CT_F_LOCAL, -1);
+	tt_field(tt, kind, 0, view, g, CT_F_LOCAL, -1);
 	tt_str(tt, kind, 1, kind == TL_CONN ? "<-" : "->");
-	tt_field(tt, kind, 2, snap, g, CT_F_REMOTE, -1);
+	tt_field(tt, kind, 2, view, g, CT_F_REMOTE, -1);
 	for (j = 0; j < extra->n; j++)
-		tt_field(tt, kind, 3 + j, snap, g, extra->v[j].id,
+		tt_field(tt, kind, 3 + j, view, g, extra->v[j].id,
 		    extra->v[j].prefix);
 }
 
 static void
-tree_text_listener(struct tree_text *tt, const struct ct_snap *snap,
+tree_text_listener(struct tree_text *tt, const struct ct_view *view,
     const struct ct_tree *t, const struct ct_tree_node *nd,
     const struct ct_opts *o, const struct ct_cols *extra)
 {
@@ -186,54 +188,55 @@ tree_text_listener(struct tree_text *tt, const struct ct_snap *snap,
 	size_t i, col = 0;
 
 	tt_line(tt, TL_HEAD, 6 + (nd->nmembers > 1 || procs));
-	tt_field(tt, TL_HEAD, col++, snap, h, CT_F_PROTO, -1);
-	tt_field(tt, TL_HEAD, col++, snap, h, CT_F_LOCAL, -1);
-	tt_field(tt, TL_HEAD, col++, snap, h, CT_F_STATE, -1);
-	tt_queue(tt, TL_HEAD, col++, snap, h, h->high);
-	tt_keyed(tt, TL_HEAD, col++, "conns=", snap, h, CT_F_COUNT);
-	tt_keyed(tt, TL_HEAD, col++, "clients=", snap, h, CT_F_CLIENTS);
+	tt_field(tt, TL_HEAD, col++, view, h, CT_F_PROTO, -1);
+	tt_field(tt, TL_HEAD, col++, view, h, CT_F_LOCAL, -1);
+	tt_field(tt, TL_HEAD, col++, view, h, CT_F_STATE, -1);
+	tt_queue(tt, TL_HEAD, col++, view, h, h->high);
+	tt_keyed(tt, TL_HEAD, col++, "conns=", view, h, CT_F_COUNT);
+	tt_keyed(tt, TL_HEAD, col++, "clients=", view, h, CT_F_CLIENTS);
 	if (nd->nmembers > 1) {
 		snprintf(cell, sizeof(cell), "reuseport=%zu", nd->nmembers);
 		tt_str(tt, TL_HEAD, col++, cell);
 	} else if (procs) {
-		tt_field(tt, TL_HEAD, col++, snap, h, CT_F_PROCESS, -1);
+		tt_field(tt, TL_HEAD, col++, view, h, CT_F_PROCESS, -1);
 	}
 	for (i = 0; nd->nmembers > 1 && i < nd->nmembers; i++) {
 		const struct ct_group *m = &t->rows[nd->members + i];
 		const struct ct_sock *s = m->first;
 
 		tt_line(tt, TL_MEMBER, 3 + procs);
-		tt_field(tt, TL_MEMBER, 0, snap, m, CT_F_LOCAL, -1);
-		tt_field(tt, TL_MEMBER, 1, snap, m, CT_F_STATE, -1);
-		tt_queue(tt, TL_MEMBER, 2, snap, m, s->proto == IPPROTO_TCP &&
+		tt_field(tt, TL_MEMBER, 0, view, m, CT_F_LOCAL, -1);
+		tt_field(tt, TL_MEMBER, 1, view, m, CT_F_STATE, -1);
+		tt_queue(tt, TL_MEMBER, 2, view, m, s->proto == IPPROTO_TCP &&
 		    s->rqueue > 0 && (uint64_t)s->rqueue * 2 > s->wqueue);
 		if (procs)
-			tt_field(tt, TL_MEMBER, 3, snap, m, CT_F_PROCESS, -1);
+			tt_field(tt, TL_MEMBER, 3, view, m, CT_F_PROCESS, -1);
 	}
 	for (i = 0; i < nd->nconns; i++)
-		tree_text_conn(tt, TL_CONN, snap, &t->rows[nd->conns + i], extra);
+		tree_text_conn(tt, TL_CONN, view, &t->rows[nd->conns + i], extra);
 }
 
 static void
-tree_text_dest(struct tree_text *tt, const struct ct_snap *snap,
+tree_text_dest(struct tree_text *tt, const struct ct_view *view,
     const struct ct_tree *t, const struct ct_tree_node *nd,
     const struct ct_cols *extra)
 {
 	size_t i;
 
 	tt_line(tt, TL_DEST, 4);
-	tt_field(tt, TL_DEST, 0, snap, &nd->head, CT_F_PROTO, -1);
+	tt_field(tt, TL_DEST, 0, view, &nd->head, CT_F_PROTO, -1);
 	tt_str(tt, TL_DEST, 1, "->");
-	tt_field(tt, TL_DEST, 2, snap, &nd->head, CT_F_REMOTE, -1);
-	tt_keyed(tt, TL_DEST, 3, "conns=", snap, &nd->head, CT_F_COUNT);
+	tt_field(tt, TL_DEST, 2, view, &nd->head, CT_F_REMOTE, -1);
+	tt_keyed(tt, TL_DEST, 3, "conns=", view, &nd->head, CT_F_COUNT);
 	for (i = 0; i < nd->nconns; i++)
-		tree_text_conn(tt, TL_OUT, snap, &t->rows[nd->conns + i], extra);
+		tree_text_conn(tt, TL_OUT, view, &t->rows[nd->conns + i], extra);
 }
 
 static void
 tree_write_table(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
     const struct ct_opts *o)
 {
+	const struct ct_view view = snap_view(snap);
 	struct tree_text tt;
 	struct ct_cols extra;
 	const char *p;
@@ -245,9 +248,9 @@ tree_write_table(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 		if (i == t->nlisteners && i > 0)
 			tt_line(&tt, TL_BLANK, 0);
 		if (i < t->nlisteners)
-			tree_text_listener(&tt, snap, t, &t->nodes[i], o, &extra);
+			tree_text_listener(&tt, &view, t, &t->nodes[i], o, &extra);
 		else
-			tree_text_dest(&tt, snap, t, &t->nodes[i], &extra);
+			tree_text_dest(&tt, &view, t, &t->nodes[i], &extra);
 	}
 	for (p = tt.buf, end = tt.len; p < tt.buf + end;) {
 		int kind = p[0];

@@ -98,29 +98,6 @@ proc_parse_socket_link(const char *link, size_t len, uint32_t *inode)
 	return 0;
 }
 
-static uint32_t
-owners_add(struct ct_owners *o)
-{
-	if (o->len == o->cap) {
-		o->cap = o->cap < 64 ? 64 : o->cap * 2;
-		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
-	}
-	memset(&o->v[o->len], 0, sizeof(o->v[0]));
-	return (uint32_t)o->len++;
-}
-
-uint32_t
-proc_owners_add_comm(struct ct_owners *o, const char *comm)
-{
-	if (o->ncomm == o->capcomm) {
-		o->capcomm = o->capcomm < 16 ? 16 : o->capcomm * 2;
-		o->comm = xreallocarray(o->comm, o->capcomm, sizeof(*o->comm));
-	}
-	memset(o->comm[o->ncomm], 0, sizeof(o->comm[0]));
-	strncpy(o->comm[o->ncomm], comm, sizeof(o->comm[0]) - 1);
-	return (uint32_t)o->ncomm++;
-}
-
 /*
  * Open /proc/PID, or -1 when it is gone. Everything about a process is
  * then read through this descriptor: procfs ties it to that process, so
@@ -395,7 +372,7 @@ proc_scan(const char *procroot, struct ct_socklist *socks, struct ct_owners *out
 	size_t npids, i;
 
 	memset(out, 0, sizeof(*out));
-	owners_add(out);			/* index 0: "unknown" */
+	owners_init(out);
 	for (i = 0; i < socks->len; i++)
 		socks->v[i].owners = 0;
 	memset(&sc, 0, sizeof(sc));
@@ -738,7 +715,7 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 
 	memset(&c->stats, 0, sizeof(c->stats));
 	memset(out, 0, sizeof(*out));
-	owners_add(out);			/* index 0: "unknown" */
+	owners_init(out);
 	for (i = 0; i < socks->len; i++)
 		socks->v[i].owners = 0;
 	inode_hash_build(&h, socks);
@@ -777,12 +754,12 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 				continue;
 			pos = inode_hash_pos(inode, h.mask);
 			while ((idx = inode_hash_find(&h, inode, &pos)) >= 0) {
-				uint32_t o = owners_add(out);
+				uint32_t o = owners_append(out);
 
 				out->v[o].pid = p->pid;
 				out->v[o].fd = (int32_t)p->fds[j].fd;
 				if (comm == UINT32_MAX)
-					comm = proc_owners_add_comm(out, p->comm);
+					comm = owners_add_comm(out, p->comm);
 				out->v[o].comm = comm;
 				if (tail[idx] == 0)
 					socks->v[idx].owners = o;
@@ -796,41 +773,4 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 	free(holders);
 	free(h.slot);
 	return 0;
-}
-
-size_t
-proc_owner_count(const struct ct_owners *o, uint32_t first)
-{
-	size_t n = 0;
-
-	for (; first != 0 && first < o->len; first = o->v[first].next)
-		n++;
-	return n;
-}
-
-size_t
-proc_owner_pids(const struct ct_owners *o, uint32_t first)
-{
-	uint32_t last = 0;
-	size_t n = 0;
-
-	/* chains are in pid order, so each process is one run */
-	for (; first != 0 && first < o->len; first = o->v[first].next) {
-		if (n == 0 || o->v[first].pid != last)
-			n++;
-		last = o->v[first].pid;
-	}
-	return n;
-}
-
-void
-proc_owners_free(struct ct_owners *o)
-{
-	if (o == NULL)
-		return;
-	free(o->v);
-	free(o->comm);
-	o->v = NULL;
-	o->comm = NULL;
-	o->len = o->cap = o->ncomm = o->capcomm = 0;
 }

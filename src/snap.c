@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "listener.h"
 #include "opts.h"
+#include "proc.h"
 #include "util.h"
 
 /* Which part of one protocol's sockets a dump asks for. */
@@ -203,15 +204,6 @@ snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 	return snap_dump_part(d, o, family, proto, SNAP_REST, snap);
 }
 
-static int
-user_cmp(const void *a, const void *b)
-{
-	uint32_t x = ((const struct ct_user *)a)->uid;
-	uint32_t y = ((const struct ct_user *)b)->uid;
-
-	return (x > y) - (x < y);
-}
-
 /* Names for the distinct uids of the snapshot, looked up once each. */
 static void
 snap_load_users(struct ct_snap *snap)
@@ -221,12 +213,12 @@ snap_load_users(struct ct_snap *snap)
 	for (i = 0; i < snap->socks.len; i++) {
 		struct ct_user key = { .uid = snap->socks.v[i].uid };
 
-		if (n > 0 && bsearch(&key, snap->users, n, sizeof(key), user_cmp))
+		if (n > 0 && bsearch(&key, snap->users, n, sizeof(key), view_user_cmp))
 			continue;
 		snap->users = xreallocarray(snap->users, n + 1, sizeof(*snap->users));
 		snap->users[n] = key;
 		n++;
-		qsort(snap->users, n, sizeof(*snap->users), user_cmp);
+		qsort(snap->users, n, sizeof(*snap->users), view_user_cmp);
 	}
 	for (i = 0; i < n; i++) {
 		struct passwd *pw = getpwuid(snap->users[i].uid);
@@ -244,9 +236,37 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 	return snap_take_cached(d, o, NULL, snap);
 }
 
+struct ct_snap_cache {
+	struct ct_proc_cache *pc;	/* owners from /proc */
+};
+
+int
+snap_cache_open(const struct ct_opts *o, struct ct_snap_cache **out)
+{
+	struct ct_snap_cache *c = xcalloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if ((rc = proc_cache_open(o->procroot, &c->pc)) != 0) {
+		free(c);
+		return rc;
+	}
+	*out = c;			/* caller frees: snap_cache_free() */
+	return 0;
+}
+
+void
+snap_cache_free(struct ct_snap_cache *c)
+{
+	if (c == NULL)
+		return;
+	proc_cache_free(c->pc);
+	free(c);
+}
+
 int
 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
-    struct ct_proc_cache *pc, struct ct_snap *snap)
+    struct ct_snap_cache *c, struct ct_snap *snap)
 {
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
@@ -276,7 +296,7 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		listener_link(&snap->socks);
 	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
 	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
-		if ((pc != NULL ? proc_cache_scan(pc, &snap->socks, &snap->owners) :
+		if ((c != NULL ? proc_cache_scan(c->pc, &snap->socks, &snap->owners) :
 		    proc_scan(o->procroot, &snap->socks, &snap->owners)) != 0)
 			snap->warn |= CT_WARN_PROC;
 	}
@@ -294,17 +314,6 @@ snap_failed_dump(const struct ct_snap *snap)
 {
 	return snap->failed == IPPROTO_UDP ? "UDP socket dump" :
 	    "TCP socket dump";
-}
-
-const char *
-snap_user_name(const struct ct_snap *snap, uint32_t uid)
-{
-	struct ct_user key = { .uid = uid }, *u;
-
-	if (snap->nusers == 0)
-		return NULL;
-	u = bsearch(&key, snap->users, snap->nusers, sizeof(key), user_cmp);
-	return u != NULL && u->name[0] != '\0' ? u->name : NULL;
 }
 
 const char *
@@ -331,7 +340,7 @@ snap_free(struct ct_snap *snap)
 	if (snap == NULL)
 		return;
 	sock_list_free(&snap->socks);
-	proc_owners_free(&snap->owners);
+	owners_free(&snap->owners);
 	free(snap->users);
 	snap->users = NULL;
 	snap->nusers = 0;

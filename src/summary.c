@@ -16,6 +16,7 @@
 
 #include "fields.h"
 #include "filter.h"
+#include "group_tree.h"
 #include "listener.h"
 #include "opts.h"
 #include "snap.h"
@@ -214,7 +215,7 @@ summary_listeners_cmp(const void *x, const void *y)
 }
 
 struct ports_ctx {
-	const struct ct_snap *snap;
+	const struct ct_view *view;
 	const struct ct_cols *keys;
 };
 
@@ -229,7 +230,7 @@ summary_ports_cmp(const void *x, const void *y, void *arg)
 	if (c == 0)
 		c = CMP(b->count, a->count);
 	if (c == 0)
-		c = fields_cmp_cols(ctx->snap, ctx->keys, a->first, b->first);
+		c = fields_cmp_cols(ctx->view, ctx->keys, a->first, b->first);
 	return c;
 }
 
@@ -274,9 +275,10 @@ static void
 summary_ports(const struct ct_snap *snap, const struct ct_opts *o,
     const struct ct_portrange *r, struct ct_table *t)
 {
+	const struct ct_view view = snap_view(snap);
 	uint8_t *lports = xcalloc(2, 65536 / 8);	/* TCP, UDP listener ports */
 	struct ct_cols keys = { .n = 0 };
-	struct ports_ctx ctx = { snap, &keys };
+	struct ports_ctx ctx = { &view, &keys };
 	size_t i, j, n = 0;
 
 	for (i = 0; i < snap->socks.len; i++) {
@@ -309,7 +311,7 @@ summary_ports(const struct ct_snap *snap, const struct ct_opts *o,
 		g.has = CT_G_PORTS;
 		g.ports_used = 1;
 		g.ports_avail = r->avail;
-		for (j = i + 1; j < t->nrows && fields_cmp_cols(snap, &keys,
+		for (j = i + 1; j < t->nrows && fields_cmp_cols(&view, &keys,
 		    t->rows[i].first, t->rows[j].first) == 0; j++) {
 			if (t->rows[j].first->lport != t->rows[j - 1].first->lport)
 				g.ports_used++;

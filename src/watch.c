@@ -28,7 +28,6 @@
 #include "filter.h"
 #include "opts.h"
 #include "out_events.h"
-#include "proc.h"
 #include "snap.h"
 #include "util.h"
 #include "watch_layout.h"
@@ -120,7 +119,7 @@ int
 watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
     const char **what)
 {
-	struct ct_proc_cache *pc = NULL;
+	struct ct_snap_cache *sc = NULL;
 	struct ct_snap prev, cur;
 	struct ct_diff df;
 	bool have_prev = false;
@@ -130,11 +129,11 @@ watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 
 	memset(&prev, 0, sizeof(prev));
 	watch_signals();
-	if (proc_cache_open(o->procroot, &pc) != 0)
-		pc = NULL;		/* snap_take() tries /proc and warns */
+	if (snap_cache_open(o, &sc) != 0)
+		sc = NULL;		/* snap_take() tries /proc and warns */
 	next = watch_now_ms();
 	while (!watch_stop) {
-		if ((rc = snap_take_cached(d, o, pc, &cur)) != 0) {
+		if ((rc = snap_take_cached(d, o, sc, &cur)) != 0) {
 			if (!have_prev) {
 				*what = snap_failed_dump(&cur);
 				goto out;
@@ -169,7 +168,7 @@ watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 	}
 out:
 	snap_free(&prev);
-	proc_cache_free(pc);
+	snap_cache_free(sc);
 	return rc;
 }
 
@@ -184,7 +183,7 @@ struct watch_ui {
 	bool		 want_info;	/* the columns on screen show tcp_info */
 	struct ct_filter *filter;	/* a filter typed with /, owned here */
 	char		*filter_text;	/* ... and its text */
-	struct ct_proc_cache *pc;
+	struct ct_snap_cache *sc;	/* owners remembered between samples */
 	struct ct_snap	 prev, cur;
 	bool		 have_prev, have_cur;
 	struct ct_diff	 diff;
@@ -258,7 +257,7 @@ watch_sample(struct watch_ui *w, struct ct_diag *d)
 
 	/* tcp_info makes every record bigger: only when rates or rtt show */
 	w->o.info = w->base_info || w->want_info;
-	if ((rc = snap_take_cached(d, &w->o, w->pc, &next)) != 0) {
+	if ((rc = snap_take_cached(d, &w->o, w->sc, &next)) != 0) {
 		w->failed_dump = snap_failed_dump(&next);
 		snprintf(msg, sizeof(msg), "%s: %s", w->failed_dump,
 		    strerror(-rc));
@@ -612,7 +611,7 @@ watch_ui_free(struct watch_ui *w)
 	watch_layout_free(&w->view);
 	diff_free(&w->diff);
 	watch_forget(w);
-	proc_cache_free(w->pc);
+	snap_cache_free(w->sc);
 	filter_free(w->filter);
 	free(w->filter_text);
 }
@@ -633,8 +632,8 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 	w->sort = CT_WS_DEFAULT;
 	if (o->sort.n > 0 && watch_layout_sort_lookup(o->sort.v[0].id) >= 0)
 		w->sort = (enum ct_wsort)watch_layout_sort_lookup(o->sort.v[0].id);
-	if (proc_cache_open(o->procroot, &w->pc) != 0)
-		w->pc = NULL;
+	if (snap_cache_open(o, &w->sc) != 0)
+		w->sc = NULL;
 	watch_signals();
 	/* the first sample before the screen: a failure is a plain message */
 	if ((rc = watch_sample(w, d)) != 0) {

@@ -13,49 +13,16 @@
 
 #include "diff.h"
 #include "group.h"
+#include "group_tree.h"
 #include "listener.h"
 #include "opts.h"
-#include "proc.h"
+#include "owners.h"
 #include "sock.h"
 #include "util.h"
 
 #define CMP(a, b)	(((a) > (b)) - ((a) < (b)))
 
 /* ---- gathering a sample ------------------------------------------------ */
-
-/*
- * Append a copy of from's owner chain at first to o; return its new head.
- * A closed socket's owners live in the previous snapshot, which the next
- * sample frees while the view may still be drawn: the view keeps its own.
- */
-static uint32_t
-wl_copy_owners(struct ct_owners *o, const struct ct_owners *from,
-    uint32_t first)
-{
-	uint32_t head = 0, last = 0, i;
-
-	for (i = first; i != 0 && i < from->len; i = from->v[i].next) {
-		if (o->v == NULL) {
-			o->cap = 16;
-			o->v = xcalloc(o->cap, sizeof(*o->v));
-			o->len = 1;		/* v[0] is the sentinel */
-		}
-		if (o->len == o->cap) {
-			o->cap *= 2;
-			o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
-		}
-		o->v[o->len] = from->v[i];
-		o->v[o->len].next = 0;
-		o->v[o->len].comm = proc_owners_add_comm(o,
-		    proc_owner_comm(from, &from->v[i]));
-		if (last == 0)
-			head = (uint32_t)o->len;
-		else
-			o->v[last].next = (uint32_t)o->len;
-		last = (uint32_t)o->len++;
-	}
-	return head;
-}
 
 /* An accept queue more than half its backlog: the listener is falling behind. */
 static bool
@@ -206,21 +173,7 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 	vs->socks.cap = k + nclosed;
 	vs->socks.v = xcalloc(vs->socks.cap, sizeof(*vs->socks.v));
 	out->ws = xcalloc(vs->socks.cap, sizeof(*out->ws));
-	if (cur->owners.len > 0) {
-		vs->owners.cap = cur->owners.len;
-		vs->owners.len = cur->owners.len;
-		vs->owners.v = xcalloc(vs->owners.cap, sizeof(*vs->owners.v));
-		memcpy(vs->owners.v, cur->owners.v,
-		    cur->owners.len * sizeof(*vs->owners.v));
-	}
-	if (cur->owners.ncomm > 0) {
-		vs->owners.capcomm = cur->owners.ncomm;
-		vs->owners.ncomm = cur->owners.ncomm;
-		vs->owners.comm = xcalloc(vs->owners.capcomm,
-		    sizeof(*vs->owners.comm));
-		memcpy(vs->owners.comm, cur->owners.comm,
-		    cur->owners.ncomm * sizeof(*vs->owners.comm));
-	}
+	owners_copy(&vs->owners, &cur->owners);
 	for (i = 0; i < n; i++) {
 		struct ct_wsock *w = &out->ws[vs->socks.len];
 		const struct ct_diff_sock *ds = &d->cur[i];
@@ -248,7 +201,7 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 
 		pmap[d->closed[i]] = (uint32_t)vs->socks.len + 1;
 		wl_copy_sock(vs, prev, d->closed[i]);
-		s->owners = wl_copy_owners(&vs->owners, &prev->owners, s->owners);
+		s->owners = owners_copy_chain(&vs->owners, &prev->owners, s->owners);
 		out->ws[vs->socks.len - 1].mark = CT_WM_SHOWN | CT_WM_GONE;
 	}
 	/* listener links: indexes into the view now */
@@ -334,6 +287,7 @@ struct wl_sort_ctx {
 	enum ct_wsort	 key;
 	int		 dir;		/* 1, or -1 with -r */
 	enum ct_field_id group;		/* CT_F_RADDR, CT_F_PROCESS, or none */
+	struct ct_view	 view;		/* of v->snap */
 };
 
 /* Rated before unrated, then the larger value first. */
@@ -362,7 +316,7 @@ wl_key_cmp(const struct wl_sort_ctx *c, uint32_t ia, uint32_t ib)
 	case CT_WS_STATE:
 	case CT_WS_REMOTE:
 	case CT_WS_PROCESS:
-		return fields_get(wl_sorts[c->key].id)->cmp(snap, a, b, -1);
+		return fields_get(wl_sorts[c->key].id)->cmp(&c->view, a, b, -1);
 	case CT_WS_RECVQ:
 		return CMP(b->rqueue, a->rqueue);
 	case CT_WS_SENDQ:
@@ -389,7 +343,7 @@ wl_idx_cmp(const void *x, const void *y, void *arg)
 	int r = 0;
 
 	if (c->group != CT_F_NFIELDS &&
-	    (r = fields_get(c->group)->cmp(&c->v->snap, a, b, -1)) != 0)
+	    (r = fields_get(c->group)->cmp(&c->view, a, b, -1)) != 0)
 		return r;
 	if ((r = wl_key_cmp(c, ia, ib)) == 0)
 		r = group_cmp_default(a, b);
@@ -421,7 +375,7 @@ wl_push_grouped(struct ct_wview *v, const struct wl_sort_ctx *c,
 		const struct ct_sock *first = &v->snap.socks.v[idx[i]];
 
 		for (j = i + 1; j < n; j++)
-			if (fields_get(c->group)->cmp(&v->snap, first,
+			if (fields_get(c->group)->cmp(&c->view, first,
 			    &v->snap.socks.v[idx[j]], -1) != 0)
 				break;
 		wl_push(v, kind, 0, idx[i], (uint32_t)(j - i));
@@ -476,7 +430,8 @@ void
 watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
     bool reverse)
 {
-	struct wl_sort_ctx c = { v, s, reverse ? -1 : 1, CT_F_NFIELDS };
+	struct wl_sort_ctx c = { v, s, reverse ? -1 : 1, CT_F_NFIELDS,
+	    snap_view(&v->snap) };
 	uint32_t *idx;
 	size_t i, n = 0;
 
@@ -547,6 +502,7 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 {
 	const struct ct_sock *s = &v->snap.socks.v[i];
 	const struct ct_wsock *w = &v->ws[i];
+	const struct ct_view view = snap_view(&v->snap);
 	struct ct_group g;
 	bool is_null = false;
 	size_t n;
@@ -567,7 +523,7 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 		    w->rate_out, buf);
 	}
 	group_row_set(&g, &v->snap, s);
-	if ((n = fields_get(id)->fmt(&v->snap, &g, -1, buf, &is_null,
+	if ((n = fields_get(id)->fmt(&view, &g, -1, buf, &is_null,
 	    NULL)) == 0) {
 		buf[0] = '-';
 		buf[1] = '\0';

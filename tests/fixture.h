@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "opts.h"
-#include "proc.h"
+#include "owners.h"
 #include "snap.h"
 #include "sock.h"
 #include "util.h"
@@ -72,26 +72,18 @@ fx_owner(struct ct_snap *snap, struct ct_sock *s, uint32_t pid, int fd,
     const char *comm)
 {
 	struct ct_owners *o = &snap->owners;
-	uint32_t idx, *link = &s->owners;
+	uint32_t idx = owners_append(o), *link = &s->owners;
 
-	if (o->len == 0) {
-		o->cap = 16;
-		o->v = xcalloc(o->cap, sizeof(*o->v));
-		o->len = 1;
-	}
-	if (o->len == o->cap) {
-		o->cap *= 2;
-		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
-	}
-	idx = (uint32_t)o->len++;
-	memset(&o->v[idx], 0, sizeof(o->v[idx]));
 	o->v[idx].pid = pid;
 	o->v[idx].fd = fd;
-	o->v[idx].comm = proc_owners_add_comm(o, comm);
+	o->v[idx].comm = owners_add_comm(o, comm);
 	while (*link != 0)
 		link = &o->v[*link].next;
 	*link = idx;
 }
+
+/* The view of snapshot snap, as a pointer, for one call's arguments. */
+#define FX_VIEW(snap)	((const struct ct_view[]){ snap_view(snap) })
 
 static inline void
 fx_opts(struct ct_opts *o)

@@ -521,7 +521,7 @@ make_records(void)
 
 		o->pid = i % 2 ? 42 : 43;
 		o->fd = 3;
-		o->comm = proc_owners_add_comm(&fsnap.owners,
+		o->comm = owners_add_comm(&fsnap.owners,
 		    i % 2 ? "nginx" : "sshd");
 		fsnap.socks.v[i].owners = (uint32_t)fsnap.owners.len++;
 	}
@@ -566,7 +566,7 @@ check_superset(const char *text, struct kstats *ks)
 		bool kept = !k->skip && (k->states & (1u << st)) &&
 		    (k->bytecode == NULL ||
 		    bytecode_run(k->bytecode, k->bytecode_len, s) == 1);
-		bool match = filter_match(f, &fsnap, s);
+		bool match = filter_match(f, FX_VIEW(&fsnap), s);
 
 		if (match && !kept) {
 			char a[64], b[64], dump[4096];

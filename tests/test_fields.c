@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "fields.h"
+#include "fixture.h"
 #include "group.h"
 #include "snap.h"
 #include "sock.h"
@@ -147,13 +148,13 @@ test_fields_ipv4_like_inet_ntop(void **state)
 			s.lport = (uint16_t)(v * 251);
 			assert_non_null(inet_ntop(AF_INET, s.local.bytes, want,
 			    sizeof(want)));
-			len = laddr->fmt(&snap, &g, -1, got, &is_null, NULL);
+			len = laddr->fmt(FX_VIEW(&snap), &g, -1, got, &is_null, NULL);
 			assert_string_equal(got, want);
 			assert_int_equal(len, strlen(want));
 			snprintf(ep, sizeof(ep), "%s:%u", want, s.lport);
 			if (s.lport == 0)
 				snprintf(ep, sizeof(ep), "%s:*", want);
-			len = local->fmt(&snap, &g, -1, got, &is_null, NULL);
+			len = local->fmt(FX_VIEW(&snap), &g, -1, got, &is_null, NULL);
 			assert_string_equal(got, ep);
 			assert_int_equal(len, strlen(ep));
 		}
@@ -186,7 +187,7 @@ test_fields_decimal_edges(void **state)
 
 		g.bytes_out = v[i];
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
-		assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null, NULL),
+		assert_int_equal(f->fmt(FX_VIEW(&snap), &g, -1, got, &is_null, NULL),
 		    strlen(want));
 		assert_string_equal(got, want);
 	}
@@ -214,7 +215,7 @@ test_fields_decimal_like_printf(void **state)
 
 		g.bytes_in = v;
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
-		assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null, NULL),
+		assert_int_equal(f->fmt(FX_VIEW(&snap), &g, -1, got, &is_null, NULL),
 		    strlen(want));
 		assert_string_equal(got, want);
 	}
@@ -225,7 +226,7 @@ test_fields_decimal_like_printf(void **state)
 			v = p * 10 - 1 + d;		/* 9..9, 10..0, 10..1 */
 			g.bytes_in = v;
 			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
-			assert_int_equal(f->fmt(&snap, &g, -1, got, &is_null,
+			assert_int_equal(f->fmt(FX_VIEW(&snap), &g, -1, got, &is_null,
 			    NULL), strlen(want));
 			assert_string_equal(got, want);
 		}
@@ -312,8 +313,8 @@ test_fields_memo_same_text(void **state)
 					s.rport = rows[i].rport;
 					s.proto = rows[i].proto;
 					s.state = rows[i].st;
-					l1 = f->fmt(&snap, &g, prefix, want, &n1, NULL);
-					l2 = f->fmt(&snap, &g, prefix, got, &n2, &memo);
+					l1 = f->fmt(FX_VIEW(&snap), &g, prefix, want, &n1, NULL);
+					l2 = f->fmt(FX_VIEW(&snap), &g, prefix, got, &n2, &memo);
 					assert_int_equal(l2, l1);
 					assert_string_equal(got, want);
 					assert_int_equal(n2, n1);
@@ -359,14 +360,14 @@ test_fields_maxlen_holds(void **state)
 
 				if (fl->maxlen == 0)
 					continue;
-				len = fl->fmt(&snap, &g, -1, got, &is_null, NULL);
+				len = fl->fmt(FX_VIEW(&snap), &g, -1, got, &is_null, NULL);
 				assert_int_equal(len, strlen(got));
 				assert_true(len <= fl->maxlen);
 			}
 			if (f != 0)
 				continue;
 			snprintf(want, sizeof(want), "%u", v);
-			assert_int_equal(fields_get(CT_F_LPORT)->fmt(&snap, &g, -1,
+			assert_int_equal(fields_get(CT_F_LPORT)->fmt(FX_VIEW(&snap), &g, -1,
 			    got, &(bool){ false }, NULL), strlen(want));
 			assert_string_equal(got, want);
 		}

@@ -468,7 +468,7 @@ matches(const char *text, const struct ct_sock *s)
 
 	if (filter_parse(1, argv, &f, &err) != 0)
 		fail_msg("'%s': %s", text, err.msg);
-	m = filter_match(f, &snap, s);
+	m = filter_match(f, FX_VIEW(&snap), s);
 	filter_free(f);
 	return m;
 }
@@ -598,7 +598,7 @@ test_filter_match_owners(void **state)
 	fx_owner(&snap, s, 101, 3, "nginx");		/* a forked worker */
 	fx_owner(&snap, t, 200, 5, "x");
 	/* the kernel keeps 15 bytes of "systemd-resolved" */
-	snap.owners.v[t->owners].comm = proc_owners_add_comm(&snap.owners,
+	snap.owners.v[t->owners].comm = owners_add_comm(&snap.owners,
 	    "systemd-resolved");
 	s->uid = 33;
 	assert_true(matches("comm nginx", s));

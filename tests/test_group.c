@@ -12,6 +12,7 @@
 #include "fixture.h"
 #include "filter.h"
 #include "group.h"
+#include "group_tree.h"
 #include "listener.h"
 
 #define TCP	IPPROTO_TCP
@@ -72,7 +73,7 @@ row_text(const struct ct_group *g, const struct ct_cols *keys, char *out,
 		char cell[CT_CELL_MAX];
 		bool is_null = false;
 
-		fields_get(keys->v[i].id)->fmt(&snap, g, keys->v[i].prefix, cell,
+		fields_get(keys->v[i].id)->fmt(FX_VIEW(&snap), g, keys->v[i].prefix, cell,
 		    &is_null, NULL);
 		n += (size_t)snprintf(out + n, len - n, "%s ", cell);
 	}

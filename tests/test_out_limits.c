@@ -16,6 +16,7 @@
 
 #include "fixture.h"
 #include "group.h"
+#include "group_tree.h"
 #include "listener.h"
 #include "out.h"
 #include "out_tree.h"

@@ -10,6 +10,7 @@
 
 #include "fixture.h"
 #include "group.h"
+#include "group_tree.h"
 #include "listener.h"
 #include "out_summary.h"
 #include "out_tree.h"

@@ -228,8 +228,8 @@ owners_of(const struct ct_owners *o, uint32_t inode)
 	for (k = socks.v[i].owners; k != 0; k = o->v[k].next)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u:%d%s%s",
 		    n > 0 ? "," : "", o->v[k].pid, o->v[k].fd,
-		    *proc_owner_comm(o, &o->v[k]) != '\0' ? "=" : "",
-		    proc_owner_comm(o, &o->v[k]));
+		    *owners_comm(o, &o->v[k]) != '\0' ? "=" : "",
+		    owners_comm(o, &o->v[k]));
 	return n > 0 ? buf : "-";
 }
 
@@ -239,7 +239,7 @@ refresh(struct ct_owners *o)
 {
 	struct ct_proc_stats st;
 
-	proc_owners_free(o);
+	owners_free(o);
 	if (cache == NULL)
 		assert_int_equal(proc_cache_open(root, &cache), 0);
 	assert_int_equal(proc_cache_scan(cache, &socks, o), 0);
@@ -283,8 +283,8 @@ test_proc_cache_like_scan(void **state)
 	/* a name per process that holds a wanted socket, not per descriptor */
 	assert_int_equal(a.ncomm, 3);
 	assert_int_equal(b.ncomm, 3);
-	proc_owners_free(&a);
-	proc_owners_free(&b);
+	owners_free(&a);
+	owners_free(&b);
 }
 
 /* Nothing new: /proc is not read at all, only owners checked alive. */
@@ -311,7 +311,7 @@ test_proc_cache_steady(void **state)
 	assert_int_equal(st.links_read, 0);
 	assert_int_equal(st.pids_checked, 1);	/* only the owner, not "idle" */
 	assert_string_equal(owners_of(&o, 11), "100:4=srv");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* A new socket: only its descriptor's link is read. */
@@ -334,7 +334,7 @@ test_proc_cache_new_socket(void **state)
 	assert_int_equal(st.links_read, 1);
 	assert_string_equal(owners_of(&o, 20), "100:5=srv");
 	assert_string_equal(owners_of(&o, 10), "100:3=srv");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* A closed socket's descriptor reused by a new one (accept after close). */
@@ -358,7 +358,7 @@ test_proc_cache_fd_reused(void **state)
 	assert_int_equal(st.scans, 1);		/* found in the first pass */
 	assert_int_equal(st.links_read, 1);
 	assert_string_equal(owners_of(&o, 12), "100:4=srv");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* After fork the parent closes its copy and reuses the descriptor. */
@@ -382,7 +382,7 @@ test_proc_cache_fd_reused_shared(void **state)
 	assert_int_equal(st.scans, 1);
 	assert_string_equal(owners_of(&o, 11), "101:4=child");
 	assert_string_equal(owners_of(&o, 12), "100:4=parent");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* A file's descriptor reused by a socket: the second pass finds it. */
@@ -404,7 +404,7 @@ test_proc_cache_file_to_socket(void **state)
 	assert_int_equal(st.scans, 2);
 	assert_string_equal(owners_of(&o, 20), "100:3=srv");
 	assert_int_equal(st.unowned, 0);
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* A socket no process holds is looked for once, not on every refresh. */
@@ -433,7 +433,7 @@ test_proc_cache_unowned(void **state)
 	st = refresh(&o);
 	assert_int_equal(st.scans, 1);
 	assert_string_equal(owners_of(&o, 77), "100:9=srv");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* A process that exited is dropped without reading /proc again. */
@@ -455,7 +455,7 @@ test_proc_cache_exited(void **state)
 	assert_int_equal(st.scans, 0);
 	assert_int_equal(st.pids_checked, 2);
 	assert_string_equal(owners_of(&o, 10), "101:3=child");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 /* Sockets the kernel filter keeps out are trusted, not read again. */
@@ -480,7 +480,7 @@ test_proc_cache_filtered(void **state)
 	assert_int_equal(st.scans, 1);
 	assert_int_equal(st.links_read, 1);
 	assert_string_equal(owners_of(&o, 11), "100:6=srv");
-	proc_owners_free(&o);
+	owners_free(&o);
 }
 
 static void
@@ -496,7 +496,7 @@ test_proc_cache_no_root(void **state)
 
 /* A process holding one socket through two fds is one owner process. */
 static void
-test_proc_owner_pids(void **state)
+test_owners_pids(void **state)
 {
 	struct ct_owners o = { 0 };
 	uint32_t first;
@@ -514,13 +514,13 @@ test_proc_owner_pids(void **state)
 	sock(7003);			/* held by nobody */
 	assert_int_equal(proc_scan(root, &socks, &o), 0);
 	first = socks.v[0].owners;
-	assert_int_equal(proc_owner_count(&o, first), 3);
-	assert_int_equal(proc_owner_pids(&o, first), 2);
+	assert_int_equal(owners_count(&o, first), 3);
+	assert_int_equal(owners_pids(&o, first), 2);
 	first = socks.v[1].owners;
-	assert_int_equal(proc_owner_count(&o, first), 2);
-	assert_int_equal(proc_owner_pids(&o, first), 1);
-	assert_int_equal(proc_owner_pids(&o, socks.v[2].owners), 0);
-	proc_owners_free(&o);
+	assert_int_equal(owners_count(&o, first), 2);
+	assert_int_equal(owners_pids(&o, first), 1);
+	assert_int_equal(owners_pids(&o, socks.v[2].owners), 0);
+	owners_free(&o);
 }
 
 /* ---- races and refusals during one scan -------------------------------- */
@@ -582,7 +582,7 @@ race_scan(bool cached)
 	for (inode = 10; inode <= 13; inode++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u=%s",
 		    n > 0 ? " " : "", inode, owners_of(&o, inode));
-	proc_owners_free(&o);
+	owners_free(&o);
 	return buf;
 }
 
@@ -726,7 +726,7 @@ main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_proc_owner_pids),
+		T(test_owners_pids),
 		T(test_proc_cache_like_scan),
 		T(test_proc_cache_steady),
 		T(test_proc_cache_new_socket),

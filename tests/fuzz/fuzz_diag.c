@@ -34,6 +34,7 @@
 #include "fields.h"
 #include "fuzz_diag.h"
 #include "group.h"
+#include "group_tree.h"
 #include "listener.h"
 #include "opts.h"
 #include "out.h"

@@ -30,7 +30,7 @@
 
 #include "bytecode.h"
 #include "filter.h"
-#include "proc.h"
+#include "owners.h"
 #include "snap.h"
 #include "sock.h"
 #include "util.h"
@@ -78,9 +78,7 @@ fz_snap(struct ct_snap *snap)
 	size_t i;
 
 	memset(snap, 0, sizeof(*snap));
-	snap->owners.cap = sizeof(rec) / sizeof(rec[0]) + 1;
-	snap->owners.v = xcalloc(snap->owners.cap, sizeof(*snap->owners.v));
-	snap->owners.len = 1;
+	owners_init(&snap->owners);
 	for (i = 0; i < sizeof(rec) / sizeof(rec[0]); i++) {
 		struct ct_sock *s = sock_list_append(&snap->socks);
 		uint8_t fam = strchr(rec[i].l, ':') != NULL ? AF_INET6 : AF_INET;
@@ -95,12 +93,13 @@ fz_snap(struct ct_snap *snap)
 		s->uid = (uint32_t)i * 1000;
 		s->inode = (uint32_t)i + 1;
 		if (i % 2 == 0) {
-			struct ct_owner *o = &snap->owners.v[snap->owners.len];
+			uint32_t w = owners_append(&snap->owners);
+			struct ct_owner *o = &snap->owners.v[w];
 
 			o->pid = 100 + (uint32_t)i;
 			o->fd = 3;
-			o->comm = proc_owners_add_comm(&snap->owners, comms[i % 3]);
-			s->owners = (uint32_t)snap->owners.len++;
+			o->comm = owners_add_comm(&snap->owners, comms[i % 3]);
+			s->owners = w;
 		}
 	}
 }
@@ -112,6 +111,7 @@ fz_kernel(const struct ct_filter *f, const struct ct_snap *snap)
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	static const uint32_t states[] = { CT_STATES_ALL, 1u << CT_ST_LISTEN,
 	    1u << CT_ST_CLOSE };
+	const struct ct_view view = snap_view(snap);
 	size_t i, j, k, r;
 
 	for (i = 0; i < 2; i++)
@@ -140,7 +140,7 @@ fz_kernel(const struct ct_filter *f, const struct ct_snap *snap)
 					if (s->local.family != fams[i] ||
 					    s->proto != protos[j] ||
 					    !(states[k] & (1u << st)) ||
-					    !filter_match(f, snap, s))
+					    !filter_match(f, &view, s))
 						continue;
 					FZ_CHECK(!kf.skip);
 					FZ_CHECK(kf.states & (1u << st));
@@ -195,6 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ct_filter_error err;
 	struct ct_filter *f = NULL;
 	struct ct_snap snap;
+	struct ct_view view;
 	size_t i, joined;
 	int argc = 0, rc;
 
@@ -229,8 +230,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)filter_needs_owners(f);
 	(void)filter_print(f, buf, sizeof(buf));
 	FZ_CHECK(strlen(buf) < sizeof(buf));
+	view = snap_view(&snap);
 	for (i = 0; i < snap.socks.len; i++)
-		(void)filter_match(f, &snap, &snap.socks.v[i]);
+		(void)filter_match(f, &view, &snap.socks.v[i]);
 	snap_free(&snap);
 	filter_free(f);
 	free(text);

@@ -128,7 +128,7 @@ check_owners(const struct ct_socklist *socks, const struct ct_owners *o,
 	FZ_CHECK(w->pid == 7 && w->fd == 3 && w->next == 0);
 	FZ_CHECK(w->comm < o->ncomm);
 	FZ_CHECK(memchr(o->comm[w->comm], '\0', sizeof(o->comm[0])) != NULL);
-	FZ_CHECK(strcmp(proc_owner_comm(o, w), comm) == 0);
+	FZ_CHECK(strcmp(owners_comm(o, w), comm) == 0);
 }
 
 int
@@ -182,8 +182,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(proc_cache_scan(cache, &socks, &o2) == 0);
 	check_owners(&socks, &o2, owned, want);
 	proc_cache_free(cache);
-	proc_owners_free(&o1);
-	proc_owners_free(&o2);
+	owners_free(&o1);
+	owners_free(&o2);
 	sock_list_free(&socks);
 	return 0;
 }
