@@ -82,8 +82,10 @@ san-run: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86
 san-run: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
 san-run: check-unit check-it
 
+# The man page, and the include graph against ARCHITECTURE.md's tables.
 lint:
 	mandoc -Tlint -W warning man/conntab.1
+	python3 tools/check_includes.py
 
 install: conntab
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
