@@ -89,7 +89,8 @@ usage(FILE *fp)
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
 "  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
-"  -h, --help        this help; -V, --version: the version\n"
+"  -h, --help        this help\n"
+"  -V, --version     the version\n"
 "  --list WHAT       one a line: fields, keywords, states, formats, options\n"
 "\n"
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
@@ -341,14 +342,16 @@ format_lookup(const char *name, enum ct_format *out)
 
 /*
  * --list options: every option, one a line, with what it takes (none,
- * required, optional), read from the tables getopt_long() reads.
+ * required, optional) and, for a long option that is another spelling of
+ * one before it, that one (--netns: -N), read from the tables
+ * getopt_long() reads.
  */
 static void
 list_options(void)
 {
 	static const char *const takes[] = { "none", "required", "optional" };
 	const char *p = shortopts;
-	size_t i;
+	size_t i, j;
 
 	if (*p == ':')
 		p++;
@@ -362,9 +365,21 @@ list_options(void)
 		}
 		printf("-%c\t%s\n", c, takes[arg]);
 	}
-	for (i = 0; longopts[i].name != NULL; i++)
-		printf("--%s\t%s\n", longopts[i].name,
-		    takes[longopts[i].has_arg]);
+	for (i = 0; longopts[i].name != NULL; i++) {
+		int val = longopts[i].val;
+
+		printf("--%s\t%s", longopts[i].name, takes[longopts[i].has_arg]);
+		if (val > 0 && val < 128 && val != ':' &&
+		    strchr(shortopts, val) != NULL) {
+			printf("\t-%c", val);
+		} else {
+			for (j = 0; j < i && longopts[j].val != val; j++)
+				continue;
+			if (j < i)
+				printf("\t--%s", longopts[j].name);
+		}
+		putchar('\n');
+	}
 }
 
 /*
