@@ -93,6 +93,8 @@ if [ -z "${CT_PKG_CHECK:-}" ]; then
 		bash -c "! grep -qE '^\[==========\] Running|^ok 1 ' '$T/build.log'"
 else
 	check "the package's test step ran the unit tests" "" grep -q '^\[==========\] Running' "$T/build.log"
+	echo "# the package's test step: $(grep -c '^\[  PASSED  \]' "$T/build.log") unit test programs passed;" \
+		"integration: $(awk '/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3 } END { print p + 0 " passed, " f + 0 " failed" }' "$T/build.log")"
 	grep '^# skipped' "$T/build.log" | sort | uniq -c | diag
 fi
 
