@@ -2,6 +2,10 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# Where bash-completion and zsh look under PREFIX; the Debian package puts
+# zsh's in /usr/share/zsh/vendor-completions (debian/rules).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 CURSES ?= $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
 
@@ -11,10 +15,12 @@ CFLAGS ?= -O2 -g
 CT_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef \
 	$(if $(filter 1,$(WERROR)),-Werror)
-CPPFLAGS += -D_GNU_SOURCE -Iinclude -MMD -MP $(shell $(PKG_CONFIG) --cflags libmnl)
-LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES))
-CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka)
-CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
+# override: CPPFLAGS given on the command line (make CPPFLAGS=..., as
+# dpkg-buildflags --export=cmdline does) is kept and these still follow it.
+override CPPFLAGS += -D_GNU_SOURCE -Iinclude -MMD -MP $(shell $(PKG_CONFIG) --cflags libmnl)
+override LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES))
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # B is the build directory: build/ normally, build/san/ for the sanitizer run.
 B ?= build
@@ -31,6 +37,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all check check-unit check-it check-san lint install uninstall clean
+.PHONY: check-pkg
 
 all: conntab
 
@@ -41,7 +48,7 @@ $(B)/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/watch.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(CURSES))
+$(B)/watch.o: override CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(CURSES))
 
 $(B)/test_%: tests/test_%.c $(LIBOBJS)
 	@mkdir -p $(@D)
@@ -60,6 +67,8 @@ $(B)/it/%.so: tests/it/preload/%.c
 # again under AddressSanitizer and UndefinedBehaviorSanitizer. (fuzz.mk adds
 # the fuzz corpus replay to check-unit.)
 check: check-unit check-it check-san
+# the Debian package, built from a clean clone, linted, installed, removed
+check: check-pkg
 
 check-unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do ./$$t || fail=1; done; exit $$fail
@@ -82,6 +91,9 @@ san-run: export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=86
 san-run: export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:exitcode=87
 san-run: check-unit check-it
 
+check-pkg:
+	bash tests/pkg/test_deb.sh
+
 # The man page, and the include graph against ARCHITECTURE.md's tables.
 lint:
 	mandoc -Tlint -W warning man/conntab.1
@@ -91,9 +103,13 @@ install: conntab
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 conntab $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/conntab.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 completion/conntab.bash $(DESTDIR)$(BASHCOMPDIR)/conntab
+	install -m 0644 completion/_conntab $(DESTDIR)$(ZSHCOMPDIR)/_conntab
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/conntab $(DESTDIR)$(MANDIR)/man1/conntab.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/conntab $(DESTDIR)$(ZSHCOMPDIR)/_conntab
 
 clean:
 	rm -rf build conntab

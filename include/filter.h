@@ -37,6 +37,22 @@ void		 filter_free(struct ct_filter *f);
  */
 int		 filter_print(const struct ct_filter *f, char *buf, size_t size);
 
+/* What a filter keyword takes after it. */
+enum ct_filter_arg {
+	CT_FARG_NONE,		/* nothing: tcp, inet, and, not */
+	CT_FARG_VALUE,		/* a port, an address, a name, a number */
+	CT_FARG_STATE,		/* a state word (filter_state()) */
+};
+
+/*
+ * The vocabulary of the language, for --list and the shell completions:
+ * the i-th keyword (0, 1, ... until NULL) and what it takes in *arg; the
+ * i-th state word (until NULL). The parser reads each as that keyword
+ * or state.
+ */
+const char	*filter_keyword(size_t i, enum ct_filter_arg *arg);
+const char	*filter_state(size_t i);
+
 /* The kernel's share of the filter for one (family, proto) dump. */
 struct ct_kfilter {
 	bool		 skip;		/* nothing in this dump can match: skip it */

@@ -476,6 +476,27 @@ static const struct {
 	{ "big", "big", ST_ALL & ~ST_BUCKET, ST_ALL & ~ST_BUCKET },
 };
 
+/*
+ * The i-th state word, as a user would type it: the canonical label
+ * ("time_wait"), or for an alias ("estab", "listening") the alias itself.
+ */
+const char *
+filter_state(size_t i)
+{
+	const char *name, *label;
+
+	if (i >= sizeof(fp_states) / sizeof(fp_states[0]))
+		return NULL;
+	name = fp_states[i].name;
+	for (label = fp_states[i].label; *label != '\0'; label++) {
+		if (*label == '_')
+			continue;
+		if (*label != *name++)
+			return fp_states[i].name;
+	}
+	return *name == '\0' ? fp_states[i].label : fp_states[i].name;
+}
+
 static int
 fp_state(struct fp *p, const struct tok *t, struct ct_fnode *n)
 {
@@ -555,6 +576,62 @@ static const char *
 fp_word_name(const struct fp_word *w)
 {
 	return w->word != NULL ? w->word : fields_get(w->field)->name;
+}
+
+/*
+ * Words the grammar reads outside fp_words: "proc" (a field's alias,
+ * resolved by fields_lookup()) and the connectives. With fp_words they are
+ * the whole vocabulary that filter_keyword() hands out.
+ */
+static const struct {
+	const char	*word;
+	enum ct_filter_arg arg;
+} fp_more_words[] = {
+	{ "proc", CT_FARG_VALUE },
+	{ "and", CT_FARG_NONE },
+	{ "or", CT_FARG_NONE },
+	{ "not", CT_FARG_NONE },
+};
+#define FP_NMORE	(sizeof(fp_more_words) / sizeof(fp_more_words[0]))
+
+/*
+ * What follows a keyword of this kind. No default case: a new kind of
+ * word must say here what it takes, or -Wswitch asks why.
+ */
+static enum ct_filter_arg
+fp_kw_arg(enum fp_kw kw)
+{
+	switch (kw) {
+	case KW_STATE:
+		return CT_FARG_STATE;
+	case KW_IS_PROTO:
+	case KW_IS_FAMILY:
+		return CT_FARG_NONE;
+	case KW_PORT:
+	case KW_HOST:
+	case KW_COMM:
+	case KW_PID:
+	case KW_UID:
+	case KW_USER:
+	case KW_PROTO:
+	case KW_FAMILY:
+		return CT_FARG_VALUE;
+	}
+	return CT_FARG_VALUE;
+}
+
+const char *
+filter_keyword(size_t i, enum ct_filter_arg *arg)
+{
+	if (i < FP_NWORDS) {
+		*arg = fp_kw_arg(fp_words[i].kw);
+		return fp_word_name(&fp_words[i]);
+	}
+	if ((i -= FP_NWORDS) < FP_NMORE) {
+		*arg = fp_more_words[i].arg;
+		return fp_more_words[i].word;
+	}
+	return NULL;
 }
 
 /* The keyword t spells, NULL when none; *field: its field id or -1. */
@@ -654,9 +731,10 @@ fp_addressish(const struct tok *t)
 static void
 fp_unknown(struct fp *p, const struct tok *t, int field)
 {
-	const char *words[FP_NWORDS + 5];
+	const char *words[FP_NWORDS + FP_NMORE + 1];
+	enum ct_filter_arg arg;
 	char hint[64], w[FP_ESC];
-	size_t i, n = 0;
+	size_t n = 0;
 	int near;
 
 	if (field >= 0) {
@@ -664,13 +742,8 @@ fp_unknown(struct fp *p, const struct tok *t, int field)
 		    "filter tests", fp_esc(t->s, t->len, w), t->col);
 		return;
 	}
-	for (i = 0; i < FP_NWORDS; i++)
-		words[n++] = fp_word_name(&fp_words[i]);
-	words[n++] = "proc";
-	words[n++] = "and";
-	words[n++] = "or";
-	words[n++] = "not";
-	words[n] = NULL;
+	while ((words[n] = filter_keyword(n, &arg)) != NULL)
+		n++;
 	hint[0] = '\0';
 	if (!t->quoted && (near = fp_suggest(t->s, t->len, words)) >= 0)
 		snprintf(hint, sizeof(hint), " (did you mean '%s'?)", words[near]);

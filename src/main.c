@@ -40,7 +40,11 @@ enum {
 	OPT_SORT = 256,
 	OPT_FORMAT,
 	OPT_COLOR,
+	OPT_LIST,
 };
+
+/* The short options, read by getopt_long() and listed by --list options. */
+static const char shortopts[] = ":46ad:eg:HhiJlN:no:PprsTtuVw";
 
 static const struct option longopts[] = {
 	{ "no-processes", no_argument, NULL, 'P' },
@@ -55,6 +59,7 @@ static const struct option longopts[] = {
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "list", required_argument, NULL, OPT_LIST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,7 +89,9 @@ usage(FILE *fp)
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
 "  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
-"  -h, --help        this help; -V, --version: the version\n"
+"  -h, --help        this help\n"
+"  -V, --version     the version\n"
+"  --list WHAT       one a line: fields, keywords, states, formats, options\n"
 "\n"
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
 "        'dst 10.0.0.0/8', 'comm nginx', with and, or, not and ( )\n"
@@ -308,6 +315,110 @@ finish_output(void)
 	return 0;
 }
 
+/* --format's words: parsed here and listed by --list formats. */
+static const struct {
+	const char	*name;
+	enum ct_format	 format;
+} formats[] = {
+	{ "table", CT_FMT_TABLE },
+	{ "tsv", CT_FMT_TSV },
+	{ "csv", CT_FMT_CSV },
+	{ "json", CT_FMT_JSON },
+};
+
+static int
+format_lookup(const char *name, enum ct_format *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(name, formats[i].name) == 0) {
+			*out = formats[i].format;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/*
+ * --list options: every option, one a line, with what it takes (none,
+ * required, optional) and, for a long option that is another spelling of
+ * one before it, that one (--netns: -N), read from the tables
+ * getopt_long() reads.
+ */
+static void
+list_options(void)
+{
+	static const char *const takes[] = { "none", "required", "optional" };
+	const char *p = shortopts;
+	size_t i, j;
+
+	if (*p == ':')
+		p++;
+	for (; *p != '\0'; p++) {
+		char c = *p;
+		int arg = 0;
+
+		while (p[1] == ':' && arg < 2) {
+			arg++;
+			p++;
+		}
+		printf("-%c\t%s\n", c, takes[arg]);
+	}
+	for (i = 0; longopts[i].name != NULL; i++) {
+		int val = longopts[i].val;
+
+		printf("--%s\t%s", longopts[i].name, takes[longopts[i].has_arg]);
+		if (val > 0 && val < 128 && val != ':' &&
+		    strchr(shortopts, val) != NULL) {
+			printf("\t-%c", val);
+		} else {
+			for (j = 0; j < i && longopts[j].val != val; j++)
+				continue;
+			if (j < i)
+				printf("\t--%s", longopts[j].name);
+		}
+		putchar('\n');
+	}
+}
+
+/*
+ * --list WHAT: the program's own vocabulary, one word a line, so that the
+ * shell completions (completion/) and scripts cannot drift from it.
+ */
+static void
+list_words(const char *what)
+{
+	enum ct_filter_arg arg;
+	const char *w;
+	char buf[CT_ESCAPE_MAX(64)];
+	size_t i;
+
+	if (strcmp(what, "fields") == 0) {
+		for (i = 0; i < CT_F_NFIELDS; i++)
+			puts(fields_get((enum ct_field_id)i)->name);
+	} else if (strcmp(what, "keywords") == 0) {
+		static const char *const takes[] = {
+			[CT_FARG_NONE] = "none", [CT_FARG_VALUE] = "value",
+			[CT_FARG_STATE] = "state",
+		};
+
+		for (i = 0; (w = filter_keyword(i, &arg)) != NULL; i++)
+			printf("%s\t%s\n", w, takes[arg]);
+	} else if (strcmp(what, "states") == 0) {
+		for (i = 0; (w = filter_state(i)) != NULL; i++)
+			puts(w);
+	} else if (strcmp(what, "formats") == 0) {
+		for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+			puts(formats[i].name);
+	} else if (strcmp(what, "options") == 0) {
+		list_options();
+	} else {
+		usage_error("--list: expected fields, keywords, states, formats "
+		    "or options, not '%s'", esc(what, buf, sizeof(buf)));
+	}
+}
+
 static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
@@ -324,8 +435,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->procroot = "/proc";
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":46ad:eg:HhiJlN:no:PprsTtuVw", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': o->protos |= CT_P_TCP; break;
 		case 'u': o->protos |= CT_P_UDP; break;
@@ -349,18 +459,13 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case OPT_SORT: sort = optarg; break;
 		case OPT_COLOR: color = optarg; break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				o->format = CT_FMT_TABLE;
-			else if (strcmp(optarg, "tsv") == 0)
-				o->format = CT_FMT_TSV;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = CT_FMT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = CT_FMT_JSON;
-			else
+			if (format_lookup(optarg, &o->format) != 0)
 				usage_error("--format: expected table, tsv, csv or "
 				    "json, not '%s'", esc(optarg, buf, sizeof(buf)));
 			break;
+		case OPT_LIST:
+			list_words(optarg);
+			exit(finish_output());
 		case 'h':
 			usage(stdout);
 			exit(finish_output());
