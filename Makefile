@@ -2,6 +2,11 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+# The exporter unit (dist/): systemd also reads units under /usr/local/lib,
+# and Debian's node_exporter reads its textfile collector's directory.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+TEXTFILEDIR ?= /var/lib/prometheus/node-exporter
 PKG_CONFIG ?= pkg-config
 CURSES ?= $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
 
@@ -91,9 +96,18 @@ install: conntab
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 conntab $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/conntab.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/conntab
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@TEXTFILEDIR@|$(TEXTFILEDIR)|g' \
+	    dist/conntab-exporter.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/conntab-exporter.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/conntab-exporter.service
+	install -m 0644 dist/conntab.rules.yml $(DESTDIR)$(DATADIR)/conntab/
+	mkdir -p $(DESTDIR)$(TEXTFILEDIR)	# node_exporter's: left as it is
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/conntab $(DESTDIR)$(MANDIR)/man1/conntab.1
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/conntab-exporter.service \
+	    $(DESTDIR)$(DATADIR)/conntab/conntab.rules.yml
+	-rmdir $(DESTDIR)$(DATADIR)/conntab 2>/dev/null
 
 clean:
 	rm -rf build conntab

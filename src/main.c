@@ -730,6 +730,7 @@ main(int argc, char *argv[])
 	int rc, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
+	signal(SIGXFSZ, SIG_IGN);	/* ... and EFBIG past a file size limit */
 	/*
 	 * A fixed threshold: glibc raises it to the size of each large block
 	 * freed, after which the next ones come from the heap and stay there
