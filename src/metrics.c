@@ -18,9 +18,16 @@
 #include "sock.h"
 #include "util.h"
 
-/* States are below 16, protocols and families two each: cell indexes. */
+/*
+ * Cells are keyed by small numbers: a protocol (TCP, UDP, or one this
+ * build does not know), a family or a name, and a state. The kernel's
+ * states are below 16; anything else counts as state 0, which spells
+ * "UNKNOWN" like them. Every record of a cell spells the same labels.
+ */
+#define PROTOS		3
 #define STATES		16
-#define CELL(a, b, st)	(((size_t)(a) * 2 + (b)) * STATES + (st))
+#define SOCK_CELL(p, f, st)	(((size_t)(p) * 2 + (f)) * STATES + (st))
+#define PROC_CELL(n, p, st)	(((size_t)(n) * PROTOS + (p)) * STATES + (st))
 
 /* One group being counted: its records, and the first of them. */
 struct metrics_cell {
@@ -96,7 +103,7 @@ metrics_build(const struct ct_snap *snap, const struct ct_opts *o,
 {
 	const struct ct_view view = snap_view(snap);
 	const struct ct_owners *ow = &snap->owners;
-	struct metrics_cell socks[2 * 2 * STATES], *procs = NULL;
+	struct metrics_cell socks[PROTOS * 2 * STATES], *procs = NULL;
 	uint32_t *rank = NULL;
 	size_t i, nnames = 0;
 	unsigned bit;
@@ -107,26 +114,26 @@ metrics_build(const struct ct_snap *snap, const struct ct_opts *o,
 	if (out->have_procs) {
 		rank = xcalloc(ow->ncomm + 1, sizeof(*rank));
 		nnames = metrics_names(ow, rank);
-		procs = xcalloc((nnames + 1) * 2 * STATES, sizeof(*procs));
+		procs = xcalloc((nnames + 1) * PROTOS * STATES, sizeof(*procs));
 	}
 	for (i = 0; i < snap->socks.len; i++) {
 		const struct ct_sock *s = &snap->socks.v[i];
 		const struct ct_owner *w;
-		int udp = s->proto == IPPROTO_UDP;
-		uint8_t st = s->state & (STATES - 1);
+		int p = s->proto == IPPROTO_TCP ? 0 : s->proto == IPPROTO_UDP ? 1 : 2;
+		uint8_t st = s->state < STATES ? s->state : 0;
 
 		if (!filter_match(o->filter, &view, s))
 			continue;
-		metrics_add(&socks[CELL(udp, s->local.family == AF_INET6, st)], i);
+		metrics_add(&socks[SOCK_CELL(p, s->local.family == AF_INET6, st)], i);
 		if (procs == NULL)
 			continue;
 		w = view_owner(&view, s);
-		metrics_add(&procs[CELL(w != NULL && w->comm < ow->ncomm ?
-		    rank[w->comm] : 0, udp, st)], i);
+		metrics_add(&procs[PROC_CELL(w != NULL && w->comm < ow->ncomm ?
+		    rank[w->comm] : 0, p, st)], i);
 	}
 	metrics_rows(snap, socks, sizeof(socks) / sizeof(socks[0]), &out->sockets);
 	if (procs != NULL)
-		metrics_rows(snap, procs, (nnames + 1) * 2 * STATES, &out->procs);
+		metrics_rows(snap, procs, (nnames + 1) * PROTOS * STATES, &out->procs);
 	free(procs);
 	free(rank);
 	summary_build(snap, o, r, &out->sum);

@@ -236,6 +236,8 @@ prom_set_merge(struct prom_set *set)
 {
 	size_t i, n = 0;
 
+	if (set->n == 0)
+		return;		/* no array at all: qsort() wants one */
 	qsort(set->s, set->n, sizeof(*set->s), prom_series_label_cmp);
 	for (i = 0; i < set->n; i++) {
 		if (n > 0 && strcmp(set->s[n - 1].labels, set->s[i].labels) == 0) {
@@ -261,7 +263,8 @@ prom_set_cap(struct prom_set *set, unsigned max)
 	struct prom_series other;
 	size_t i;
 
-	qsort(set->s, set->n, sizeof(*set->s), prom_series_rank_cmp);
+	if (set->n > 0)
+		qsort(set->s, set->n, sizeof(*set->s), prom_series_rank_cmp);
 	if (max == 0 || set->n <= max)
 		return;
 	memset(&other, 0, sizeof(other));
