@@ -6,6 +6,11 @@ MANDIR ?= $(PREFIX)/share/man
 # zsh's in /usr/share/zsh/vendor-completions (debian/rules).
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+DATADIR ?= $(PREFIX)/share
+# The exporter unit (dist/): systemd also reads units under /usr/local/lib,
+# and Debian's node_exporter reads its textfile collector's directory.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+TEXTFILEDIR ?= /var/lib/prometheus/node-exporter
 PKG_CONFIG ?= pkg-config
 CURSES ?= $(shell $(PKG_CONFIG) --exists ncursesw && echo ncursesw || echo ncurses)
 
@@ -106,10 +111,19 @@ install: conntab
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 completion/conntab.bash $(DESTDIR)$(BASHCOMPDIR)/conntab
 	install -m 0644 completion/_conntab $(DESTDIR)$(ZSHCOMPDIR)/_conntab
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/conntab
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@TEXTFILEDIR@|$(TEXTFILEDIR)|g' \
+	    dist/conntab-exporter.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/conntab-exporter.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/conntab-exporter.service
+	install -m 0644 dist/conntab.rules.yml $(DESTDIR)$(DATADIR)/conntab/
+	mkdir -p $(DESTDIR)$(TEXTFILEDIR)	# node_exporter's: left as it is
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/conntab $(DESTDIR)$(MANDIR)/man1/conntab.1
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/conntab $(DESTDIR)$(ZSHCOMPDIR)/_conntab
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/conntab-exporter.service \
+	    $(DESTDIR)$(DATADIR)/conntab/conntab.rules.yml
+	-rmdir $(DESTDIR)$(DATADIR)/conntab 2>/dev/null
 
 clean:
 	rm -rf build conntab

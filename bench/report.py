@@ -17,6 +17,7 @@ SECTIONS = [
     ("info", "TCP internals (floor: dump with tcp_info [+ /proc scan]; peer: ss -tani)"),
     ("filter", "a filter matching 10 sockets (floor: dump with bytecode [+ /proc scan])"),
     ("group", "grouping by raddr (peer: the plain listing, conntab -P)"),
+    ("export", "fleet export (floor: dump + /proc scan; peer: conntab -s)"),
     ("watch", "live view, event stream at 1 s (CPU per refresh)"),
 ]
 
@@ -31,6 +32,7 @@ TARGETS = [
     ("conntab -P FILTER <= 0.2 x conntab -P", "ct_fP", "ref", 0.2),
     ("live view of one port <= 0.15 s CPU per refresh", "watch_f", "refresh", 0.15),
     ("conntab -g raddr <= 1.2 x conntab -P (issue 4)", "ct_g", "peer", 1.2),
+    ("conntab --format prometheus <= 1.1 x conntab -s", "ct_prom", "peer", 1.1),
     ("peak RSS <= 48 MiB, every conntab row", None, "rss", 48.0),
 ]
 

@@ -192,6 +192,11 @@ case_add ss_fp peer fast filter "ss -tanp 'sport = :$P'" - -- ss -tanp "sport = 
 
 case_add ct_g conntab fast group "conntab -g raddr" "floor=floor_dump;peer=ct_P" -- "$CT" -g raddr
 
+# The metrics are the summary's figures and two counts more (issue 14).
+case_add ct_s conntab fast export "conntab -s" "floor=floor_dump+floor_proc" -- "$CT" -s
+case_add ct_prom conntab fast export "conntab --format prometheus" "floor=floor_dump+floor_proc;peer=ct_s" -- \
+	"$CT" --format prometheus
+
 if [ $WATCH = 1 ]; then
 	# The view as SPEC §7 uses it, on one port (the target), and over the
 	# whole table, which the dump floor alone puts above 0.15 s per refresh.

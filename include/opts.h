@@ -7,7 +7,11 @@
 
 struct ct_filter;
 
-enum ct_format { CT_FMT_TABLE, CT_FMT_TSV, CT_FMT_CSV, CT_FMT_JSON };
+enum ct_format { CT_FMT_TABLE, CT_FMT_TSV, CT_FMT_CSV, CT_FMT_JSON,
+	CT_FMT_PROMETHEUS, CT_FMT_OPENMETRICS };	/* the last two: out_prom.c */
+
+/* --max-series: the default cap on a family's label sets (out_prom.c) */
+#define CT_SERIES_MAX_DEFAULT	100
 
 /* opts.protos and opts.families */
 #define CT_P_TCP	0x1
@@ -44,6 +48,8 @@ struct ct_opts {
 	const char	*filter_text;	/* joined filter words, for display */
 	const struct ct_filter *filter;	/* NULL = everything */
 	const char	*procroot;	/* "/proc" */
+	const char	*output;	/* --output FILE; NULL = standard output */
+	unsigned	 series_max;	/* --max-series; 0 = no cap */
 };
 
 #endif /* CT_OPTS_H */

@@ -31,4 +31,16 @@ int		 watch_run(struct ct_diag *d, const struct ct_opts *o,
 int		 watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 		    const char **what);
 
+/*
+ * -w --format prometheus|openmetrics --output FILE: a small resident
+ * exporter. Every o->interval_ms a sample, its metrics written to a
+ * temporary file that then replaces FILE (output.h), until SIGINT,
+ * SIGTERM or SIGHUP; no temporary file outlives a sample. A failed sample
+ * or write leaves the last FILE in place and is a warning on stderr, once
+ * per kind. Returns 0, or -errno when the first sample fails (*what
+ * "socket dump") or the first write does (*what "output").
+ */
+int		 watch_export(struct ct_diag *d, const struct ct_opts *o,
+		    const char **what);
+
 #endif /* CT_WATCH_H */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -19,11 +20,14 @@
 #include "filter.h"
 #include "group.h"
 #include "group_tree.h"
+#include "metrics.h"
 #include "netns.h"
 #include "opts.h"
 #include "out.h"
+#include "out_prom.h"
 #include "out_summary.h"
 #include "out_tree.h"
+#include "output.h"
 #include "snap.h"
 #include "summary.h"
 #include "util.h"
@@ -41,6 +45,8 @@ enum {
 	OPT_FORMAT,
 	OPT_COLOR,
 	OPT_LIST,
+	OPT_OUTPUT,
+	OPT_MAX_SERIES,
 };
 
 /* The short options, read by getopt_long() and listed by --list options. */
@@ -57,6 +63,8 @@ static const struct option longopts[] = {
 	{ "watch", no_argument, NULL, 'w' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "list", required_argument, NULL, OPT_LIST },
@@ -68,8 +76,8 @@ usage(FILE *fp)
 {
 	fputs(
 "usage: conntab [-46aeHhilnPprsTtuVJw] [-d secs] [-g list] [-N netns]\n"
-"               [-o list] [--sort list] [--format table|tsv|csv|json]\n"
-"               [--color[=auto|always|never]] [filter]\n"
+"               [-o list] [--sort list] [--format fmt] [--output file]\n"
+"               [--max-series n] [--color[=auto|always|never]] [filter]\n"
 "\n"
 "  -t, -u            TCP only, UDP only (default both)\n"
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
@@ -83,7 +91,12 @@ usage(FILE *fp)
 "  -T, --tree        each listener with the connections it accepted\n"
 "  -s, --summary     totals, listeners, ephemeral ports per destination\n"
 "  --sort LIST, -r   sort by these fields; reverse the order\n"
-"  --format FMT, -J  table (default), tsv, csv or json (-J)\n"
+"  --format FMT, -J  table (default), tsv, csv, json (-J); prometheus and\n"
+"                    openmetrics: metrics for node_exporter's textfile dir\n"
+"  --output FILE     write FILE atomically (temporary file, then rename);\n"
+"                    -w with prometheus: rewrite it every interval\n"
+"  --max-series N    prometheus: keep the N largest listeners, destinations\n"
+"                    and process names, the rest as 'other' (default 100)\n"
 "  -H, --no-header   no header line\n"
 "  -w, --watch       live view; an event stream when stdout is no terminal\n"
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
@@ -298,6 +311,58 @@ check_watch(const struct ct_opts *o, const char *group, const char *interval)
 		    "recvq, sendq, rate_in, rate_out, rtt");
 }
 
+static bool
+is_prom(const struct ct_opts *o)
+{
+	return o->format == CT_FMT_PROMETHEUS || o->format == CT_FMT_OPENMETRICS;
+}
+
+/* --max-series N: 0 (no cap) to a million. */
+static unsigned
+parse_series_max(const char *arg)
+{
+	char buf[CT_ESCAPE_MAX(64)], *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || arg[0] == '-' ||
+	    n > 1000000)
+		usage_error("--max-series: expected a count from 0 (no cap) to "
+		    "1000000, not '%s'", esc(arg, buf, sizeof(buf)));
+	return (unsigned)n;
+}
+
+/*
+ * The metric formats export fixed families: the columns, the sort and
+ * the other views do not apply (-s does: the metrics hold the summary).
+ * -w rewrites a file with the metrics, and only with them: the view and
+ * the event stream have no file form.
+ */
+static void
+check_export(const struct ct_opts *o, const char *group, const char *cols,
+    const char *sort, bool series_given)
+{
+	const char *fmt = o->format == CT_FMT_OPENMETRICS ? "openmetrics" :
+	    "prometheus";
+
+	if (!is_prom(o)) {
+		if (series_given)
+			usage_error("--max-series caps the metric formats: add "
+			    "--format prometheus or openmetrics");
+		if (o->watch && o->output != NULL)
+			usage_error("-w --output rewrites the file with metrics: add "
+			    "--format prometheus or openmetrics");
+		return;
+	}
+	if (group != NULL || o->tree || cols != NULL || sort != NULL)
+		usage_error("--format %s exports fixed families: -g, -T, -o and "
+		    "--sort do not apply", fmt);
+	if (o->watch && o->output == NULL)
+		usage_error("-w --format %s rewrites a file every interval: add "
+		    "--output FILE", fmt);
+}
+
 /* Flush stdout; a reader that went away (EPIPE) is a normal end. */
 static int
 finish_output(void)
@@ -324,6 +389,8 @@ static const struct {
 	{ "tsv", CT_FMT_TSV },
 	{ "csv", CT_FMT_CSV },
 	{ "json", CT_FMT_JSON },
+	{ "prometheus", CT_FMT_PROMETHEUS },
+	{ "openmetrics", CT_FMT_OPENMETRICS },
 };
 
 static int
@@ -423,7 +490,7 @@ static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
 	const char *color = "auto", *sort = NULL, *group = NULL, *cols = NULL;
-	const char *interval = NULL;
+	const char *interval = NULL, *series = NULL;
 	const char *pd = getenv("CONNTAB_NO_PUSHDOWN");
 	char buf[CT_ESCAPE_MAX(64)];
 	int ch;
@@ -433,6 +500,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->families = 0;
 	o->interval_ms = 1000;
 	o->procroot = "/proc";
+	o->series_max = CT_SERIES_MAX_DEFAULT;
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -458,10 +526,15 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case 'N': o->netns = optarg; break;
 		case OPT_SORT: sort = optarg; break;
 		case OPT_COLOR: color = optarg; break;
+		case OPT_MAX_SERIES: series = optarg; break;
+		case OPT_OUTPUT:	/* "-": standard output, as without it */
+			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
 		case OPT_FORMAT:
 			if (format_lookup(optarg, &o->format) != 0)
-				usage_error("--format: expected table, tsv, csv or "
-				    "json, not '%s'", esc(optarg, buf, sizeof(buf)));
+				usage_error("--format: expected table, tsv, csv, json, "
+				    "prometheus or openmetrics, not '%s'",
+				    esc(optarg, buf, sizeof(buf)));
 			break;
 		case OPT_LIST:
 			list_words(optarg);
@@ -504,7 +577,13 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		if (o->group.n > 0)
 			check_group_sort(o);
 	}
+	if (series != NULL)
+		o->series_max = parse_series_max(series);
+	check_export(o, group, cols, sort, series != NULL);
 	check_watch(o, group, interval);
+	/* the metrics hold the summary, and need what it needs: listener links */
+	if (is_prom(o))
+		o->summary = true;
 	if (cols != NULL) {
 		parse_cols("-o", cols, true, &o->cols);
 		o->cols_given = true;
@@ -519,6 +598,9 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		o->color_when = CT_COLOR_ALWAYS;
 	else
 		o->color_when = CT_COLOR_NEVER;
+	/* a file is no terminal, whatever standard output is */
+	if (o->output != NULL && o->color_when == CT_COLOR_AUTO)
+		o->color = false;
 }
 
 /* Join the filter words with single spaces, for display. */
@@ -599,6 +681,117 @@ run_summary(const struct ct_snap *snap, const struct ct_opts *o)
 	return finish_output();
 }
 
+/* Seconds from the monotonic time t until now. */
+static double
+seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* --format prometheus|openmetrics; secs: what the snapshot took. */
+static int
+run_prom(const struct ct_snap *snap, const struct ct_opts *o, double secs)
+{
+	struct ct_portrange *range = xcalloc(1, sizeof(*range));
+	struct ct_prom_meta meta = { .collect_seconds = secs, .counters = NULL };
+	struct ct_metrics m;
+	int rc;
+
+	if ((rc = summary_read_range(o->procroot, range)) != 0)
+		fprintf(stderr, "conntab: warning: cannot read the ephemeral "
+		    "port range in %s/sys/net/ipv4: %s; assuming %u-%u, none "
+		    "reserved\n", o->procroot, strerror(-rc), range->low,
+		    range->high);
+	metrics_build(snap, o, range, &m);
+	out_prom_write(stdout, snap, &m, &meta, o);
+	metrics_free(&m);
+	free(range);
+	return finish_output();
+}
+
+/* --output in a one-shot: open from the first byte written to the rename. */
+static struct ct_output main_out;
+
+static void
+main_out_abort(void)
+{
+	output_abort(&main_out);
+}
+
+/*
+ * Point standard output at the temporary file of --output, so that every
+ * renderer writes there unchanged. Returns the exit status so far.
+ */
+static int
+output_begin(const struct ct_opts *o)
+{
+	char buf[CT_ESCAPE_MAX(256)];
+	int rc;
+
+	if (o->output == NULL)
+		return 0;
+	if ((rc = output_open(&main_out, o->output)) == 0) {
+		util_on_die(main_out_abort);	/* out of memory leaves nothing */
+		fflush(stdout);
+		if (dup2(fileno(main_out.fp), STDOUT_FILENO) < 0) {
+			rc = -errno;
+			output_abort(&main_out);
+			util_on_die(NULL);
+		}
+	}
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "conntab: --output %s: %s\n",
+	    esc(o->output, buf, sizeof(buf)), strerror(-rc));
+	return 1;
+}
+
+/*
+ * The end of --output: the file replaces FILE when all went well (stdout
+ * was flushed), else it goes and FILE stays as it was.
+ */
+static int
+output_end(const struct ct_opts *o, int status)
+{
+	char buf[CT_ESCAPE_MAX(256)];
+	int rc;
+
+	if (main_out.tmp == NULL)
+		return status;
+	util_on_die(NULL);
+	if (status != 0) {
+		output_abort(&main_out);
+		return status;
+	}
+	if ((rc = output_commit(&main_out)) == 0)
+		return 0;
+	fprintf(stderr, "conntab: --output %s: %s\n",
+	    esc(o->output, buf, sizeof(buf)), strerror(-rc));
+	return 1;
+}
+
+/* -w --output: the metrics, rewritten every interval. */
+static int
+run_export(struct ct_diag *d, const struct ct_opts *o)
+{
+	const char *what = "watch";
+	char buf[CT_ESCAPE_MAX(256)];
+	int rc;
+
+	if ((rc = watch_export(d, o, &what)) == 0)
+		return 0;
+	if (strcmp(what, "output") == 0)
+		fprintf(stderr, "conntab: --output %s: %s\n",
+		    esc(o->output, buf, sizeof(buf)), strerror(-rc));
+	else
+		fprintf(stderr, "conntab: %s: %s\n", what, strerror(-rc));
+	return 1;
+}
+
 /* -w: the view on a terminal; else, or with --format json, events. */
 static int
 run_watch(struct ct_diag *d, const struct ct_opts *o)
@@ -606,6 +799,9 @@ run_watch(struct ct_diag *d, const struct ct_opts *o)
 	const char *what = "watch", *term = getenv("TERM");
 	char buf[CT_ESCAPE_MAX(64)];
 	int rc;
+
+	if (o->output != NULL)
+		return run_export(d, o);
 
 	if (o->format == CT_FMT_TABLE && isatty(STDOUT_FILENO))
 		rc = watch_run(d, o, &what);
@@ -633,9 +829,11 @@ main(int argc, char *argv[])
 	struct ct_snap snap = { 0 };
 	struct ct_opts o;
 	char buf[CT_ESCAPE_MAX(256)], path[4096];
+	double secs;
 	int rc, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
+	signal(SIGXFSZ, SIG_IGN);	/* ... and EFBIG past a file size limit */
 	/*
 	 * A fixed threshold: glibc raises it to the size of each large block
 	 * freed, after which the next ones come from the heap and stay there
@@ -675,8 +873,15 @@ main(int argc, char *argv[])
 		status = 1;
 		goto out;
 	}
+	secs = seconds_since(&snap.when);
 	report_warnings(snap.warn);
 	report_debug(&snap);
+	if ((status = output_begin(&o)) != 0)
+		goto out;
+	if (is_prom(&o)) {
+		status = run_prom(&snap, &o, secs);
+		goto out;
+	}
 	if (o.tree) {
 		status = run_tree(&snap, &o);
 		goto out;
@@ -697,9 +902,13 @@ main(int argc, char *argv[])
 	case CT_FMT_JSON:
 		out_json_write(stdout, &snap, &table, &o);
 		break;
+	case CT_FMT_PROMETHEUS:
+	case CT_FMT_OPENMETRICS:
+		break;			/* run_prom() above */
 	}
 	status = finish_output();
 out:
+	status = output_end(&o, status);
 	group_table_free(&table);
 	snap_free(&snap);
 	diag_close(d);

@@ -69,6 +69,9 @@ out_summary_write(FILE *fp, const struct ct_snap *snap,
 				fputs(o->format == CT_FMT_CSV ? "\r\n" : "\n", fp);
 			out_sv_write(fp, snap, sec[i].t, &so);
 			break;
+		case CT_FMT_PROMETHEUS:
+		case CT_FMT_OPENMETRICS:
+			break;		/* out_prom.c has its own families */
 		}
 	}
 	if (o->format == CT_FMT_JSON)

@@ -371,6 +371,9 @@ out_tree_write(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 	case CT_FMT_JSON:
 		tree_write_json(fp, snap, t, o);
 		break;
+	case CT_FMT_PROMETHEUS:
+	case CT_FMT_OPENMETRICS:
+		break;		/* no tree in metrics: main.c says so */
 	}
 	return 0;
 }

@@ -26,9 +26,13 @@
 #include "diff.h"
 #include "fields.h"
 #include "filter.h"
+#include "metrics.h"
 #include "opts.h"
 #include "out_events.h"
+#include "out_prom.h"
+#include "output.h"
 #include "snap.h"
+#include "summary.h"
 #include "util.h"
 #include "watch_layout.h"
 
@@ -36,6 +40,8 @@
 static volatile sig_atomic_t watch_stop;
 /* curses is up: watch_restore() has a terminal to give back. */
 static bool watch_screen_up;
+/* The exporter's file being written, for die() to remove. */
+static struct ct_output *watch_out;
 
 static void
 watch_on_signal(int sig)
@@ -85,11 +91,12 @@ watch_next(int64_t next, unsigned interval_ms, int64_t now)
  * Wait until deadline (monotonic ms) or a signal. Returns false when the
  * reader of fp has gone away: a pipe's write end polls POLLERR then, so
  * `conntab -w | head -1` ends even when no event comes to fail a write.
+ * fp NULL: only the clock and the signals.
  */
 static bool
 watch_stream_wait(FILE *fp, int64_t deadline)
 {
-	struct pollfd pfd = { .fd = fileno(fp), .events = 0 };
+	struct pollfd pfd = { .fd = fp != NULL ? fileno(fp) : -1, .events = 0 };
 	int64_t left;
 
 	while (!watch_stop && (left = deadline - watch_now_ms()) > 0) {
@@ -169,6 +176,113 @@ watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 out:
 	snap_free(&prev);
 	snap_cache_free(sc);
+	return rc;
+}
+
+/* ---- the exporter ------------------------------------------------------- */
+
+static void
+watch_out_abort(void)
+{
+	output_abort(watch_out);
+}
+
+/* Seconds from the monotonic time t until now. */
+static double
+watch_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* One sample's metrics into o->output. 0 or -errno. */
+static int
+watch_export_write(const struct ct_opts *o, const struct ct_snap *snap,
+    const struct ct_portrange *range, const struct ct_prom_meta *meta)
+{
+	struct ct_output out;
+	struct ct_metrics m;
+	int rc;
+
+	metrics_build(snap, o, range, &m);
+	if ((rc = output_open(&out, o->output)) == 0) {
+		watch_out = &out;
+		out_prom_write(out.fp, snap, &m, meta, o);
+		rc = output_commit(&out);
+		watch_out = NULL;
+	}
+	metrics_free(&m);
+	return rc;
+}
+
+int
+watch_export(struct ct_diag *d, const struct ct_opts *o, const char **what)
+{
+	struct ct_portrange *range = xcalloc(1, sizeof(*range));
+	struct ct_snap_cache *sc = NULL;
+	struct ct_prom_meta meta;
+	struct ct_snap cur;
+	bool wrote = false, range_warned = false;
+	unsigned warned = 0;
+	int64_t next;
+	int rc = 0, last_rc = 0, last_wrc = 0;
+
+	/*
+	 * meta.counters stays NULL until the destroy events (issue 13) feed
+	 * a struct ct_prom_counters kept here, across samples.
+	 */
+	memset(&meta, 0, sizeof(meta));
+	watch_signals();
+	util_on_die(watch_out_abort);
+	if (snap_cache_open(o, &sc) != 0)
+		sc = NULL;		/* snap_take() tries /proc and warns */
+	next = watch_now_ms();
+	while (!watch_stop) {
+		if ((rc = snap_take_cached(d, o, sc, &cur)) != 0) {
+			if (!wrote) {
+				*what = snap_failed_dump(&cur);
+				goto out;
+			}
+			if (rc != last_rc)	/* once per kind of failure */
+				fprintf(stderr, "conntab: warning: %s: %s\n",
+				    snap_failed_dump(&cur), strerror(-rc));
+			last_rc = rc;
+			rc = 0;
+		} else {
+			last_rc = 0;
+			meta.collect_seconds = watch_since(&cur.when);
+			watch_stream_warn(cur.warn, &warned);
+			if ((rc = summary_read_range(o->procroot, range)) != 0 &&
+			    !range_warned) {
+				fprintf(stderr, "conntab: warning: cannot read the "
+				    "ephemeral port range in %s/sys/net/ipv4: %s; "
+				    "assuming %u-%u, none reserved\n", o->procroot,
+				    strerror(-rc), range->low, range->high);
+				range_warned = true;
+			}
+			rc = watch_export_write(o, &cur, range, &meta);
+			snap_free(&cur);
+			if (rc != 0 && !wrote) {
+				*what = "output";
+				goto out;
+			}
+			if (rc != 0 && rc != last_wrc)
+				fprintf(stderr, "conntab: warning: --output: %s; "
+				    "the file keeps the last sample\n", strerror(-rc));
+			last_wrc = rc;
+			wrote = wrote || rc == 0;
+			rc = 0;
+		}
+		next = watch_next(next, o->interval_ms, watch_now_ms());
+		watch_stream_wait(NULL, next);
+	}
+out:
+	util_on_die(NULL);
+	snap_cache_free(sc);
+	free(range);
 	return rc;
 }
 

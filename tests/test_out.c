@@ -75,6 +75,10 @@ render(struct ct_opts *o)
 	case CT_FMT_JSON:
 		out_json_write(fp, &snap, &t, o);
 		break;
+	case CT_FMT_PROMETHEUS:
+	case CT_FMT_OPENMETRICS:
+		fail_msg("no table in a metric format");
+		break;
 	}
 	fclose(fp);
 	group_table_free(&t);

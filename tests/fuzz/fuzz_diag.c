@@ -15,9 +15,11 @@
  *
  * Whatever the dump kept (up to FZ_RENDER_MAX records, to keep the pace)
  * then goes through the rest of the pipeline as conntab would show it
- * (listener links, every column, the table, tsv, csv and json, -g, -T),
- * and no renderer may let a control byte through: a hostile or broken
- * reply must not reach the terminal raw.
+ * (listener links, every column, the table, tsv, csv and json, -g, -T,
+ * the metrics of --format prometheus and openmetrics), and no renderer may
+ * let a control byte through: a hostile or broken reply must not reach
+ * the terminal raw. Every metrics line must be a comment or one whole
+ * sample: a name, labels quoted and escaped, a number.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -36,11 +38,14 @@
 #include "group.h"
 #include "group_tree.h"
 #include "listener.h"
+#include "metrics.h"
 #include "opts.h"
 #include "out.h"
+#include "out_prom.h"
 #include "out_tree.h"
 #include "snap.h"
 #include "sock.h"
+#include "summary.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -154,6 +159,84 @@ fz_write(FILE *fp, const struct ct_snap *snap, const struct ct_table *t,
 	case CT_FMT_JSON:
 		out_json_write(fp, snap, t, o);
 		break;
+	case CT_FMT_PROMETHEUS:
+	case CT_FMT_OPENMETRICS:
+		break;			/* fz_render_metrics() */
+	}
+}
+
+/* One line of a metrics text: a comment, or name{l="v",...} number. */
+static void
+fz_check_sample(const char *p, const char *end)
+{
+	if (p == end || *p == '#')
+		return;
+	while (p < end && (*p == '_' || *p == ':' || (*p >= 'a' && *p <= 'z') ||
+	    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+		p++;
+	if (p < end && *p == '{') {
+		do {
+			p++;
+			while (p < end && ((*p >= 'a' && *p <= 'z') || *p == '_'))
+				p++;
+			FZ_CHECK(p + 1 < end && p[0] == '=' && p[1] == '"');
+			for (p += 2; p < end && *p != '"'; p++)
+				if (*p == '\\') {
+					FZ_CHECK(p + 1 < end && (p[1] == '\\' ||
+					    p[1] == '"' || p[1] == 'n'));
+					p++;
+				}
+			FZ_CHECK(p < end);
+			p++;
+		} while (p < end && *p == ',');
+		FZ_CHECK(p < end && *p == '}');
+		p++;
+	}
+	FZ_CHECK(p < end && *p == ' ');
+	for (p++; p < end; p++)
+		FZ_CHECK((*p >= '0' && *p <= '9') || *p == '.');
+}
+
+/* The metrics of snap in both formats, two series kept of each family. */
+static void
+fz_render_metrics(const struct ct_snap *snap)
+{
+	static const enum ct_format fmts[] = { CT_FMT_PROMETHEUS,
+	    CT_FMT_OPENMETRICS };
+	static struct ct_portrange range;
+	const struct ct_prom_counters c = { 1, 2, 3 };
+	const struct ct_prom_meta meta = { 0.5, &c };
+	struct ct_metrics m;
+	struct ct_opts o;
+	size_t f, len;
+	char *buf, *p, *nl;
+	FILE *fp;
+
+	memset(&range, 0, sizeof(range));
+	range.low = 32768;
+	range.high = 60999;
+	range.known = true;
+	summary_range_count(&range);
+	for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+		memset(&o, 0, sizeof(o));
+		o.protos = CT_P_TCP | CT_P_UDP;
+		o.families = CT_FAM_4 | CT_FAM_6;
+		o.format = fmts[f];
+		o.procroot = "/nonexistent";
+		o.summary = true;
+		o.series_max = 2;
+		FZ_CHECK((fp = open_memstream(&buf, &len)) != NULL);
+		metrics_build(snap, &o, &range, &m);
+		out_prom_write(fp, snap, &m, &meta, &o);
+		metrics_free(&m);
+		FZ_CHECK(fclose(fp) == 0);
+		fz_check_text(buf, len, fmts[f]);
+		FZ_CHECK(len > 0 && buf[len - 1] == '\n');
+		for (p = buf; p < buf + len; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(buf + len - p));
+			fz_check_sample(p, nl);
+		}
+		free(buf);
 	}
 }
 
@@ -264,6 +347,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snap.socks = l;			/* borrowed: freed below */
 		listener_link(&snap.socks);
 		fz_render(&snap);
+		fz_render_metrics(&snap);
 		l = snap.socks;
 	}
 	sock_list_free(&l);

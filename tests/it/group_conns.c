@@ -9,6 +9,7 @@
  *   listen6only ADDR PORT     an IPv6 listener with IPV6_V6ONLY
  *   reuseport N ADDR PORT     N listeners sharing ADDR PORT (SO_REUSEPORT)
  *   backlog B ADDR PORT       a listener with backlog B that never accepts
+ *   listenq B ADDR PORT       a listener with backlog B that accepts
  *   connect N LADDR ADDR PORT N connections from LADDR (port chosen by the
  *                             kernel; "-" for no bind) to ADDR PORT;
  *                             listeners accept them as they come
@@ -181,6 +182,10 @@ main(int argc, char *argv[])
 		} else if (strcmp(cmd, "backlog") == 0 && a + 3 < argc) {
 			listener(argv[a + 2], num(argv[a + 3]), 0, 0,
 			    (int)num(argv[a + 1]), 0);
+			a += 4;
+		} else if (strcmp(cmd, "listenq") == 0 && a + 3 < argc) {
+			listener(argv[a + 2], num(argv[a + 3]), 0, 0,
+			    (int)num(argv[a + 1]), 1);
 			a += 4;
 		} else if (strcmp(cmd, "connect") == 0 && a + 4 < argc) {
 			for (i = 0, n = num(argv[a + 1]); i < n; i++)
