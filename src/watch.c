@@ -366,7 +366,8 @@ static const char *const watch_help_text[] = {
 	"",
 	"  q          quit (Ctrl-C too)",
 	"  space      pause and resume the samples",
-	"  g          grouping: listener, raddr, process, flat",
+	"  g          grouping: listener, raddr, process, flat; with",
+	"             --all-netns also netns, container",
 	"  s          sort: default, state, remote, process, recvq,",
 	"             sendq, rate_in, rate_out, rtt (numbers: largest first)",
 	"  /          edit the filter: Enter applies, Esc cancels",
@@ -560,7 +561,11 @@ watch_key(struct watch_ui *w, int ch)
 		w->paused = !w->paused;
 		return w->paused ? WA_NONE : WA_SAMPLE;
 	case 'g':
-		w->group = (enum ct_wgroup)((w->group + 1) % CT_WG_N);
+		/* by namespace and by container: with --all-netns only */
+		do {
+			w->group = (enum ct_wgroup)((w->group + 1) % CT_WG_N);
+		} while (!w->o.all_netns && (w->group == CT_WG_NETNS ||
+		    w->group == CT_WG_CONTAINER));
 		w->top = 0;
 		watch_layout_arrange(&w->view, w->group, w->sort, w->o.reverse);
 		break;

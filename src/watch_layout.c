@@ -147,6 +147,13 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 	 */
 	memset(out, 0, sizeof(*out));
 	vs->when = cur->when;
+	/*
+	 * The namespaces and labels of cur: a set of namespaces keeps each
+	 * one's index while it lives, and a little longer, so a closed
+	 * record of prev names its namespace in cur's table too.
+	 */
+	nstab_copy(&vs->nstab, &cur->nstab);
+	labels_copy(&vs->labels, &cur->labels);
 	for (i = 0; i < n && i < d->ncur; i++) {
 		const struct ct_sock *s = &cur->socks.v[i];
 
@@ -201,6 +208,9 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 
 		pmap[d->closed[i]] = (uint32_t)vs->socks.len + 1;
 		wl_copy_sock(vs, prev, d->closed[i]);
+		if (owners_get(&prev->owners, s->owners) != NULL && vs->labels.len > 0)
+			labels_copy_pid(&vs->labels, &prev->labels,
+			    owners_get(&prev->owners, s->owners)->pid);
 		s->owners = owners_copy_chain(&vs->owners, &prev->owners, s->owners);
 		out->ws[vs->socks.len - 1].mark = CT_WM_SHOWN | CT_WM_GONE;
 	}
@@ -259,7 +269,7 @@ const char *
 watch_layout_group_name(enum ct_wgroup g)
 {
 	static const char *const names[CT_WG_N] = {
-		"listener", "raddr", "process", "flat"
+		"listener", "raddr", "process", "flat", "netns", "container"
 	};
 
 	return g < CT_WG_N ? names[g] : "?";
@@ -450,6 +460,10 @@ watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
 		c.group = CT_F_RADDR;
 	else if (g == CT_WG_PROCESS)
 		c.group = CT_F_PROCESS;
+	else if (g == CT_WG_NETNS)
+		c.group = CT_F_NETNS;
+	else if (g == CT_WG_CONTAINER)
+		c.group = CT_F_CONTAINER;
 	qsort_r(idx, n, sizeof(*idx), wl_idx_cmp, &c);
 	v->rows = xcalloc(2 * n, sizeof(*v->rows));
 	if (g == CT_WG_FLAT) {
@@ -457,7 +471,8 @@ watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
 			wl_push(v, CT_WR_SOCK, 0, idx[i], 0);
 	} else {
 		wl_push_grouped(v, &c, idx, n,
-		    g == CT_WG_RADDR ? CT_WR_RADDR : CT_WR_PROC);
+		    g == CT_WG_RADDR ? CT_WR_RADDR : g == CT_WG_PROCESS ?
+		    CT_WR_PROC : g == CT_WG_NETNS ? CT_WR_NETNS : CT_WR_CONTAINER);
 	}
 	free(idx);
 }
@@ -487,6 +502,7 @@ watch_layout_rate(uint64_t bps, char *buf)
 static const enum ct_field_id wl_cols[] = {
 	CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE, CT_F_PROCESS,
 	CT_F_RECVQ, CT_F_SENDQ, CT_F_RATE_IN, CT_F_RATE_OUT, CT_F_RTT,
+	CT_F_NETNS,
 };
 #define WL_NCOLS	(sizeof(wl_cols) / sizeof(wl_cols[0]))
 #define WL_NALWAYS	4		/* the 5-tuple and the state */
@@ -494,7 +510,7 @@ static const enum ct_field_id wl_cols[] = {
 /* The optional columns, in twos when they mean one thing, by priority. */
 static const struct {
 	size_t		 first, n;	/* into wl_cols */
-} wl_groups[] = { { 4, 1 }, { 5, 2 }, { 7, 2 }, { 9, 1 } };
+} wl_groups[] = { { 4, 1 }, { 10, 1 }, { 5, 2 }, { 7, 2 }, { 9, 1 } };
 
 /* One cell of record i: "-" when absent, never empty. */
 static size_t
@@ -577,6 +593,10 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 		size_t need = 0;
 
 		if (wl_groups[i].first == 4 && !procs)
+			continue;
+		/* the namespace column, where there is more than one */
+		if (wl_cols[wl_groups[i].first] == CT_F_NETNS &&
+		    v->snap.nstab.len < 2)
 			continue;
 		for (j = 0; j < wl_groups[i].n; j++)
 			need += 1 + width[wl_groups[i].first + j];
@@ -686,7 +706,9 @@ watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
 			wl_cell(v, r->sock, CT_F_REMOTE, cell);
 		} else {
 			wl_cell(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
-			    CT_F_PROCESS, cell);
+			    r->kind == CT_WR_PROC ? CT_F_PROCESS :
+			    r->kind == CT_WR_NETNS ? CT_F_NETNS : CT_F_CONTAINER,
+			    cell);
 		}
 		wl_puts(&b, cell);
 		snprintf(num, sizeof(num), " (%u)", r->count);
