@@ -90,7 +90,7 @@ set_container_name(struct ct_label *out, const char *runtime, const char *name,
 	if (n == 0)
 		return false;
 	snprintf(out->container, sizeof(out->container), "%s:", runtime);
-	for (i = 0; i < n && k + 1 + i < sizeof(out->container); i++)
+	for (i = 0; i < n && k + 1 + i + 1 < sizeof(out->container); i++)
 		out->container[k + 1 + i] = name[i] != '\0' ? name[i] : '?';
 	out->container[k + 1 + i] = '\0';
 	return true;
