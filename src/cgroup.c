@@ -216,6 +216,7 @@ static bool
 pod_uid(const char *s, size_t n, char out[CT_LABEL_POD])
 {
 	static const size_t dash[] = { 8, 13, 18, 23 };
+	char uid[CT_LABEL_POD];
 	size_t i, j;
 
 	if (n == 32 && is_hex(s, n)) {
@@ -225,19 +226,21 @@ pod_uid(const char *s, size_t n, char out[CT_LABEL_POD])
 	}
 	if (n != 36)
 		return false;
+	/* written aside: a near miss leaves the pod found before alone */
 	for (i = 0, j = 0; i < n; i++) {
 		if (j < 4 && i == dash[j]) {
 			if (s[i] != '-' && s[i] != '_')
 				return false;
-			out[i] = '-';
+			uid[i] = '-';
 			j++;
 			continue;
 		}
 		if (!is_hex(s + i, 1))
 			return false;
-		out[i] = s[i];
+		uid[i] = s[i];
 	}
-	out[n] = '\0';
+	uid[n] = '\0';
+	memcpy(out, uid, n + 1);
 	return true;
 }
 

@@ -123,6 +123,12 @@ static const struct cg_case cases[] = {
 	{ "/kubepods/burstable/podnot-a-uid/" ID, "", "", "" },
 	{ "/kubepods/burstable/pod" UID_ "/" ID, "containerd:0123456789ab", UID, "" },
 	{ "/notkube/pod" UID "/" ID, "", "", "" },
+	/* a near miss after a pod leaves that pod alone (found by fuzzing) */
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+	  "a1b2c3d4_e5f6_4789_abCd_ef0123456789.slice/cri-containerd-" ID ".scope",
+	  "containerd:0123456789ab", "", "" },
+	{ "/kubepods/pod" UID "/pod" "a1b2c3d4-e5f6-4789-abcd-ef012345678X",
+	  "", UID, "" },
 	{ "/kubepods.slice/kubepods-burstable-pod" "a1b2c3d4-e5f6-4789-abcd-ef012345678"
 	  ".slice", "", "", "" },
 	{ "/system.slice/foo bar.service", "", "", "" },
