@@ -352,12 +352,32 @@ walk_threads(struct walk *w, uint32_t pid)
 	free(tids);
 }
 
-/* Namespaces held open as descriptors: links "net:[INODE]" in /proc/PID/fd. */
+/* nsfs holds every kind of namespace: is the file at dirfd/name a net one? */
+static bool
+nsfs_is_net(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	bool net;
+
+	if (fd < 0)
+		return false;
+	net = ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
+	close(fd);
+	return net;
+}
+
+/*
+ * Namespaces held open as descriptors, in /proc/PID/fd: a link
+ * "net:[INODE]", or "/" for one opened through a bind mount that has
+ * been taken away since (ip netns del detaches it): that one is stat()ed
+ * to tell it from a descriptor of the root directory.
+ */
 static void
 walk_fds(struct walk *w, uint32_t pid)
 {
 	char rel[96], link[64], path[4096];
 	struct dirent *e;
+	struct stat st;
 	DIR *dir;
 	int fd;
 
@@ -375,9 +395,17 @@ walk_fds(struct walk *w, uint32_t pid)
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
 		n = readlinkat(fd, e->d_name, link, sizeof(link));
-		if (n <= 5 || (size_t)n >= sizeof(link) || link[0] != 'n' ||
-		    nsscan_parse_nslink(link, (size_t)n, &ino) != 0)
+		if (n == 1 && link[0] == '/') {
+			if (fstatat(fd, e->d_name, &st, 0) != 0 ||
+			    (uint64_t)st.st_dev != w->s->nsfs_dev ||
+			    scan_find(w->s, w->s->nsfs_dev, (uint64_t)st.st_ino) ||
+			    !nsfs_is_net(fd, e->d_name))
+				continue;
+			ino = (uint64_t)st.st_ino;
+		} else if (n <= 5 || (size_t)n >= sizeof(link) || link[0] != 'n' ||
+		    nsscan_parse_nslink(link, (size_t)n, &ino) != 0) {
 			continue;
+		}
 		if (scan_find(w->s, w->s->nsfs_dev, ino) != NULL)
 			continue;
 		/* only the descriptor holds it: reach it through the descriptor */
@@ -471,7 +499,6 @@ walk_dirs(struct walk *w)
 			continue;
 		while ((e = readdir(dir)) != NULL) {
 			struct ct_nsfound *f;
-			int fd;
 
 			if (e->d_name[0] == '.')
 				continue;
@@ -481,14 +508,9 @@ walk_dirs(struct walk *w)
 				continue;	/* not mounted: an empty file */
 			f = scan_find(w->s, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
 			if (f == NULL) {
-				/* nsfs holds every kind of namespace: is it ours? */
-				if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-					continue;
-				if (ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET)
-					f = scan_add(w->s, (uint64_t)st.st_dev,
-					    (uint64_t)st.st_ino, path);
-				close(fd);
-				if (f == NULL)
+				if (!nsfs_is_net(AT_FDCWD, path) ||
+				    (f = scan_add(w->s, (uint64_t)st.st_dev,
+				    (uint64_t)st.st_ino, path)) == NULL)
 					continue;
 			}
 			found_name(f, e->d_name, i < 2 ? 0 : 3, path);
