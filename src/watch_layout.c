@@ -498,19 +498,24 @@ watch_layout_rate(uint64_t bps, char *buf)
 	return (size_t)snprintf(buf, 8, "%.0f%c", x, unit[u]);
 }
 
-/* Display order; the priority of the optional ones is wl_groups below. */
+/*
+ * Display order; the priority of the optional ones is wl_groups below.
+ * The namespace comes first, as in the table, where there are several.
+ */
 static const enum ct_field_id wl_cols[] = {
-	CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE, CT_F_PROCESS,
-	CT_F_RECVQ, CT_F_SENDQ, CT_F_RATE_IN, CT_F_RATE_OUT, CT_F_RTT,
-	CT_F_NETNS,
+	CT_F_NETNS, CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE,
+	CT_F_PROCESS, CT_F_RECVQ, CT_F_SENDQ, CT_F_RATE_IN, CT_F_RATE_OUT,
+	CT_F_RTT,
 };
 #define WL_NCOLS	(sizeof(wl_cols) / sizeof(wl_cols[0]))
-#define WL_NALWAYS	4		/* the 5-tuple and the state */
+#define WL_FIRST	1		/* the 5-tuple and the state: always */
+#define WL_NALWAYS	4
+#define WL_STATE	2		/* wl_cols[WL_STATE] is CT_F_STATE */
 
 /* The optional columns, in twos when they mean one thing, by priority. */
 static const struct {
 	size_t		 first, n;	/* into wl_cols */
-} wl_groups[] = { { 4, 1 }, { 10, 1 }, { 5, 2 }, { 7, 2 }, { 9, 1 } };
+} wl_groups[] = { { 5, 1 }, { 0, 1 }, { 6, 2 }, { 8, 2 }, { 10, 1 } };
 
 /* One cell of record i: "-" when absent, never empty. */
 static size_t
@@ -564,7 +569,7 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 
 	for (j = 0; j < WL_NCOLS; j++)
 		width[j] = strlen(fields_get(wl_cols[j])->header);
-	width[1] = strlen("ESTABLISHED");	/* states come and go: keep it */
+	width[WL_STATE] = strlen("ESTABLISHED");	/* states come and go */
 	for (i = first; i < v->nrows && i < first + n; i++) {
 		const struct ct_wrow *r = &v->rows[i];
 
@@ -573,7 +578,8 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 		for (j = 0; j < WL_NCOLS; j++) {
 			size_t len = wl_cell(v, r->sock, wl_cols[j], cell);
 
-			if (j == 0)
+			/* the first shown is indented: the namespace, or proto */
+			if (j <= WL_FIRST)
 				len += 2 * r->depth;
 			if (len > width[j])
 				width[j] = len;
@@ -585,14 +591,14 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 	 * one may still fit: rtt, say, where the rates do not.
 	 */
 	total = 1;
-	for (j = 0; j < WL_NALWAYS; j++) {
+	for (j = WL_FIRST; j < WL_FIRST + WL_NALWAYS; j++) {
 		use[j] = true;
 		total += 1 + width[j];
 	}
 	for (i = 0; i < sizeof(wl_groups) / sizeof(wl_groups[0]); i++) {
 		size_t need = 0;
 
-		if (wl_groups[i].first == 4 && !procs)
+		if (wl_cols[wl_groups[i].first] == CT_F_PROCESS && !procs)
 			continue;
 		/* the namespace column, where there is more than one */
 		if (wl_cols[wl_groups[i].first] == CT_F_NETNS &&
