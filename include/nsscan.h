@@ -40,13 +40,26 @@ struct ct_nsscan {
 	unsigned	 pids_seen;	/* processes looked at (for tests) */
 };
 
+/* nsscan_run() flags */
+#define CT_NSSCAN_FDS	0x1	/* walk every process's descriptors too */
+
 /*
  * Find every network namespace that procroot ("/proc") shows, conntab's
- * own always among them. Processes and threads that exit meanwhile are
- * skipped. Returns 0 or -errno when procroot cannot be read; free out
- * with nsscan_free().
+ * own always among them; the namespaces held by descriptors alone only
+ * with CT_NSSCAN_FDS (reading every descriptor's link costs about as much
+ * as the owner walk: nsscan_fds() does it apart, beside the dumps).
+ * Processes and threads that exit meanwhile are skipped. Returns 0 or
+ * -errno when procroot cannot be read; free out with nsscan_free().
  */
-int		 nsscan_run(const char *procroot, struct ct_nsscan *out);
+int		 nsscan_run(const char *procroot, unsigned flags,
+		    struct ct_nsscan *out);
+/*
+ * The descriptor walk alone: the namespaces that descriptors hold and
+ * that known (a scan without CT_NSSCAN_FDS) lacks, into out. Reads known
+ * only, so threads may use it meanwhile. Returns 0 or -errno.
+ */
+int		 nsscan_fds(const char *procroot, const struct ct_nsscan *known,
+		    struct ct_nsscan *out);
 /*
  * Open found namespace f (O_RDONLY): its path, else the namespace file of
  * one of its processes; only a descriptor whose fstat() gives f's

@@ -30,10 +30,25 @@ int		 nsset_open(const char *procroot, struct ct_nsset **out);
 /* Release, closing every socket; NULL-safe. */
 void		 nsset_free(struct ct_nsset *s);
 /*
- * Find the namespaces again (nsscan_run()) and bring the table up to
- * date: names, flags, new namespaces, gone ones. Returns 0 or -errno.
+ * Find the namespaces again and bring the table up to date: names, flags,
+ * new namespaces, gone ones. Returns 0 or -errno. In three steps, so that
+ * the walk of every descriptor (the dearest part) runs while threads
+ * dump what the rest found:
+ *   nsset_refresh_begin()  the walk without descriptors; the table grows
+ *                          by what it found; a namespace it did not find
+ *                          stays (dumped through its socket) until...
+ *   nsset_refresh_fds()    the descriptor walk; touches no part of the
+ *                          table, so threads may use the set meanwhile;
+ *   nsset_refresh_end()    ...a namespace neither found is marked gone and
+ *                          its socket closed; those held by descriptors
+ *                          alone join the table. Returns how many joined
+ *                          (their records are new or reused ones: dump
+ *                          each not dumped yet).
  */
 int		 nsset_refresh(struct ct_nsset *s);
+int		 nsset_refresh_begin(struct ct_nsset *s);
+int		 nsset_refresh_fds(struct ct_nsset *s);
+size_t		 nsset_refresh_end(struct ct_nsset *s);
 /* The table: index i is namespace i of the set. */
 const struct ct_nstab *nsset_table(const struct ct_nsset *s);
 /*

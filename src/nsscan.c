@@ -238,6 +238,7 @@ struct mntns {
 
 struct walk {
 	struct ct_nsscan *s;
+	const struct ct_nsscan *known;	/* found before (nsscan_fds()), or NULL */
 	const char	*procroot;
 	int		 procfd;
 	struct mntns	*mnt;
@@ -399,14 +400,16 @@ walk_fds(struct walk *w, uint32_t pid)
 			if (fstatat(fd, e->d_name, &st, 0) != 0 ||
 			    (uint64_t)st.st_dev != w->s->nsfs_dev ||
 			    scan_find(w->s, w->s->nsfs_dev, (uint64_t)st.st_ino) ||
-			    !nsfs_is_net(fd, e->d_name))
+			    (w->known != NULL && scan_find(w->known, w->s->nsfs_dev,
+			    (uint64_t)st.st_ino)) || !nsfs_is_net(fd, e->d_name))
 				continue;
 			ino = (uint64_t)st.st_ino;
 		} else if (n <= 5 || (size_t)n >= sizeof(link) || link[0] != 'n' ||
 		    nsscan_parse_nslink(link, (size_t)n, &ino) != 0) {
 			continue;
 		}
-		if (scan_find(w->s, w->s->nsfs_dev, ino) != NULL)
+		if (scan_find(w->s, w->s->nsfs_dev, ino) != NULL ||
+		    (w->known != NULL && scan_find(w->known, w->s->nsfs_dev, ino)))
 			continue;
 		/* only the descriptor holds it: reach it through the descriptor */
 		snprintf(path, sizeof(path), "%s/%u/fd/%s", w->procroot, pid,
@@ -520,9 +523,9 @@ walk_dirs(struct walk *w)
 }
 
 int
-nsscan_run(const char *procroot, struct ct_nsscan *out)
+nsscan_run(const char *procroot, unsigned flags, struct ct_nsscan *out)
 {
-	struct walk w = { out, procroot, -1, NULL, 0, 0, 0, 0 };
+	struct walk w = { out, NULL, procroot, -1, NULL, 0, 0, 0, 0 };
 	struct ct_nsfound *f;
 	char path[4096];
 	uint32_t *pids, self = (uint32_t)getpid();
@@ -565,7 +568,8 @@ nsscan_run(const char *procroot, struct ct_nsscan *out)
 		if (walk_task(&w, rel, pids[i]) == NULL)
 			continue;	/* exited, or a kernel thread hidden from us */
 		walk_threads(&w, pids[i]);
-		walk_fds(&w, pids[i]);
+		if (flags & CT_NSSCAN_FDS)
+			walk_fds(&w, pids[i]);
 		walk_mntns(&w, pids[i]);
 	}
 	free(pids);
@@ -582,6 +586,27 @@ nsscan_run(const char *procroot, struct ct_nsscan *out)
 		walk_mountinfo(&w, self, 0);	/* no ns/mnt to tell: ours */
 	walk_dirs(&w);
 	free(w.mnt);
+	close(w.procfd);
+	return 0;
+}
+
+int
+nsscan_fds(const char *procroot, const struct ct_nsscan *known,
+    struct ct_nsscan *out)
+{
+	struct walk w = { out, known, procroot, -1, NULL, 0, 0, 0, 0 };
+	uint32_t *pids, self = (uint32_t)getpid();
+	size_t n, i;
+
+	memset(out, 0, sizeof(*out));
+	out->nsfs_dev = known->nsfs_dev;
+	if ((w.procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	pids = list_numeric(w.procfd, &n);
+	for (i = 0; i < n; i++)
+		if (pids[i] != self)
+			walk_fds(&w, pids[i]);
+	free(pids);
 	close(w.procfd);
 	return 0;
 }

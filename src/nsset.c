@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct nsslot {
 	struct ct_diag	*diag;		/* NULL until first dumped */
 	struct ct_nsfound found;	/* how to reach it (path, pids) */
 	unsigned	 gone_at;	/* the refresh that found it gone */
+	bool		 pending;	/* not found but by descriptors, maybe */
 };
 
 struct ct_nsset {
@@ -33,6 +35,8 @@ struct ct_nsset {
 	struct nsslot	*slot;		/* parallel to tab.v */
 	size_t		 capslot;
 	unsigned	 refreshes;
+	struct ct_nsscan scan;		/* this refresh's walk, descriptors aside */
+	struct ct_nsscan fdscan;	/* ... and what descriptors alone hold */
 };
 
 int
@@ -87,6 +91,8 @@ nsset_free(struct ct_nsset *s)
 		slot_clear(&s->slot[i]);
 	free(s->slot);
 	nstab_free(&s->tab);
+	nsscan_free(&s->scan);
+	nsscan_free(&s->fdscan);
 	close(s->homefd);
 	free(s->procroot);
 	free(s);
@@ -152,64 +158,127 @@ struct fresh {
 	size_t		 found;
 };
 
-int
-nsset_refresh(struct ct_nsset *s)
+/* Add the namespaces of scan not taken yet, in the table's order. */
+static void
+nsset_add_fresh(struct ct_nsset *s, struct ct_nsscan *scan, const bool *taken)
 {
-	struct ct_nsscan scan;
-	struct fresh *fresh;
+	struct fresh *fresh = xcalloc(scan->len + 1, sizeof(*fresh));
+	size_t i, n = 0;
+
+	for (i = 0; i < scan->len; i++) {
+		struct ct_nsfound *f = &scan->v[i];
+
+		if (taken[i])
+			continue;
+		fresh[n].ns.dev = f->dev;
+		fresh[n].ns.ino = f->ino;
+		fresh[n].ns.flags = (uint8_t)((f->host ? CT_NS_HOST : 0) |
+		    (f->self ? CT_NS_SELF : 0));
+		nstab_name(&fresh[n].ns, f->name_rank >= 0 ? f->name : NULL);
+		fresh[n++].found = i;
+	}
+	qsort(fresh, n, sizeof(*fresh), nstab_cmp);
+	for (i = 0; i < n; i++) {
+		size_t at = nsset_new_slot(s);
+
+		if (at == SIZE_MAX)
+			break;		/* 65,535 namespaces: a record names no more */
+		slot_clear(&s->slot[at]);
+		s->slot[at].pending = false;
+		free(s->tab.v[at].range);
+		memset(&s->tab.v[at], 0, sizeof(s->tab.v[at]));
+		slot_take(&s->tab.v[at], &s->slot[at], &scan->v[fresh[i].found]);
+	}
+	free(fresh);
+}
+
+/* The namespace is gone: our socket alone keeps it alive now, let it go. */
+static void
+nsset_gone(struct ct_nsset *s, size_t i)
+{
+	slot_clear(&s->slot[i]);
+	s->slot[i].pending = false;
+	free(s->tab.v[i].range);
+	s->tab.v[i].range = NULL;
+	s->tab.v[i].flags = CT_NS_GONE;
+	s->slot[i].gone_at = s->refreshes;
+}
+
+int
+nsset_refresh_begin(struct ct_nsset *s)
+{
 	bool *taken;
-	size_t i, nfresh = 0;
+	size_t i;
 	int rc;
 
-	if ((rc = nsscan_run(s->procroot, &scan)) != 0)
+	nsscan_free(&s->scan);
+	nsscan_free(&s->fdscan);
+	if ((rc = nsscan_run(s->procroot, 0, &s->scan)) != 0)
 		return rc;
 	s->refreshes++;
-	taken = xcalloc(scan.len + 1, sizeof(*taken));
+	taken = xcalloc(s->scan.len + 1, sizeof(*taken));
 	for (i = 0; i < s->tab.len; i++) {
 		struct ct_netns *ns = &s->tab.v[i];
 		struct ct_nsfound *f;
 
 		if (ns->flags & CT_NS_GONE)
 			continue;
-		if ((f = nsscan_find(&scan, ns->dev, ns->ino)) == NULL) {
-			/* our socket alone keeps it alive now: let it go */
-			slot_clear(&s->slot[i]);
-			free(ns->range);
-			ns->range = NULL;
-			ns->flags = CT_NS_GONE;
-			s->slot[i].gone_at = s->refreshes;
+		if ((f = nsscan_find(&s->scan, ns->dev, ns->ino)) == NULL) {
+			/* held by a descriptor alone, or gone: the end says */
+			s->slot[i].pending = true;
 			continue;
 		}
-		taken[f - scan.v] = true;
+		taken[f - s->scan.v] = true;
+		s->slot[i].pending = false;
 		slot_take(ns, &s->slot[i], f);
 	}
-	fresh = xcalloc(scan.len + 1, sizeof(*fresh));
-	for (i = 0; i < scan.len; i++) {
-		struct ct_nsfound *f = &scan.v[i];
-
-		if (taken[i])
-			continue;
-		fresh[nfresh].ns.dev = f->dev;
-		fresh[nfresh].ns.ino = f->ino;
-		fresh[nfresh].ns.flags = (uint8_t)((f->host ? CT_NS_HOST : 0) |
-		    (f->self ? CT_NS_SELF : 0));
-		nstab_name(&fresh[nfresh].ns, f->name_rank >= 0 ? f->name : NULL);
-		fresh[nfresh++].found = i;
-	}
-	qsort(fresh, nfresh, sizeof(*fresh), nstab_cmp);
-	for (i = 0; i < nfresh; i++) {
-		size_t at = nsset_new_slot(s);
-
-		if (at == SIZE_MAX)
-			break;		/* 65,535 namespaces: a record names no more */
-		slot_clear(&s->slot[at]);
-		free(s->tab.v[at].range);
-		memset(&s->tab.v[at], 0, sizeof(s->tab.v[at]));
-		slot_take(&s->tab.v[at], &s->slot[at], &scan.v[fresh[i].found]);
-	}
-	free(fresh);
+	nsset_add_fresh(s, &s->scan, taken);
 	free(taken);
-	nsscan_free(&scan);
+	return 0;
+}
+
+int
+nsset_refresh_fds(struct ct_nsset *s)
+{
+	return nsscan_fds(s->procroot, &s->scan, &s->fdscan);
+}
+
+size_t
+nsset_refresh_end(struct ct_nsset *s)
+{
+	bool *taken = xcalloc(s->fdscan.len + 1, sizeof(*taken));
+	size_t i, added = 0;
+
+	for (i = 0; i < s->tab.len; i++) {
+		struct ct_nsfound *f;
+
+		if (!s->slot[i].pending)
+			continue;
+		if ((f = nsscan_find(&s->fdscan, s->tab.v[i].dev,
+		    s->tab.v[i].ino)) == NULL) {
+			nsset_gone(s, i);
+			continue;
+		}
+		taken[f - s->fdscan.v] = true;
+		s->slot[i].pending = false;
+		slot_take(&s->tab.v[i], &s->slot[i], f);
+	}
+	for (i = 0; i < s->fdscan.len; i++)
+		added += !taken[i];
+	nsset_add_fresh(s, &s->fdscan, taken);
+	free(taken);
+	return added;
+}
+
+int
+nsset_refresh(struct ct_nsset *s)
+{
+	int rc;
+
+	if ((rc = nsset_refresh_begin(s)) != 0 ||
+	    (rc = nsset_refresh_fds(s)) != 0)
+		return rc;
+	nsset_refresh_end(s);
 	return 0;
 }
 
@@ -224,10 +293,13 @@ nsset_diag(struct ct_nsset *s, size_t i, bool range, struct ct_diag **out)
 	*out = NULL;
 	if (ns->flags & CT_NS_GONE)
 		return -ENOENT;
-	if (sl->diag != NULL && (!range || ns->range != NULL)) {
+	/* pending: dumped through the socket we hold, if we hold one */
+	if (sl->diag != NULL && (sl->pending || !range || ns->range != NULL)) {
 		*out = sl->diag;
 		return 0;
 	}
+	if (sl->pending)
+		return -ENOENT;		/* no socket: nsset_refresh_end() will tell */
 	if (nsscan_open(s->procroot, &sl->found, &fd) != 0) {
 		ns->flags |= CT_NS_GONE;	/* gone since the walk: skipped */
 		sl->gone_at = s->refreshes;

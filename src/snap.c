@@ -35,6 +35,8 @@ struct snap_acc {
 	unsigned	 bc_sent, bc_refused;
 	uint8_t		 failed;	/* the protocol of a dump that failed */
 	int		 rc;		/* 0, or that dump's -errno */
+	bool		 done;		/* --all-netns: taken by a thread */
+	bool		 gone;		/* ... and its namespace was gone then */
 };
 
 /* Which part of one protocol's sockets a dump asks for. */
@@ -388,6 +390,7 @@ struct snap_job {
 	bool		 range;		/* read each namespace's port range */
 	bool		 keep;		/* keep the sockets (a cache's set) */
 	size_t		 next;		/* the next namespace to take (atomic) */
+	size_t		 end;		/* ... up to this one */
 	int		 fatal;		/* -ENOTRECOVERABLE: a thread is lost */
 };
 
@@ -405,11 +408,17 @@ snap_worker(void *arg)
 	size_t i;
 	int rc;
 
-	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) <
-	    j->tab->len) {
+	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->end) {
 		const struct ct_netns *ns = &j->tab->v[i];
 
-		if ((ns->flags & CT_NS_GONE) || snap_ns_skip(j->o, ns))
+		if (j->acc[i].done)
+			continue;	/* in the first round: see snap_dump_all_netns() */
+		j->acc[i].done = true;
+		if (ns->flags & CT_NS_GONE) {
+			j->acc[i].gone = true;
+			continue;
+		}
+		if (snap_ns_skip(j->o, ns))
 			continue;
 		if ((rc = nsset_diag(j->set, i, j->range, &d)) != 0) {
 			if (rc == -ENOTRECOVERABLE) {
@@ -442,25 +451,32 @@ snap_threads(size_t nns)
 }
 
 /*
- * Run the job on its threads. The calling thread only waits: it never
- * leaves its namespace, so nothing it opens later (/proc, the terminal)
- * lands in another one. If no thread can be made, it does the work
- * itself: nsset_diag() comes back each time.
+ * Run the job on its threads, and meanwhile, in the calling thread, the
+ * set's walk of every descriptor when fds (it reads no part of the table
+ * the threads use). The calling thread never leaves its namespace, so
+ * nothing it opens (/proc, the terminal) lands in another one. If no
+ * thread can be made, it does the dumps itself: nsset_diag() comes back
+ * each time. Returns the descriptor walk's result (0 without fds).
  */
-static void
-snap_run_job(struct snap_job *j)
+static int
+snap_run_job(struct snap_job *j, bool fds)
 {
-	size_t n = snap_threads(j->tab->len), i, made = 0;
+	size_t n = snap_threads(j->end), i, made = 0;
 	pthread_t *t = xcalloc(n, sizeof(*t));
+	int rc = 0;
 
+	j->next = 0;
 	for (i = 0; i < n; i++)
 		if (pthread_create(&t[made], NULL, snap_worker, j) == 0)
 			made++;
+	if (fds)
+		rc = nsset_refresh_fds(j->set);
 	if (made == 0)
 		snap_worker(j);
 	for (i = 0; i < made; i++)
 		pthread_join(t[i], NULL);
 	free(t);
+	return rc;
 }
 
 /*
@@ -520,18 +536,37 @@ snap_dump_all_netns(struct ct_nsset *set, bool keep, const struct ct_opts *o,
     struct ct_snap *snap)
 {
 	struct snap_job j;
+	size_t n;
 	int rc;
 
-	if ((rc = nsset_refresh(set)) != 0)
+	if ((rc = nsset_refresh_begin(set)) != 0)
 		return rc;
 	memset(&j, 0, sizeof(j));
 	j.o = o;
 	j.set = set;
 	j.tab = nsset_table(set);
+	j.end = j.tab->len;
 	j.acc = xcalloc(j.tab->len + 1, sizeof(*j.acc));
 	j.range = o->summary;
 	j.keep = keep;
-	snap_run_job(&j);
+	/*
+	 * The dumps of what processes, threads and mounts show, while this
+	 * thread reads every descriptor's link for namespaces that only a
+	 * descriptor holds (on a busy host as dear as the owner walk); then
+	 * a second round for those, usually none.
+	 */
+	rc = snap_run_job(&j, true);
+	if ((n = nsset_refresh_end(set)) > 0 && j.fatal == 0) {
+		/* new ones: appended, or in a record given out again */
+		for (n = 0; n < j.end; n++)
+			if (j.acc[n].gone && !(j.tab->v[n].flags & CT_NS_GONE))
+				j.acc[n].done = j.acc[n].gone = false;
+		j.acc = xreallocarray(j.acc, j.tab->len + 1, sizeof(*j.acc));
+		memset(&j.acc[j.end], 0, (j.tab->len + 1 - j.end) * sizeof(*j.acc));
+		j.end = j.tab->len;
+		snap_run_job(&j, false);
+	}
+	(void)rc;		/* a descriptor walk that failed found nothing */
 	/* the table as the threads left it: who refused, who is gone */
 	nstab_copy(&snap->nstab, j.tab);
 	snap_gather(snap, j.acc, j.tab->len);

@@ -106,7 +106,7 @@ test_nsscan_self(void **state)
 
 	(void)state;
 	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
-	assert_int_equal(nsscan_run("/proc", &s), 0);
+	assert_int_equal(nsscan_run("/proc", CT_NSSCAN_FDS, &s), 0);
 	assert_true(s.nsfs_dev == (uint64_t)st.st_dev);
 	f = nsscan_find(&s, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
 	assert_non_null(f);
@@ -120,7 +120,7 @@ test_nsscan_self(void **state)
 	assert_true(me.ino == (uint64_t)st.st_ino);
 	assert_true(me.flags & CT_NS_SELF);
 	nsscan_free(&s);
-	assert_int_equal(nsscan_run("/nonexistent", &s), -ENOENT);
+	assert_int_equal(nsscan_run("/nonexistent", CT_NSSCAN_FDS, &s), -ENOENT);
 	nsscan_free(&s);
 }
 

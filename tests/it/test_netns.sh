@@ -130,6 +130,15 @@ check "a namespace only a thread is in: found through /proc/PID/task" \
 	jqe --arg n "net:[$THINO]" --argjson pid "$THPID" \
 	'length == 1 and .[0].netns == $n and .[0].lport == 7300 and .[0].pid == $pid' "$T/out"
 
+# In a series of samples, namespaces held by a descriptor or a thread alone
+# stay put: found anew each time, not lost and found again.
+timeout 2 "$CT" --all-netns -P -w -d 0.1 "netns $FDINO or netns $THINO" \
+	>"$T/out" 2>"$T/err"
+rc=$?
+check "events: descriptor- and thread-held namespaces, stable over samples" \
+	"$(last_run) $(tr '\n' ';' <"$T/out" | head -c 300)" \
+	sh -c "[ \$(grep -c ' = ' '$T/out') = 2 ] && ! grep -q ' [-+~] ' '$T/out' && [ ! -s '$T/err' ]"
+
 # Processes (and their namespaces) that come and go during the walk ---------
 (
 	for i in $(seq 150); do
