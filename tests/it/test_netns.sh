@@ -168,6 +168,18 @@ check "--all-netns as nobody: exit 1, one line naming CAP_SYS_ADMIN" "$(last_run
 		grep -q 'CAP_SYS_ADMIN' '$T/err'"
 run "$CT" --all-netns -N "$P-a"
 check "--all-netns with -N: a usage error (2)" "$(last_run)" test "$rc" = 2
+if SHIM=$(it_shim setnsfault); then
+	run env LD_PRELOAD="$SHIM" CT_SETNSFAULT_INO="$(ino_of /run/netns/$P-a)" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$CT" --all-netns -P -o netns -H "netns $P-a or netns $P-b"
+	check "a namespace that refuses entry: one warning naming it, the rest listed, exit 0" \
+		"$(last_run) $(sort -u "$T/out" | tr '\n' ' ')" \
+		sh -c "[ $rc = 0 ] && [ \"\$(sort -u '$T/out')\" = '$P-b' ] &&
+			[ \$(wc -l <'$T/err') = 1 ] &&
+			grep -qx \"conntab: warning: netns '$P-a': Operation not permitted; its sockets are not listed\" '$T/err'"
+else
+	notok "build setnsfault.so" "cc failed"
+fi
 
 # The event stream and the live sockets -------------------------------------
 "$CT" --all-netns -w -d 0.2 "netns $P-*" >"$T/ev" 2>"$T/everr" &
