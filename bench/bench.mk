@@ -3,7 +3,8 @@
 # network namespace. Needs root. Writes bench/RESULTS.md. See bench/run.sh
 # for BENCH_RUNS, BENCH_SLOW_RUNS, BENCH_WATCH_SECS, BENCH_TIMEOUT.
 BENCH_N ?= 100000
-BENCH_BINS := $(B)/bench/populate $(B)/bench/floor $(B)/bench/timeit
+BENCH_BINS := $(B)/bench/populate $(B)/bench/floor $(B)/bench/timeit \
+	$(B)/bench/nspop
 
 .PHONY: bench bench-bins
 

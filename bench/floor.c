@@ -6,6 +6,9 @@
  *   floor dump-info     the same, asking for tcp_info as conntab -i does
  *   floor dump-sport P  the same, the kernel keeping local port P only
  *   floor proc          list /proc/PID/fd; collect the socket inodes
+ *   floor netns DIR     for each namespace file in DIR, one after another:
+ *                       enter it, open a socket there, dump as above,
+ *                       close it; the serial floor of --all-netns
  *
  * The dumps have the shape of conntab's own requests: TCP of both families
  * in one walk (the older inet_diag_req with no family, TCPDIAG_GETSOCK),
@@ -20,6 +23,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +145,64 @@ dump_all(int info, int sport)
 	printf("%ld sockets: tcp %ld, udp %ld\n", tcp + udp, tcp, udp);
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The serial floor of conntab --all-netns: what its threads do, done by
+ * one thread in a row. Enter each namespace, make a socket there, go
+ * back (the socket stays in the namespace it was made in), dump, close.
+ */
+static void
+dump_netns(const char *dir)
+{
+	static char buf[BUFSZ];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL, path[4096];
+	size_t n = 0, cap = 0, i;
+	long tcp = 0, udp = 0;
+	int home, nsfd, fd;
+
+	if (d == NULL || (home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		fail(dir);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 256 : cap * 2;
+			if ((names = realloc(names, cap * sizeof(*names))) == NULL)
+				fail("realloc");
+		}
+		if ((names[n++] = strdup(e->d_name)) == NULL)
+			fail("strdup");
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+		    setns(nsfd, CLONE_NEWNET) < 0)
+			fail(path);
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+		if (fd < 0 || setns(home, CLONE_NEWNET) < 0)
+			fail("socket");
+		close(nsfd);
+		tcp += dump(fd, buf, AF_UNSPEC, IPPROTO_TCP, 0, -1);
+		udp += dump(fd, buf, AF_INET, IPPROTO_UDP, 0, -1);
+		udp += dump(fd, buf, AF_INET6, IPPROTO_UDP, 0, -1);
+		close(fd);
+		free(names[i]);
+	}
+	free(names);
+	close(home);
+	printf("%ld sockets in %zu namespaces: tcp %ld, udp %ld\n", tcp + udp, n,
+	    tcp, udp);
+}
+
 /* "socket:[12345]" -> 12345; 0 for anything else. */
 static uint32_t
 socket_inode(const char *s, ssize_t n)
@@ -217,9 +279,11 @@ main(int argc, char **argv)
 		dump_all(0, atoi(argv[2]));
 	else if (strcmp(mode, "proc") == 0 && argc == 2)
 		proc_scan();
+	else if (strcmp(mode, "netns") == 0 && argc == 3)
+		dump_netns(argv[2]);
 	else {
-		fputs("usage: floor dump | dump-info | dump-sport PORT | proc\n",
-		    stderr);
+		fputs("usage: floor dump | dump-info | dump-sport PORT | proc | "
+		    "netns DIR\n", stderr);
 		return 2;
 	}
 	return fflush(stdout) == 0 ? 0 : 1;

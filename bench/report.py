@@ -20,6 +20,10 @@ SECTIONS = [
     ("export", "fleet export (floor: dump + /proc scan; peer: conntab -s)"),
     ("watch", "live view, event stream at 1 s (CPU per refresh)"),
 ]
+# --all-netns: one section per size of BENCH_NETNS (see main())
+NETNS_TITLE = ("every namespace at once: %s namespaces of 10 sockets (floor: "
+               "their dumps one after another; peer: ip -all netns exec ss "
+               "-tuanH)")
 
 # (description, case, what: floor|peer|ref|refresh|rss, limit)
 TARGETS = [
@@ -34,6 +38,12 @@ TARGETS = [
     ("conntab -g raddr <= 1.2 x conntab -P (issue 4)", "ct_g", "peer", 1.2),
     ("conntab --format prometheus <= 1.1 x conntab -s", "ct_prom", "peer", 1.1),
     ("peak RSS <= 48 MiB, every conntab row", None, "rss", 48.0),
+    ("--all-netns -P <= 0.5 x ip -all netns exec ss (100 ns)", "ns100_ct",
+     "peer", 0.5),
+    ("--all-netns -P <= 0.7 x serial floor (100 ns)", "ns100_ct", "floor",
+     0.7),
+    ("--all-netns -P <= 0.7 x serial floor (250 ns)", "ns250_ct", "floor",
+     0.7),
 ]
 
 
@@ -96,6 +106,8 @@ def main():
             return "-"
         return "%.2f/%.2f" % (w, c) if c is not None else "%.2f" % w
 
+    sizes = meta.get("netns_sizes", "").split()
+    sections = SECTIONS + [("netns" + z, NETNS_TITLE % z) for z in sizes]
     lines = []
     hdr = ("%-44s %4s %19s %19s %7s %7s %11s %11s" %
            ("command", "runs", "wall s: med (range)", "CPU s: med (range)",
@@ -103,7 +115,7 @@ def main():
     lines.append(hdr)
     lines.append("%-44s %4s %19s %19s %7s %7s %11s %11s" %
                  ("", "", "", "", "max", "", "wall/CPU", "wall/CPU"))
-    for sec, title in SECTIONS:
+    for sec, title in sections:
         ids = [c for c in order if cases[c]["section"] == sec]
         if sec == "watch" and not ids:
             lines.append("")
@@ -230,6 +242,24 @@ def main():
                      "the whole table every refresh is a full dump, whose "
                      "floor alone is above 0.15 s at N = 100000."
                      % (meta.get("watch_secs"), meta.get("port")))
+    if sizes:
+        notes.append("--all-netns rows: bench/nspop makes the namespaces "
+                     "(%s), bind-mounted in a private /run/netns, each with "
+                     "the same listener on 127.0.0.1:8080, 4 connections and "
+                     "a UDP socket, all held by one process; the big "
+                     "population is gone by then. conntab dumps every "
+                     "namespace of the host (these, its own and the host's), "
+                     "in one thread per core, so on a busy host its first "
+                     "row counts the others' sockets too; the 'netns "
+                     "ctbench*' row keeps to the floor's namespaces (the "
+                     "others are found but not entered). The 1-thread row is "
+                     "CONNTAB_THREADS=1. The floor enters each namespace, "
+                     "opens a socket there and makes conntab's three dumps, "
+                     "one namespace after another. Threads shorten the dumps "
+                     "only where the kernel runs them at once: Linux 6.9 and "
+                     "later (before, one mutex, inet_diag_table_mutex, "
+                     "serialises every inet_diag dump of the host)."
+                     % ", ".join(sizes))
     md = []
     md.append("# conntab benchmark results")
     md.append("")

@@ -12,6 +12,9 @@
 #                     when BENCH_N < 20000
 #   BENCH_TIMEOUT     a run that takes longer is killed; default 600 s
 #   BENCH_OUT         the report; default bench/RESULTS.md
+#   BENCH_NETNS       sizes of the --all-netns rows: how many namespaces of
+#                     10 sockets each, one row set per size; default
+#                     "100 250"; "0" leaves the rows out
 #
 # Commands alternate: each round runs every command once, starting one
 # further along the list each time, so that a burst of load elsewhere on
@@ -26,6 +29,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${BENCH_WATCH_SECS:=}"
 : "${BENCH_TIMEOUT:=600}"
 : "${BENCH_OUT:=$TOP/bench/RESULTS.md}"
+: "${BENCH_NETNS:=100 250}"
 : "${CONNTAB:=$TOP/conntab}"
 : "${BENCH_BIN:=$TOP/build/bench}"
 
@@ -41,6 +45,9 @@ isnum() {
 for v in BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_TIMEOUT; do
 	isnum "${!v}" || die "$v must be a whole number, not '${!v}'"
 done
+for v in $BENCH_NETNS; do
+	isnum "$v" && [ "$v" -le 5000 ] || die "BENCH_NETNS must be sizes of 0 to 5000, not '$BENCH_NETNS'"
+done
 [ "$BENCH_RUNS" -ge 1 ] && [ "$BENCH_SLOW_RUNS" -ge 1 ] ||
 	die "BENCH_RUNS and BENCH_SLOW_RUNS must be at least 1"
 if [ -z "$BENCH_WATCH_SECS" ]; then
@@ -55,7 +62,8 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 	for t in unshare ip ss python3; do
 		command -v "$t" >/dev/null || die "'$t' is missing (see the README's install command)"
 	done
-	for b in "$CONNTAB" "$BENCH_BIN/populate" "$BENCH_BIN/floor" "$BENCH_BIN/timeit"; do
+	for b in "$CONNTAB" "$BENCH_BIN/populate" "$BENCH_BIN/floor" "$BENCH_BIN/timeit" \
+	    "$BENCH_BIN/nspop"; do
 		[ -x "$b" ] || die "no executable $b: run 'make bench'"
 	done
 	unshare -n true 2>/dev/null || die "unshare -n fails: no network namespaces here?"
@@ -64,8 +72,9 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 	for v in BENCH_RUNS BENCH_SLOW_RUNS BENCH_WATCH_SECS BENCH_TIMEOUT; do
 		[ -n "${!v}" ] && cmd="$cmd $v=${!v}"
 	done
+	[ "$BENCH_NETNS" = "100 250" ] || cmd="$cmd BENCH_NETNS='$BENCH_NETNS'"
 	export BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_WATCH_SECS BENCH_TIMEOUT \
-		BENCH_OUT CONNTAB BENCH_BIN
+		BENCH_OUT CONNTAB BENCH_BIN BENCH_NETNS
 	# A namespace normally shares the host's TCP hash, so every dump (ours
 	# and the peers') would also walk whatever sockets other namespaces
 	# hold. The bench namespace gets a hash of its own, as large as the
@@ -78,7 +87,7 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 		[ "$BENCH_EHASH" = shared ] ||
 			sysctl -qw net.ipv4.tcp_child_ehash_entries="$BENCH_EHASH" ||
 			BENCH_EHASH=shared
-		exec unshare -n -- bash "$@"' bash "${BASH_SOURCE[0]}" "$@"
+		exec unshare -n -m --propagation private -- bash "$@"' bash "${BASH_SOURCE[0]}" "$@"
 	die "cannot run unshare"
 fi
 
@@ -89,6 +98,22 @@ ip link set lo up || die "cannot bring lo up"
 
 TMP=$(mktemp -d /tmp/conntab-bench.XXXXXX) || die "mktemp"
 POP_PID=
+NSPOP_PID=
+NETNS_MNT=
+
+# The --all-netns population: it unmounts and removes its namespaces itself.
+stop_nspop() {
+	local i
+	[ -n "$NSPOP_PID" ] || return 0
+	kill -TERM "$NSPOP_PID" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$NSPOP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$NSPOP_PID" 2>/dev/null
+	wait "$NSPOP_PID" 2>/dev/null
+	NSPOP_PID=
+}
 
 cleanup() {
 	local i
@@ -101,6 +126,8 @@ cleanup() {
 		done
 		kill -KILL "$POP_PID" 2>/dev/null	# its holders die with it
 	fi
+	stop_nspop
+	[ -n "$NETNS_MNT" ] && umount "$NETNS_MNT" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -269,6 +296,74 @@ for ((r = 1; r <= rounds; r++)); do
 	kill -0 "$POP_PID" 2>/dev/null || die "populate died: $(tail -n 3 "$TMP/pop.err")"
 done
 
+# ---- every namespace at once (--all-netns) -----------------------------------
+
+# Namespaces as a host of pods has them: each with the same listener on
+# 127.0.0.1:8080, 4 connections and a UDP socket, bind-mounted in a
+# private /run/netns (this run's mount namespace is its own), so that
+# `ip -all netns exec` sees these and no others. The big population is
+# gone by now: --all-netns dumps every namespace, this one among them.
+# Commands alternate as above, BENCH_RUNS timed rounds after a warm-up.
+run_phase() {	# run_phase ID...
+	local ids=("$@") n=$# r k id rows
+	for id in "${ids[@]}"; do
+		eval "set -- ${CMD[$id]}"
+		if [ "${id%_floor}" != "$id" ]; then
+			rows=$(timeout "$BENCH_TIMEOUT" "$@" 2>/dev/null | awk '{ print $1; exit }')
+		else
+			rows=$(timeout "$BENCH_TIMEOUT" "$@" 2>/dev/null | wc -l)
+		fi
+		printf '%s\t%s\n' "$id" "$rows" >>"$TMP/rows.tsv"
+	done
+	for ((r = 1; r <= BENCH_RUNS; r++)); do
+		for ((k = 0; k < n; k++)); do
+			run_one "${ids[$(((k + r - 1) % n))]}" "$r"
+		done
+	done
+}
+
+NETNS_SIZES=
+if [ "$BENCH_NETNS" != 0 ] && [ -n "$BENCH_NETNS" ]; then
+	# only the namespaces' sockets from here on
+	kill -TERM "$POP_PID" 2>/dev/null
+	wait "$POP_PID" 2>/dev/null
+	POP_PID=
+	mkdir -p /run/netns || die "mkdir /run/netns"
+	mount -t tmpfs -o mode=755 ctbench /run/netns || die "cannot mount a tmpfs on /run/netns"
+	NETNS_MNT=/run/netns
+fi
+for NSN in $BENCH_NETNS; do
+	[ "$NSN" = 0 ] && continue
+	echo "bench: $NSN network namespaces of 10 sockets" >&2
+	"$BENCH_BIN/nspop" /run/netns "ctbench$$" "$NSN" >"$TMP/nspop.out" 2>"$TMP/nspop.err" &
+	NSPOP_PID=$!
+	for i in $(seq 3000); do
+		grep -q '^READY' "$TMP/nspop.out" && break
+		kill -0 "$NSPOP_PID" 2>/dev/null || die "nspop failed: $(tail -n 3 "$TMP/nspop.err")"
+		sleep 0.1
+	done
+	grep -q '^READY' "$TMP/nspop.out" || die "nspop is not ready after 300 s"
+	NETNS_SIZES="$NETNS_SIZES $NSN"
+	s=netns$NSN
+	case_add "ns${NSN}_floor" floor fast "$s" "floor: the $NSN dumps one after another" - -- \
+		"$FL" netns /run/netns
+	case_add "ns${NSN}_ct" conntab fast "$s" "conntab --all-netns -P" \
+		"floor=ns${NSN}_floor;peer=ns${NSN}_ss" -- "$CT" --all-netns -P
+	# the same namespaces as the floor and ss, the host's others left out
+	# (not entered: the filter's netns term is judged before a dump)
+	case_add "ns${NSN}_ctf" conntab fast "$s" "conntab --all-netns -P 'netns ctbench*'" \
+		"floor=ns${NSN}_floor;peer=ns${NSN}_ss" -- "$CT" --all-netns -P "netns ctbench$$-*"
+	case_add "ns${NSN}_ct1" conntab fast "$s" "conntab --all-netns -P, 1 thread" \
+		"floor=ns${NSN}_floor;peer=ns${NSN}_ss" -- env CONNTAB_THREADS=1 "$CT" --all-netns -P
+	case_add "ns${NSN}_ctp" conntab fast "$s" "conntab --all-netns (owners, labels)" \
+		"floor=ns${NSN}_floor;peer=ns${NSN}_ss" -- "$CT" --all-netns
+	case_add "ns${NSN}_ss" peer fast "$s" "ip -all netns exec ss -tuanH" - -- \
+		ip -all netns exec ss -tuanH
+	run_phase "ns${NSN}_floor" "ns${NSN}_ct" "ns${NSN}_ctf" "ns${NSN}_ct1" \
+		"ns${NSN}_ctp" "ns${NSN}_ss"
+	stop_nspop
+done
+
 # ---- the report -------------------------------------------------------------
 
 {
@@ -292,6 +387,7 @@ done
 	printf 'populate\t%s\n' "$(sed -n 's/^populate: //p' "$TMP/pop.err" | head -n 1)"
 	printf 'ehash\t%s\n' "$(sysctl -n net.ipv4.tcp_ehash_entries 2>/dev/null || echo unknown)"
 	printf 'elapsed\t%s\n' "$((SECONDS - T0))"
+	printf 'netns_sizes\t%s\n' "${NETNS_SIZES# }"
 } >"$TMP/meta.tsv"
 
 python3 "$TOP/bench/report.py" "$TMP" "$BENCH_OUT" || die "report failed"

@@ -45,6 +45,11 @@ enum ct_field_id {
 	CT_F_PORTS_AVAIL,
 	CT_F_PORTS_PCT,
 	CT_F_HIGH,
+	CT_F_NETNS,
+	CT_F_NETNS_INO,
+	CT_F_CONTAINER,
+	CT_F_POD,
+	CT_F_UNIT,
 	CT_F_NFIELDS
 };
 
@@ -56,6 +61,7 @@ enum ct_field_id {
 #define CT_FF_GROUPED	0x10	/* only meaningful in grouped output */
 #define CT_FF_ADDR	0x20	/* an address: accepts a /prefix as a group key */
 #define CT_FF_BOOL	0x40	/* "true"/"false": with CT_FF_NUM, a JSON boolean */
+#define CT_FF_LABEL	0x100	/* needs the owners' cgroup labels */
 
 /* Longest text one cell can hold: "[v6 address%scope]:65535" and more. */
 #define CT_CELL_MAX	128

@@ -28,6 +28,8 @@ bool		 filter_match(const struct ct_filter *f,
 		    const struct ct_view *v, const struct ct_sock *s);
 /* True when the filter tests owners (proc, comm, pid): /proc is needed. */
 bool		 filter_needs_owners(const struct ct_filter *f);
+/* True when it tests labels (container, pod, unit): their cgroups too. */
+bool		 filter_needs_labels(const struct ct_filter *f);
 /* Release; NULL-safe. */
 void		 filter_free(struct ct_filter *f);
 /*
@@ -69,6 +71,15 @@ struct ct_kfilter {
  */
 int		 filter_kernel(const struct ct_filter *f, uint8_t family,
 		    uint8_t proto, uint32_t states, struct ct_kfilter *out);
+/*
+ * filter_kernel() for a dump of one namespace, ns (NULL: not known): its
+ * netns terms are then constants, so a namespace the filter cannot match
+ * is skipped, and one where only listeners can match is asked for those.
+ */
+struct ct_netns;
+int		 filter_kernel_ns(const struct ct_filter *f, uint8_t family,
+		    uint8_t proto, uint32_t states, const struct ct_netns *ns,
+		    struct ct_kfilter *out);
 /* Release the bytecode; NULL-safe. */
 void		 filter_kernel_free(struct ct_kfilter *k);
 

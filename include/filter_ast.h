@@ -25,6 +25,8 @@ enum ct_fn_kind {
 	CT_FN_COMM,		/* some owner's comm matches name (fnmatch) */
 	CT_FN_PID,		/* some owner's pid == num */
 	CT_FN_UID,		/* the socket's uid == num */
+	CT_FN_NETNS,		/* its namespace's name matches name (or ino) */
+	CT_FN_LABEL,		/* label part num (ct_label_part) matches name */
 };
 
 /* Which end of the socket a port or address term tests. */
@@ -52,13 +54,21 @@ struct ct_fnode {
 	uint16_t	 states[2];	/* STATE: idiag bits for TCP, for UDP */
 	const char	*label;		/* STATE: canonical name (static) */
 	struct ct_bc_host host;		/* HOST: family AF_UNSPEC is '*' */
-	char		*name;		/* COMM: the pattern, owned */
+	char		*name;		/* COMM, NETNS, LABEL: the pattern, owned */
+	uint64_t	 ino;		/* NETNS: the inode the pattern names; 0: none */
 };
 
 struct ct_filter {
 	struct ct_fnode	*root;
-	bool		 owners;	/* has COMM or PID terms */
+	bool		 owners;	/* has COMM or PID terms (or LABEL) */
+	bool		 labels;	/* has LABEL terms */
 };
+
+struct ct_netns;
+
+/* Does namespace ns match a NETNS node? (user space and kernel share) */
+bool		 filter_netns_match(const struct ct_fnode *n,
+		    const struct ct_netns *ns);
 
 /* Free a tree; NULL-safe. */
 void		 filter_node_free(struct ct_fnode *n);

@@ -10,8 +10,9 @@ struct ct_snap;
 struct ct_sock;
 
 /*
- * The default total order of records: protocol, family, local address
- * and port, remote address and port, state, inode, cookie.
+ * The default total order of records: namespace (its index), protocol,
+ * family, local address and port, remote address and port, state, inode,
+ * cookie.
  */
 int		 group_cmp_default(const struct ct_sock *a, const struct ct_sock *b);
 
@@ -20,7 +21,8 @@ int		 group_cmp_default(const struct ct_sock *a, const struct ct_sock *b);
  * default order, reversed when dir < 0: *order (*n of them; the caller
  * frees it with free()). False, with nothing allocated, when a record
  * does not fit the packed keys (another protocol or family, mixed
- * families): then the caller sorts the general way.
+ * families, namespaces out of order): then the caller sorts the general
+ * way.
  */
 bool		 group_order_default(const struct ct_snap *snap,
 		    const struct ct_filter *f, int dir, uint32_t **order,

@@ -12,14 +12,16 @@
 bool		 listener_is(const struct ct_sock *s);
 
 /*
- * Order listeners by (protocol, port, family, address, interface): 0 when
- * a and b are members of one SO_REUSEPORT group, i.e. the same listener.
+ * Order listeners by (namespace, protocol, port, family, address,
+ * interface): 0 when a and b are members of one SO_REUSEPORT group, i.e.
+ * the same listener.
  */
 int		 listener_cmp_group(const struct ct_sock *a, const struct ct_sock *b);
 
 /*
  * Set s->listener for every record of l: 1 + the index of the listening
- * socket the connection arrived on, 0 for none. Same protocol and port; the
+ * socket the connection arrived on, 0 for none. Same namespace, protocol
+ * and port; the
  * listener's address equals the connection's local address or is the
  * wildcard of its family (a dual-stack "::" also takes v4-mapped
  * connections); a specific address wins over the wildcard, an interface-

@@ -31,12 +31,13 @@ struct ct_metrics {
 };
 
 /*
- * Count the records of snap that o->filter matches, against the port
- * range r (as summary_read_range() left it: r->known false counts as a
- * warning). Returns 0; free with metrics_free().
+ * Count the records of snap that o->filter matches, the ephemeral ports
+ * against each namespace's range as the snapshot read it (summary_build();
+ * the first namespace's range is ports_avail). Returns 0; free with
+ * metrics_free().
  */
 int		 metrics_build(const struct ct_snap *snap, const struct ct_opts *o,
-		    const struct ct_portrange *r, struct ct_metrics *out);
+		    struct ct_metrics *out);
 /* Release; NULL-safe. */
 void		 metrics_free(struct ct_metrics *m);
 

@@ -44,6 +44,7 @@ struct ct_opts {
 	struct ct_cols	 sort;		/* --sort; empty = default order */
 	struct ct_cols	 group;		/* -g; empty = no grouping */
 	const char	*netns;		/* -N */
+	bool		 all_netns;	/* --all-netns */
 	unsigned	 interval_ms;	/* -d */
 	const char	*filter_text;	/* joined filter words, for display */
 	const struct ct_filter *filter;	/* NULL = everything */

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "label.h"
+#include "nstab.h"
 #include "owners.h"
 #include "sock.h"
 #include "view.h"
@@ -18,6 +20,12 @@ struct ct_opts;
 #define CT_WARN_NODIAG_TCP	0x04	/* kernel cannot dump TCP sockets */
 #define CT_WARN_NODIAG_UDP	0x08
 #define CT_WARN_PROC		0x10	/* /proc could not be read */
+#define CT_WARN_NETNS		0x20	/* a namespace refused entry or its dump
+					   (CT_NS_REFUSED in the table): left out */
+#define CT_WARN_RANGE		0x40	/* the port range could not be read */
+
+/* snap.failed when the namespaces could not be found (--all-netns) */
+#define CT_SNAP_FAILED_NETNS	0xff
 
 /* One look at the kernel: every record the dumps returned, and owners. */
 struct ct_snap {
@@ -25,12 +33,15 @@ struct ct_snap {
 	struct ct_owners owners;	/* empty with -P */
 	struct ct_user	*users;		/* sorted by uid */
 	size_t		 nusers;
+	struct ct_nstab	 nstab;		/* the namespaces; records name them */
+	struct ct_labels labels;	/* owners' labels, when read */
 	struct timespec	 when;		/* CLOCK_MONOTONIC at the dump */
 	unsigned	 warn;		/* CT_WARN_* */
 	unsigned	 bc_sent;	/* dumps that carried filter bytecode */
 	unsigned	 bc_refused;	/* of those, refused by the kernel */
 	uint8_t		 failed;	/* after a failed snap_take(): IPPROTO_TCP
-					 * or IPPROTO_UDP, the dump that failed */
+					 * or IPPROTO_UDP, the dump that failed;
+					 * CT_SNAP_FAILED_NETNS */
 };
 
 /*
@@ -74,7 +85,7 @@ static inline struct ct_view
 snap_view(const struct ct_snap *snap)
 {
 	struct ct_view v = { &snap->socks, &snap->owners, snap->users,
-	    snap->nusers };
+	    snap->nusers, &snap->nstab, &snap->labels };
 
 	return v;
 }

@@ -44,11 +44,15 @@ struct ct_sock {
 	struct ct_addr	 local, remote;
 	uint16_t	 lport, rport;		/* host order */
 	uint8_t		 proto, state, flags;	/* IPPROTO_*, CT_ST_*, CT_SF_* */
+	uint8_t		 spare;			/* padding, free for a flag byte */
+	uint16_t	 netns;			/* its namespace: index into the
+						   view's namespace table (nstab.h) */
 	uint32_t	 rqueue, wqueue, uid, inode, ifindex;
 	uint64_t	 cookie;		/* kernel socket id, stable across dumps */
 	uint32_t	 owners;		/* index into struct ct_owners; 0 = unknown */
 	uint32_t	 listener;		/* 1 + index of its listener in the list; 0 = none */
 };
+_Static_assert(sizeof(struct ct_sock) == 80, "a record is 80 bytes");
 
 /*
  * A growable array of records; one allocation for all of them. The

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "label.h"
+#include "nstab.h"
 #include "owners.h"
 #include "sock.h"
 
@@ -26,6 +28,8 @@ struct ct_view {
 	const struct ct_owners *owners;	/* empty with -P */
 	const struct ct_user *users;	/* sorted by uid (view_user_cmp) */
 	size_t		 nusers;
+	const struct ct_nstab *nstab;	/* the records' namespaces; NULL: none */
+	const struct ct_labels *labels;	/* owners' labels; NULL or empty: none */
 };
 
 /* ct_group.has: which of the figures beyond count a row carries */
@@ -64,5 +68,20 @@ view_listener(const struct ct_view *v, const struct ct_sock *s)
 		return NULL;
 	return &v->socks->v[s->listener - 1];
 }
+
+/* The namespace of record s, or NULL when the view has no table for it. */
+static inline const struct ct_netns *
+view_netns(const struct ct_view *v, const struct ct_sock *s)
+{
+	return nstab_get(v->nstab, s->netns);
+}
+
+/*
+ * The label of record s (never NULL; empty when unknown): its first
+ * owner's, or, for a socket without a known owner, the one every process
+ * of its namespace shares.
+ */
+const struct ct_label *view_label(const struct ct_view *v,
+		    const struct ct_sock *s);
 
 #endif /* CT_VIEW_H */

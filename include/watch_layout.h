@@ -22,6 +22,8 @@ enum ct_wgroup {
 	CT_WG_RADDR,		/* by remote address */
 	CT_WG_PROCESS,		/* by owning process */
 	CT_WG_FLAT,		/* one sorted list */
+	CT_WG_NETNS,		/* by network namespace (--all-netns) */
+	CT_WG_CONTAINER,	/* by container (--all-netns) */
 	CT_WG_N
 };
 
@@ -60,6 +62,8 @@ enum ct_wrow_kind {
 	CT_WR_DEST,		/* a head: outgoing connections to one destination */
 	CT_WR_RADDR,		/* a head: one remote address */
 	CT_WR_PROC,		/* a head: one process */
+	CT_WR_NETNS,		/* a head: one network namespace */
+	CT_WR_CONTAINER,	/* a head: one container */
 };
 
 /* One line of the view's body. */
@@ -100,8 +104,8 @@ void		 watch_layout_build(const struct ct_snap *prev,
  * (Re)build v->rows for grouping g and sort key s (reverse: -r). The
  * listener grouping puts each listener (every SO_REUSEPORT member) first,
  * its accepted connections beneath, then outgoing connections beneath one
- * head per destination; the others put one head per remote address or
- * process; flat has no heads. Heads and listeners keep their own order;
+ * head per destination; the others put one head per remote address,
+ * process, namespace or container; flat has no heads. Heads and listeners keep their own order;
  * the records beneath them follow s.
  */
 void		 watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g,
@@ -116,7 +120,7 @@ const char	*watch_layout_sort_name(enum ct_wsort s);
 int		 watch_layout_sort_lookup(enum ct_field_id id);
 
 /* The columns of the body that fit the width, and their widths. */
-#define CT_WCOLS_MAX	10
+#define CT_WCOLS_MAX	11
 struct ct_wfit {
 	enum ct_field_id id[CT_WCOLS_MAX];
 	size_t		 width[CT_WCOLS_MAX];
@@ -127,8 +131,9 @@ struct ct_wfit {
  * Choose the columns for rows [first, first + n) on a screen cols wide:
  * proto, state, local and remote always (cut at the edge when even they do
  * not fit), then as room allows, in this order of priority, the process
- * (unless !procs), the queues, the rates, the rtt. Widths fit those rows
- * and the column headers.
+ * (unless !procs), the namespace (when the view holds more than one), the
+ * queues, the rates, the rtt. Widths fit those rows and the column
+ * headers.
  */
 void		 watch_layout_fit(const struct ct_wview *v, size_t first,
 		    size_t n, size_t cols, bool procs, struct ct_wfit *out);

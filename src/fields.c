@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "label.h"
+#include "nstab.h"
 #include "owners.h"
 #include "sock.h"
 #include "util.h"
@@ -618,6 +620,74 @@ FMT(f_high)
 	return fmt_str(buf, g->high ? "true" : "false");
 }
 
+/*
+ * The namespace's name, escaped (a bind mount's name is anyone's to
+ * choose). Rows come in runs of one namespace: the memo keeps the text
+ * of the last one, keyed by its index.
+ */
+FMT(f_netns)
+{
+	const struct ct_netns *ns = view_netns(view, g->first);
+	size_t n;
+
+	(void)prefix;
+	if (ns == NULL)
+		return fmt_null(buf, is_null, "-");
+	if (memo != NULL && memo->len != 0 && memo->num == g->first->netns)
+		return memo_out(buf, memo);
+	n = util_escape(ns->name, strlen(ns->name), buf, CT_CELL_MAX);
+	if (memo != NULL && n < sizeof(memo->text)) {
+		memo->num = g->first->netns;
+		memo->len = (uint8_t)n;
+		memcpy(memo->text, buf, n + 1);
+	}
+	return n;
+}
+
+FMT(f_netns_ino)
+{
+	const struct ct_netns *ns = view_netns(view, g->first);
+
+	(void)prefix;
+	(void)memo;
+	if (ns == NULL)
+		return fmt_null(buf, is_null, "-");
+	return fmt_u64(buf, ns->ino);
+}
+
+/* One part of the record's label, escaped: cgroup names are untrusted. */
+static size_t
+fmt_label(const struct ct_view *view, const struct ct_group *g,
+    enum ct_label_part part, char *buf, bool *is_null)
+{
+	const char *t = labels_part(view_label(view, g->first), part);
+
+	if (t[0] == '\0')
+		return fmt_null(buf, is_null, "-");
+	return util_escape(t, strlen(t), buf, CT_CELL_MAX);
+}
+
+FMT(f_container)
+{
+	(void)prefix;
+	(void)memo;
+	return fmt_label(view, g, CT_LP_CONTAINER, buf, is_null);
+}
+
+FMT(f_pod)
+{
+	(void)prefix;
+	(void)memo;
+	return fmt_label(view, g, CT_LP_POD, buf, is_null);
+}
+
+FMT(f_unit)
+{
+	(void)prefix;
+	(void)memo;
+	return fmt_label(view, g, CT_LP_UNIT, buf, is_null);
+}
+
 /* ---- comparators ------------------------------------------------------ */
 
 #define CMPF(name) static int name(const struct ct_view *view, \
@@ -754,6 +824,48 @@ CMP_INFO(c_retrans, retrans)
 CMP_INFO(c_bytes_sent, bytes_acked)
 CMP_INFO(c_bytes_recv, bytes_received)
 
+/* By name, then by index (two namespaces may share a name); none last. */
+CMPF(c_netns)
+{
+	const struct ct_netns *x = view_netns(view, a), *y = view_netns(view, b);
+	int c;
+
+	(void)prefix;
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	if (a->netns == b->netns)
+		return 0;
+	c = strcmp(x->name, y->name);
+	return c != 0 ? c : CMP(a->netns, b->netns);
+}
+
+CMPF(c_netns_ino)
+{
+	const struct ct_netns *x = view_netns(view, a), *y = view_netns(view, b);
+
+	(void)prefix;
+	if (x == NULL || y == NULL)
+		return (x == NULL) - (y == NULL);
+	return CMP(x->ino, y->ino);
+}
+
+/* Labels by text; records without one sort last. */
+static int
+label_cmp(const struct ct_view *view, const struct ct_sock *a,
+    const struct ct_sock *b, enum ct_label_part part)
+{
+	const char *x = labels_part(view_label(view, a), part);
+	const char *y = labels_part(view_label(view, b), part);
+
+	if (x[0] == '\0' || y[0] == '\0')
+		return (x[0] == '\0') - (y[0] == '\0');
+	return strcmp(x, y);
+}
+
+CMPF(c_container) { UNUSED_CMP_ARGS; return label_cmp(view, a, b, CT_LP_CONTAINER); }
+CMPF(c_pod) { UNUSED_CMP_ARGS; return label_cmp(view, a, b, CT_LP_POD); }
+CMPF(c_unit) { UNUSED_CMP_ARGS; return label_cmp(view, a, b, CT_LP_UNIT); }
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct ct_field fields[CT_F_NFIELDS] = {
@@ -799,6 +911,14 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	    f_ports_pct, NULL, 0 },
 	[CT_F_HIGH] = { "high", "HIGH", CT_FF_NUM | CT_FF_BOOL | CT_FF_GROUPED,
 	    f_high, NULL, 5 },
+	[CT_F_NETNS] = { "netns", "NETNS", 0, f_netns, c_netns, 0 },
+	[CT_F_NETNS_INO] = { "netns_ino", "NETNS_INO", CT_FF_NUM, f_netns_ino,
+	    c_netns_ino, 0 },
+	[CT_F_CONTAINER] = { "container", "CONTAINER", CT_FF_OWNERS | CT_FF_LABEL,
+	    f_container, c_container, 0 },
+	[CT_F_POD] = { "pod", "POD", CT_FF_OWNERS | CT_FF_LABEL, f_pod, c_pod, 0 },
+	[CT_F_UNIT] = { "unit", "UNIT", CT_FF_OWNERS | CT_FF_LABEL, f_unit,
+	    c_unit, 0 },
 };
 
 /* Other spellings people type; each maps onto one field of the table. */

@@ -16,6 +16,8 @@
 
 #include "fields.h"
 #include "filter_ast.h"
+#include "label.h"
+#include "nstab.h"
 #include "owners.h"
 #include "sock.h"
 #include "util.h"
@@ -91,6 +93,25 @@ comm_match(const char *pattern, const char *comm)
 	    strpbrk(pattern, "*?[\\") == NULL && strncmp(pattern, comm, n) == 0;
 }
 
+bool
+filter_netns_match(const struct ct_fnode *n, const struct ct_netns *ns)
+{
+	/* exactly first: "net:[INODE]" would read as a bracket expression */
+	if (strcmp(n->name, ns->name) == 0 || (n->ino != 0 && n->ino == ns->ino))
+		return true;
+	return fnmatch(n->name, ns->name, 0) == 0;
+}
+
+/* A label part against a pattern; an absent one is "-", as printed. */
+static bool
+label_match(const struct ct_fnode *n, const struct ct_view *v,
+    const struct ct_sock *s)
+{
+	const char *t = labels_part(view_label(v, s), (enum ct_label_part)n->num);
+
+	return fnmatch(n->name, t[0] != '\0' ? t : "-", 0) == 0;
+}
+
 static bool
 owners_match(const struct ct_fnode *n, const struct ct_view *v,
     const struct ct_sock *s)
@@ -146,6 +167,13 @@ node_match(const struct ct_fnode *n, const struct ct_view *v,
 		return owners_match(n, v, s);
 	case CT_FN_UID:
 		return s->uid == n->num;
+	case CT_FN_NETNS: {
+		const struct ct_netns *ns = view_netns(v, s);
+
+		return ns != NULL && filter_netns_match(n, ns);
+	}
+	case CT_FN_LABEL:
+		return label_match(n, v, s);
 	}
 	return false;
 }
@@ -161,6 +189,12 @@ bool
 filter_needs_owners(const struct ct_filter *f)
 {
 	return f != NULL && f->owners;
+}
+
+bool
+filter_needs_labels(const struct ct_filter *f)
+{
+	return f != NULL && f->labels;
 }
 
 void
@@ -272,6 +306,14 @@ node_print(struct pbuf *b, const struct ct_fnode *n)
 	case CT_FN_PID:
 	case CT_FN_UID:
 		pb_add(b, "(%s %u)", n->kind == CT_FN_PID ? "pid" : "uid", n->num);
+		return;
+	case CT_FN_NETNS:
+	case CT_FN_LABEL:
+		util_escape(n->name, strlen(n->name), esc, sizeof(esc));
+		pb_add(b, "(%s \"%s\")", n->kind == CT_FN_NETNS ?
+		    fields_get(CT_F_NETNS)->name :
+		    fields_get(n->num == CT_LP_CONTAINER ? CT_F_CONTAINER :
+		    n->num == CT_LP_POD ? CT_F_POD : CT_F_UNIT)->name, esc);
 		return;
 	}
 }

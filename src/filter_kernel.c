@@ -33,6 +33,7 @@
 /* What is known of every socket of one dump, and of one state of it. */
 struct kctx {
 	uint8_t		 family, proto, state;
+	const struct ct_netns *ns;	/* the dump's namespace; NULL: unknown */
 };
 
 /* The range [lo, hi] of a port comparison; false (lo > hi) when empty. */
@@ -124,9 +125,14 @@ k_expr(const struct ct_fnode *n, const struct kctx *c, bool upper)
 			return k_host(n->end == CT_END_REMOTE, &n->host, upper);
 		return bytecode_expr_or(k_host(false, &n->host, upper),
 		    k_host(true, &n->host, upper));
+	case CT_FN_NETNS:
+		if (c->ns != NULL)	/* one namespace per dump: a constant */
+			return bytecode_expr_const(filter_netns_match(n, c->ns));
+		break;
 	case CT_FN_COMM:
 	case CT_FN_PID:
 	case CT_FN_UID:
+	case CT_FN_LABEL:
 		break;
 	}
 	return bytecode_expr_const(upper);	/* the kernel cannot tell */
@@ -136,8 +142,15 @@ int
 filter_kernel(const struct ct_filter *f, uint8_t family, uint8_t proto,
     uint32_t states, struct ct_kfilter *out)
 {
+	return filter_kernel_ns(f, family, proto, states, NULL, out);
+}
+
+int
+filter_kernel_ns(const struct ct_filter *f, uint8_t family, uint8_t proto,
+    uint32_t states, const struct ct_netns *ns, struct ct_kfilter *out)
+{
 	struct ct_bc_expr *distinct[CT_ST_MAX], *prog;
-	struct kctx c = { family, proto, 0 };
+	struct kctx c = { family, proto, 0, ns };
 	size_t ndistinct = 0, i;
 	uint32_t kept = 0;
 	int rc;

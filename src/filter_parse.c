@@ -11,6 +11,8 @@
  *           | "state" STATE | "proto" P | "family" F
  *           | ("comm" | "proc" | "process") [= | !=] NAME
  *           | ("pid" | "uid" | "user") [= | !=] VALUE
+ *           | "netns" [= | !=] NAME|INODE    a shell pattern, or "net:[INODE]"
+ *           | ("container" | "pod" | "unit") [= | !=] PATTERN
  *           | "tcp" | "udp" | "inet" | "inet6"
  *           | ":" PORT                       either end's port
  *           | HOST                           either end's address
@@ -37,6 +39,7 @@
 
 #include "fields.h"
 #include "filter_ast.h"
+#include "label.h"
 #include "sock.h"
 #include "util.h"
 
@@ -70,6 +73,7 @@ struct fp {
 	int		 depth;
 	unsigned	 terms;
 	bool		 owners;
+	bool		 labels;
 	bool		 failed;
 	struct ct_filter_error *err;
 };
@@ -531,11 +535,37 @@ fp_state(struct fp *p, const struct tok *t, struct ct_fnode *n)
 	return -1;
 }
 
+/*
+ * The inode a netns pattern names, if it names one: digits, or the
+ * "net:[INODE]" that readlink of /proc/PID/ns/net prints.
+ */
+static void
+fp_netns_ino(struct ct_fnode *n)
+{
+	const char *s = n->name;
+	size_t len = strlen(s), i;
+	uint64_t v = 0;
+
+	if (len > 6 && strncmp(s, "net:[", 5) == 0 && s[len - 1] == ']') {
+		s += 5;
+		len -= 6;
+	}
+	if (len == 0 || len > 19)
+		return;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	n->ino = v;
+}
+
 /* Terms ----------------------------------------------------------------- */
 
 enum fp_kw {
 	KW_PORT, KW_HOST, KW_STATE, KW_COMM, KW_PID, KW_UID, KW_USER,
 	KW_PROTO, KW_FAMILY, KW_IS_PROTO, KW_IS_FAMILY,
+	KW_NETNS, KW_LABEL,
 };
 
 /*
@@ -569,6 +599,10 @@ static const struct fp_word {
 	{ NULL, CT_F_USER, KW_USER, 0 },
 	{ NULL, CT_F_PROTO, KW_PROTO, 0 },
 	{ NULL, CT_F_FAMILY, KW_FAMILY, 0 },
+	{ NULL, CT_F_NETNS, KW_NETNS, 0 },
+	{ NULL, CT_F_CONTAINER, KW_LABEL, CT_LP_CONTAINER },
+	{ NULL, CT_F_POD, KW_LABEL, CT_LP_POD },
+	{ NULL, CT_F_UNIT, KW_LABEL, CT_LP_UNIT },
 };
 #define FP_NWORDS	(sizeof(fp_words) / sizeof(fp_words[0]))
 
@@ -615,6 +649,8 @@ fp_kw_arg(enum fp_kw kw)
 	case KW_USER:
 	case KW_PROTO:
 	case KW_FAMILY:
+	case KW_NETNS:
+	case KW_LABEL:
 		return CT_FARG_VALUE;
 	}
 	return CT_FARG_VALUE;
@@ -878,6 +914,22 @@ fp_term(struct fp *p)
 		if (w->kw == KW_PID)
 			p->owners = true;
 		break;
+	case KW_NETNS:
+	case KW_LABEL:
+		if ((v = fp_value(p, kw, w->kw == KW_NETNS ? "namespace" :
+		    "pattern")) == NULL)
+			return NULL;
+		n = fp_node(w->kw == KW_NETNS ? CT_FN_NETNS : CT_FN_LABEL);
+		n->name = xcalloc(1, v->len + 1);
+		memcpy(n->name, v->s, v->len);
+		if (w->kw == KW_LABEL) {
+			n->num = w->arg;
+			p->owners = true;	/* a label is its owner's */
+			p->labels = true;
+		} else {
+			fp_netns_ino(n);
+		}
+		break;
 	case KW_USER: {
 		char name[256];
 
@@ -1102,5 +1154,6 @@ filter_parse(int argc, char *const argv[], struct ct_filter **out,
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->root = root;
 	(*out)->owners = p.owners;
+	(*out)->labels = p.labels;
 	return 0;
 }

@@ -25,7 +25,8 @@ group_cmp_default(const struct ct_sock *a, const struct ct_sock *b)
 {
 	int c;
 
-	if ((c = CMP(a->proto, b->proto)) != 0 ||
+	if ((c = CMP(a->netns, b->netns)) != 0 ||
+	    (c = CMP(a->proto, b->proto)) != 0 ||
 	    (c = CMP(a->local.family, b->local.family)) != 0 ||
 	    (c = memcmp(a->local.bytes, b->local.bytes, 16)) != 0 ||
 	    (c = CMP(a->lport, b->lport)) != 0 ||
@@ -437,6 +438,15 @@ keys_build(const struct ct_snap *snap, const struct ct_filter *f,
 
 		if (f != NULL && !filter_match(f, &view, s))
 			continue;
+		/*
+		 * The key has no room for the namespace: each namespace's
+		 * records are sorted on their own, so they must come
+		 * together, in ascending order (the snapshot dumps them so).
+		 */
+		if (n > 0 && s->netns < v[key_idx(&keys[n - 1])].netns) {
+			ok = false;
+			break;
+		}
 		if (s->local.family != s->remote.family || s->state > 15 ||
 		    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP)) {
 			ok = false;
@@ -474,6 +484,24 @@ keys_build(const struct ct_snap *snap, const struct ct_filter *f,
 	return ok;
 }
 
+/* Sort keys[0..n) (tmp: room for n more) in the default order. */
+static void
+keys_sort(struct sort_key *keys, struct sort_key *tmp, size_t n,
+    const struct ct_sock *v)
+{
+	size_t i;
+	int depth = 0;
+
+	if (n >= RADIX_MIN) {
+		key_radix(keys, tmp, n);
+		key_order_ties(keys, n, v);
+	} else {
+		for (i = n; i > 0; i >>= 1)
+			depth += 2;
+		key_sort(keys, n, v, depth);
+	}
+}
+
 /*
  * The records f matches in the default order, dir 1 or -1, as a table
  * without rows (see struct ct_table). The keys (16 bytes each) are sorted
@@ -492,7 +520,7 @@ group_order_default(const struct ct_snap *snap, const struct ct_filter *f,
 	struct sort_key *keys = xcalloc(len, 2 * sizeof(*keys));
 	const struct ct_sock *v = snap->socks.v;
 	uint32_t *order, t;
-	int depth = 0;
+	size_t a, b;
 
 	/* every page is written (keys, sort): faulted in at once, not one by one */
 	if (f == NULL)
@@ -501,13 +529,12 @@ group_order_default(const struct ct_snap *snap, const struct ct_filter *f,
 		free(keys);
 		return false;
 	}
-	if (n >= RADIX_MIN) {
-		key_radix(keys, keys + n, n);
-		key_order_ties(keys, n, v);
-	} else {
-		for (i = n; i > 0; i >>= 1)
-			depth += 2;
-		key_sort(keys, n, v, depth);
+	/* namespace by namespace: the namespace comes first in the order */
+	for (a = 0; a < n; a = b) {
+		for (b = a + 1; b < n && v[key_idx(&keys[b])].netns ==
+		    v[key_idx(&keys[a])].netns; b++)
+			;
+		keys_sort(keys + a, keys + n, b - a, v);
 	}
 	order = (uint32_t *)(void *)keys;
 	for (i = 0; i < n; i++)

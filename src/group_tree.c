@@ -52,7 +52,9 @@ tree_dest_cmp(const struct ct_sock *a, const struct ct_sock *b)
 {
 	int c;
 
-	if ((c = CMP(a->proto, b->proto)) != 0 ||
+	/* one destination address in two namespaces is two destinations */
+	if ((c = CMP(a->netns, b->netns)) != 0 ||
+	    (c = CMP(a->proto, b->proto)) != 0 ||
 	    (c = CMP(a->remote.family, b->remote.family)) != 0 ||
 	    (c = memcmp(a->remote.bytes, b->remote.bytes, 16)) != 0)
 		return c;

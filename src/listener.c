@@ -41,13 +41,18 @@ listener_can_accept(const struct ct_sock *s)
 	return s->proto == IPPROTO_UDP;
 }
 
-/* (protocol, port): the part of the key a connection has to equal. */
+/*
+ * (namespace, protocol, port): the part of the key a connection has to
+ * equal. Two namespaces may both serve 127.0.0.1:8080; each listener
+ * adopts only the connections of its own.
+ */
 static int
 listener_cmp_port(const struct ct_sock *a, const struct ct_sock *b)
 {
 	int c;
 
-	if ((c = CMP(a->proto, b->proto)) != 0)
+	if ((c = CMP(a->netns, b->netns)) != 0 ||
+	    (c = CMP(a->proto, b->proto)) != 0)
 		return c;
 	return CMP(a->lport, b->lport);
 }
@@ -137,6 +142,7 @@ listener_find(const struct ct_sock *const *v, size_t n, const struct ct_sock *c)
 
 	/* the connection's own local address */
 	memset(&probe, 0, sizeof(probe));
+	probe.netns = c->netns;
 	probe.proto = c->proto;
 	probe.lport = c->lport;
 	probe.local = c->local;
@@ -162,7 +168,8 @@ listener_find(const struct ct_sock *const *v, size_t n, const struct ct_sock *c)
 /*
  * Ports some listener of the protocol holds, one bit each: half the
  * connections of a busy host are its own clients, on ephemeral ports no
- * listener holds, and this turns them away before any search.
+ * listener holds, and this turns them away before any search. (A port
+ * of any namespace's listener: the search then keeps to the namespace.)
  */
 struct port_bits {
 	uint64_t	 w[2][65536 / 64];	/* [0] TCP, [1] the others */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -22,6 +23,8 @@
 #include "group_tree.h"
 #include "metrics.h"
 #include "netns.h"
+#include "nsset.h"
+#include "nstab.h"
 #include "opts.h"
 #include "out.h"
 #include "out_prom.h"
@@ -47,6 +50,7 @@ enum {
 	OPT_LIST,
 	OPT_OUTPUT,
 	OPT_MAX_SERIES,
+	OPT_ALL_NETNS,
 };
 
 /* The short options, read by getopt_long() and listed by --list options. */
@@ -60,6 +64,7 @@ static const struct option longopts[] = {
 	{ "tree", no_argument, NULL, 'T' },
 	{ "summary", no_argument, NULL, 's' },
 	{ "netns", required_argument, NULL, 'N' },
+	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 	{ "watch", no_argument, NULL, 'w' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
@@ -76,8 +81,9 @@ usage(FILE *fp)
 {
 	fputs(
 "usage: conntab [-46aeHhilnPprsTtuVJw] [-d secs] [-g list] [-N netns]\n"
-"               [-o list] [--sort list] [--format fmt] [--output file]\n"
-"               [--max-series n] [--color[=auto|always|never]] [filter]\n"
+"               [--all-netns] [-o list] [--sort list] [--format fmt]\n"
+"               [--output file] [--max-series n]\n"
+"               [--color[=auto|always|never]] [filter]\n"
 "\n"
 "  -t, -u            TCP only, UDP only (default both)\n"
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
@@ -101,17 +107,20 @@ usage(FILE *fp)
 "  -w, --watch       live view; an event stream when stdout is no terminal\n"
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
+"  --all-netns       every network namespace of the host at once (root)\n"
 "  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
 "  -h, --help        this help\n"
 "  -V, --version     the version\n"
 "  --list WHAT       one a line: fields, keywords, states, formats, options\n"
 "\n"
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
-"        'dst 10.0.0.0/8', 'comm nginx', with and, or, not and ( )\n"
+"        'dst 10.0.0.0/8', 'comm nginx', 'netns web1', 'container docker:*',\n"
+"        'pod PATTERN', 'unit nginx.service', with and, or, not and ( )\n"
 "fields: proto family state laddr lport raddr rport local remote recvq\n"
 "        sendq uid user inode pid comm owners process listener rtt rttvar\n"
-"        cwnd retrans bytes_sent bytes_recv count; with -T and -s: clients\n"
-"        ports_used ports_avail ports_pct high\n"
+"        cwnd retrans bytes_sent bytes_recv count netns netns_ino container\n"
+"        pod unit; with -T and -s: clients ports_used ports_avail ports_pct\n"
+"        high\n"
 "See conntab(1).\n", fp);
 }
 
@@ -249,6 +258,15 @@ default_cols(struct ct_opts *o)
 	}
 	if (!o->no_procs)
 		add_col(c, CT_F_PROCESS);
+	if (o->all_netns) {
+		/* the namespace first: rows come namespace by namespace */
+		memmove(&c->v[1], &c->v[0], (c->n < CT_COLS_MAX ? c->n :
+		    CT_COLS_MAX - 1) * sizeof(c->v[0]));
+		c->v[0].id = CT_F_NETNS;
+		c->v[0].prefix = -1;
+		if (c->n < CT_COLS_MAX)
+			c->n++;
+	}
 }
 
 static bool
@@ -524,6 +542,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case 'o': cols = optarg; break;
 		case 'g': group = optarg; break;
 		case 'N': o->netns = optarg; break;
+		case OPT_ALL_NETNS: o->all_netns = true; break;
 		case OPT_SORT: sort = optarg; break;
 		case OPT_COLOR: color = optarg; break;
 		case OPT_MAX_SERIES: series = optarg; break;
@@ -568,6 +587,9 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		o->interval_ms = parse_interval(interval);
 	if ((group != NULL) + o->tree + o->summary > 1)
 		usage_error("-g, -T and -s are different views: pick one");
+	if (o->all_netns && o->netns != NULL)
+		usage_error("-N looks inside one namespace, --all-netns inside "
+		    "all of them: pick one");
 	if (group != NULL) {
 		parse_cols("-g", group, true, &o->group);
 		check_group_keys(o);
@@ -623,16 +645,28 @@ join_words(int argc, char *argv[])
 }
 
 static void
-report_warnings(unsigned warn)
+report_warnings(const struct ct_snap *snap)
 {
 	static const unsigned order[] = { CT_WARN_NODIAG_TCP,
-	    CT_WARN_NODIAG_UDP, CT_WARN_INTR_TCP, CT_WARN_INTR_UDP, CT_WARN_PROC };
+	    CT_WARN_NODIAG_UDP, CT_WARN_INTR_TCP, CT_WARN_INTR_UDP, CT_WARN_PROC,
+	    CT_WARN_RANGE };
+	char name[CT_ESCAPE_MAX(64)];
 	size_t i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (warn & order[i])
+		if (snap->warn & order[i])
 			fprintf(stderr, "conntab: warning: %s\n",
 			    snap_warn_text(order[i]));
+	/* --all-netns: one line for each namespace left out, by name */
+	for (i = 0; i < snap->nstab.len; i++) {
+		const struct ct_netns *ns = &snap->nstab.v[i];
+
+		if (!(ns->flags & CT_NS_REFUSED))
+			continue;
+		fprintf(stderr, "conntab: warning: netns '%s': %s; its sockets "
+		    "are not listed\n", esc(ns->name, name, sizeof(name)),
+		    strerror(-ns->error));
+	}
 }
 
 /*
@@ -665,19 +699,12 @@ run_tree(const struct ct_snap *snap, const struct ct_opts *o)
 static int
 run_summary(const struct ct_snap *snap, const struct ct_opts *o)
 {
-	struct ct_portrange *range = xcalloc(1, sizeof(*range));
 	struct ct_summary sum;
-	int rc;
 
-	if ((rc = summary_read_range(o->procroot, range)) != 0)
-		fprintf(stderr, "conntab: warning: cannot read the ephemeral "
-		    "port range in %s/sys/net/ipv4: %s; assuming %u-%u, none "
-		    "reserved\n", o->procroot, strerror(-rc), range->low,
-		    range->high);
-	summary_build(snap, o, range, &sum);
+	/* each namespace's range came with the snapshot (CT_WARN_RANGE) */
+	summary_build(snap, o, NULL, &sum);
 	out_summary_write(stdout, snap, &sum, o);
 	summary_free(&sum);
-	free(range);
 	return finish_output();
 }
 
@@ -696,20 +723,13 @@ seconds_since(const struct timespec *t)
 static int
 run_prom(const struct ct_snap *snap, const struct ct_opts *o, double secs)
 {
-	struct ct_portrange *range = xcalloc(1, sizeof(*range));
 	struct ct_prom_meta meta = { .collect_seconds = secs, .counters = NULL };
 	struct ct_metrics m;
-	int rc;
 
-	if ((rc = summary_read_range(o->procroot, range)) != 0)
-		fprintf(stderr, "conntab: warning: cannot read the ephemeral "
-		    "port range in %s/sys/net/ipv4: %s; assuming %u-%u, none "
-		    "reserved\n", o->procroot, strerror(-rc), range->low,
-		    range->high);
-	metrics_build(snap, o, range, &m);
+	/* each namespace's range came with the snapshot (CT_WARN_RANGE) */
+	metrics_build(snap, o, &m);
 	out_prom_write(stdout, snap, &m, &meta, o);
 	metrics_free(&m);
-	free(range);
 	return finish_output();
 }
 
@@ -792,6 +812,22 @@ run_export(struct ct_diag *d, const struct ct_opts *o)
 	return 1;
 }
 
+/*
+ * --all-netns holds a socket per namespace (the live view for its whole
+ * run): the soft limit of descriptors goes up to the hard one, as far as
+ * it allows.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /* -w: the view on a terminal; else, or with --format json, events. */
 static int
 run_watch(struct ct_diag *d, const struct ct_opts *o)
@@ -858,23 +894,37 @@ main(int argc, char *argv[])
 		status = 1;
 		goto out;
 	}
-	if ((rc = diag_open(&d)) != 0) {
+	/*
+	 * --all-netns enters every namespace: without the capability it would
+	 * list conntab's own alone, a part that looks like the whole.
+	 */
+	if (o.all_netns && nsset_can_enter() != 0) {
+		fprintf(stderr, "conntab: --all-netns: entering other network "
+		    "namespaces needs CAP_SYS_ADMIN (run it as root)\n");
+		status = 1;
+		goto out;
+	}
+	/* with --all-netns, each namespace gets its own socket (nsset.h) */
+	if (!o.all_netns && (rc = diag_open(&d)) != 0) {
 		fprintf(stderr, "conntab: netlink sock_diag: %s\n", strerror(-rc));
 		status = 1;
 		goto out;
 	}
+	if (o.all_netns)
+		raise_nofile();
 	if (o.watch) {
 		status = run_watch(d, &o);
 		goto out;
 	}
 	if ((rc = snap_take(d, &o, &snap)) != 0) {
 		fprintf(stderr, "conntab: %s: %s\n", snap_failed_dump(&snap),
-		    strerror(-rc));
+		    rc == -ENOTRECOVERABLE ? "a thread could not return to its "
+		    "own network namespace" : strerror(-rc));
 		status = 1;
 		goto out;
 	}
 	secs = seconds_since(&snap.when);
-	report_warnings(snap.warn);
+	report_warnings(&snap);
 	report_debug(&snap);
 	if ((status = output_begin(&o)) != 0)
 		goto out;

@@ -13,7 +13,9 @@
 
 #include "filter.h"
 #include "opts.h"
+#include "nstab.h"
 #include "owners.h"
+#include "portrange.h"
 #include "snap.h"
 #include "sock.h"
 #include "util.h"
@@ -99,11 +101,13 @@ metrics_rows(const struct ct_snap *snap, const struct metrics_cell *c,
 
 int
 metrics_build(const struct ct_snap *snap, const struct ct_opts *o,
-    const struct ct_portrange *r, struct ct_metrics *out)
+    struct ct_metrics *out)
 {
 	const struct ct_view view = snap_view(snap);
 	const struct ct_owners *ow = &snap->owners;
 	struct metrics_cell socks[PROTOS * 2 * STATES], *procs = NULL;
+	const struct ct_netns *ns;
+	struct ct_portrange dflt;
 	uint32_t *rank = NULL;
 	size_t i, nnames = 0;
 	unsigned bit;
@@ -136,11 +140,17 @@ metrics_build(const struct ct_snap *snap, const struct ct_opts *o,
 		metrics_rows(snap, procs, (nnames + 1) * PROTOS * STATES, &out->procs);
 	free(procs);
 	free(rank);
-	summary_build(snap, o, r, &out->sum);
-	out->ports_avail = r->avail;
+	summary_build(snap, o, NULL, &out->sum);
+	ns = nstab_get(&snap->nstab, 0);
+	if (ns != NULL && ns->range != NULL) {
+		out->ports_avail = ns->range->avail;
+	} else {
+		portrange_default(&dflt);
+		out->ports_avail = dflt.avail;
+	}
+	/* CT_WARN_RANGE among them: a range that could not be read */
 	for (bit = 1; bit != 0; bit <<= 1)
 		out->warnings += (snap->warn & bit) != 0;
-	out->warnings += !r->known;
 	return 0;
 }
 

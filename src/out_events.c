@@ -25,6 +25,10 @@ events_default_cols(const struct ct_opts *o, struct ct_cols *c)
 	size_t i;
 
 	c->n = 0;
+	if (o->all_netns) {		/* each line names its namespace */
+		c->v[c->n].id = CT_F_NETNS;
+		c->v[c->n++].prefix = -1;
+	}
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		if (ids[i] == CT_F_PROCESS && o->no_procs)
 			continue;

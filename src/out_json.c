@@ -81,6 +81,16 @@ json_default_keys(const struct ct_opts *o, struct ct_cols *k)
 	if (o->info)
 		for (i = 0; i < sizeof(info) / sizeof(info[0]); i++)
 			ADD(info[i]);
+	/* --all-netns: where each socket lives, and whose it is */
+	if (o->all_netns) {
+		ADD(CT_F_NETNS);
+		ADD(CT_F_NETNS_INO);
+		if (!o->no_procs) {
+			ADD(CT_F_CONTAINER);
+			ADD(CT_F_POD);
+			ADD(CT_F_UNIT);
+		}
+	}
 #undef ADD
 }
 

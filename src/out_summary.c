@@ -10,16 +10,22 @@
 #include "out.h"
 #include "summary.h"
 
+/* The section's columns; with --all-netns, the namespace first. */
 static void
-cols_set(struct ct_cols *c, const enum ct_field_id *ids, size_t n)
+cols_set(struct ct_cols *c, const enum ct_field_id *ids, size_t n,
+    bool netns)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		c->v[i].id = ids[i];
-		c->v[i].prefix = -1;
+	c->n = 0;
+	if (netns) {
+		c->v[c->n].id = CT_F_NETNS;
+		c->v[c->n++].prefix = -1;
 	}
-	c->n = n;
+	for (i = 0; i < n; i++) {
+		c->v[c->n].id = ids[i];
+		c->v[c->n++].prefix = -1;
+	}
 }
 
 int
@@ -52,7 +58,8 @@ out_summary_write(FILE *fp, const struct ct_snap *snap,
 	if (o->format == CT_FMT_JSON)
 		putc_unlocked('{', fp);
 	for (i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
-		cols_set(&so.cols, sec[i].ids, sec[i].n);
+		/* totals are the host's; listeners and ports, a namespace's */
+		cols_set(&so.cols, sec[i].ids, sec[i].n, o->all_netns && i > 0);
 		switch (o->format) {
 		case CT_FMT_JSON:
 			fprintf(fp, "%s\"%s\":", i > 0 ? "," : "", sec[i].name);

@@ -157,6 +157,9 @@ tree_conn_cols(const struct ct_opts *o, struct ct_cols *out)
 	for (i = 0; i < o->cols.n; i++) {
 		enum ct_field_id id = o->cols.v[i].id;
 
+		/* --all-netns: the head line names the namespace already */
+		if (id == CT_F_NETNS && o->all_netns && !o->cols_given)
+			continue;
 		if (id != CT_F_PROTO && id != CT_F_LOCAL && id != CT_F_REMOTE)
 			out->v[out->n++] = o->cols.v[i];
 	}
@@ -187,7 +190,9 @@ tree_text_listener(struct tree_text *tt, const struct ct_view *view,
 	char cell[64];
 	size_t i, col = 0;
 
-	tt_line(tt, TL_HEAD, 6 + (nd->nmembers > 1 || procs));
+	tt_line(tt, TL_HEAD, 6 + (nd->nmembers > 1 || procs) + o->all_netns);
+	if (o->all_netns)	/* two namespaces may serve one address */
+		tt_field(tt, TL_HEAD, col++, view, h, CT_F_NETNS, -1);
 	tt_field(tt, TL_HEAD, col++, view, h, CT_F_PROTO, -1);
 	tt_field(tt, TL_HEAD, col++, view, h, CT_F_LOCAL, -1);
 	tt_field(tt, TL_HEAD, col++, view, h, CT_F_STATE, -1);
@@ -219,15 +224,17 @@ tree_text_listener(struct tree_text *tt, const struct ct_view *view,
 static void
 tree_text_dest(struct tree_text *tt, const struct ct_view *view,
     const struct ct_tree *t, const struct ct_tree_node *nd,
-    const struct ct_cols *extra)
+    const struct ct_cols *extra, bool netns)
 {
-	size_t i;
+	size_t i, col = 0;
 
-	tt_line(tt, TL_DEST, 4);
-	tt_field(tt, TL_DEST, 0, view, &nd->head, CT_F_PROTO, -1);
-	tt_str(tt, TL_DEST, 1, "->");
-	tt_field(tt, TL_DEST, 2, view, &nd->head, CT_F_REMOTE, -1);
-	tt_keyed(tt, TL_DEST, 3, "conns=", view, &nd->head, CT_F_COUNT);
+	tt_line(tt, TL_DEST, 4 + netns);
+	if (netns)
+		tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_NETNS, -1);
+	tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_PROTO, -1);
+	tt_str(tt, TL_DEST, col++, "->");
+	tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_REMOTE, -1);
+	tt_keyed(tt, TL_DEST, col, "conns=", view, &nd->head, CT_F_COUNT);
 	for (i = 0; i < nd->nconns; i++)
 		tree_text_conn(tt, TL_OUT, view, &t->rows[nd->conns + i], extra);
 }
@@ -250,7 +257,8 @@ tree_write_table(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 		if (i < t->nlisteners)
 			tree_text_listener(&tt, &view, t, &t->nodes[i], o, &extra);
 		else
-			tree_text_dest(&tt, &view, t, &t->nodes[i], &extra);
+			tree_text_dest(&tt, &view, t, &t->nodes[i], &extra,
+			    o->all_netns);
 	}
 	for (p = tt.buf, end = tt.len; p < tt.buf + end;) {
 		int kind = p[0];
@@ -289,10 +297,13 @@ tree_write_sv(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 	out_sv_write(fp, snap, &flat, &so);
 }
 
-/* "key":value for the fields ids of g, as plain JSON has them, then a comma. */
+/*
+ * "key":value for the fields ids of g, as plain JSON has them (and the
+ * namespace, with --all-netns), then a comma.
+ */
 static void
 json_keys(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
-    const enum ct_field_id *ids, size_t n)
+    const enum ct_field_id *ids, size_t n, bool netns)
 {
 	struct ct_cols k;
 	size_t i;
@@ -302,6 +313,10 @@ json_keys(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 		k.v[i].prefix = -1;
 	}
 	k.n = i;
+	if (netns && k.n < CT_COLS_MAX) {
+		k.v[k.n].id = CT_F_NETNS;
+		k.v[k.n++].prefix = -1;
+	}
 	out_json_members(fp, snap, g, &k, NULL);
 	putc_unlocked(',', fp);
 }
@@ -339,13 +354,13 @@ tree_write_json(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 		fputs("\n{", fp);
 		if (i < t->nlisteners) {
 			json_keys(fp, snap, &nd->head, lkeys,
-			    sizeof(lkeys) / sizeof(lkeys[0]));
+			    sizeof(lkeys) / sizeof(lkeys[0]), o->all_netns);
 			fputs("\"members\":", fp);
 			json_rows(fp, snap, t, nd->members, nd->nmembers, o);
 			putc_unlocked(',', fp);
 		} else {
 			json_keys(fp, snap, &nd->head, dkeys,
-			    sizeof(dkeys) / sizeof(dkeys[0]));
+			    sizeof(dkeys) / sizeof(dkeys[0]), o->all_netns);
 		}
 		fputs("\"connections\":", fp);
 		json_rows(fp, snap, t, nd->conns, nd->nconns, o);

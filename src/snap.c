@@ -1,23 +1,43 @@
 /*
  * One snapshot: the kernel dumps (with the kernel's share of the filter),
- * then owners from /proc and user names, when shown or filtered on.
+ * in one namespace or, with --all-netns, in every namespace at once (one
+ * thread per core, each dumping namespace after namespace through their
+ * own sockets), then owners from /proc, their labels and user names, when
+ * shown or filtered on.
  */
 #include "snap.h"
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "filter.h"
 #include "listener.h"
+#include "netns.h"
+#include "nsset.h"
 #include "opts.h"
+#include "portrange.h"
 #include "proc.h"
+#include "proclabel.h"
 #include "util.h"
+
+/* What the dumps of one namespace bring: its records, and what went wrong. */
+struct snap_acc {
+	struct ct_socklist socks;
+	unsigned	 warn;		/* CT_WARN_* */
+	unsigned	 bc_sent, bc_refused;
+	uint8_t		 failed;	/* the protocol of a dump that failed */
+	int		 rc;		/* 0, or that dump's -errno */
+	bool		 done;		/* --all-netns: taken by a thread */
+	bool		 gone;		/* ... and its namespace was gone then */
+};
 
 /* Which part of one protocol's sockets a dump asks for. */
 enum snap_part {
@@ -61,17 +81,19 @@ kfilter_same(const struct ct_kfilter *a, const struct ct_kfilter *b)
  * compile differently, -EXDEV tells the caller to dump them one by one.
  */
 static int
-snap_kfilter(const struct ct_opts *o, uint8_t family, uint8_t proto,
-    uint32_t states, struct ct_kfilter *kf)
+snap_kfilter(const struct ct_opts *o, const struct ct_netns *ns, uint8_t family,
+    uint8_t proto, uint32_t states, struct ct_kfilter *kf)
 {
 	struct ct_kfilter k6;
 	int rc;
 
 	if (family != AF_UNSPEC)
-		return filter_kernel(o->filter, family, proto, states, kf);
-	if ((rc = filter_kernel(o->filter, AF_INET, proto, states, kf)) != 0)
+		return filter_kernel_ns(o->filter, family, proto, states, ns, kf);
+	if ((rc = filter_kernel_ns(o->filter, AF_INET, proto, states, ns,
+	    kf)) != 0)
 		return rc;
-	if ((rc = filter_kernel(o->filter, AF_INET6, proto, states, &k6)) != 0) {
+	if ((rc = filter_kernel_ns(o->filter, AF_INET6, proto, states, ns,
+	    &k6)) != 0) {
 		filter_kernel_free(kf);
 		return rc;
 	}
@@ -81,6 +103,14 @@ snap_kfilter(const struct ct_opts *o, uint8_t family, uint8_t proto,
 	}
 	filter_kernel_free(&k6);
 	return rc;
+}
+
+/* Who counts ephemeral ports against each namespace's range: -s, metrics. */
+static bool
+snap_needs_ranges(const struct ct_opts *o)
+{
+	return o->summary || o->format == CT_FMT_PROMETHEUS ||
+	    o->format == CT_FMT_OPENMETRICS;
 }
 
 /*
@@ -109,8 +139,9 @@ snap_split_listeners(const struct ct_opts *o)
 
 /* One (family, proto) dump, with the kernel's share of the filter. */
 static int
-snap_dump_raw(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
-    uint8_t proto, enum snap_part part, struct ct_snap *snap)
+snap_dump_raw(struct ct_diag *d, const struct ct_opts *o,
+    const struct ct_netns *ns, uint8_t family, uint8_t proto,
+    enum snap_part part, struct snap_acc *snap)
 {
 	/* a UDP "listener" is a bound, unconnected socket */
 	uint32_t lstates = 1u << (proto == IPPROTO_TCP ? CT_ST_LISTEN : CT_ST_CLOSE);
@@ -125,7 +156,7 @@ snap_dump_raw(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 	kf.states = states;
 	/* CONNTAB_NO_PUSHDOWN: the kernel gets no part of the filter at all */
 	if (!o->no_pushdown && part != SNAP_LISTENERS &&
-	    (rc = snap_kfilter(o, family, proto, states, &kf)) != 0)
+	    (rc = snap_kfilter(o, ns, family, proto, states, &kf)) != 0)
 		return rc;
 	if (part == SNAP_REST)
 		kf.states &= ~lstates;
@@ -164,18 +195,20 @@ snap_no_diag(int rc)
 
 /* Dump; what the kernel cannot give becomes a warning, not a failure. */
 static int
-snap_dump_part(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
-    uint8_t proto, enum snap_part part, struct ct_snap *snap)
+snap_dump_part(struct ct_diag *d, const struct ct_opts *o,
+    const struct ct_netns *ns, uint8_t family, uint8_t proto,
+    enum snap_part part, struct snap_acc *snap)
 {
-	int rc = snap_dump_raw(d, o, family, proto, part, snap);
+	int rc = snap_dump_raw(d, o, ns, family, proto, part, snap);
 
 	if (rc == 0)
 		return 0;
 	if (family == AF_UNSPEC && (snap_no_diag(rc) || rc == -EXDEV)) {
 		/* no single-walk request here: one dump per family then */
-		if ((rc = snap_dump_part(d, o, AF_INET, proto, part, snap)) != 0)
+		if ((rc = snap_dump_part(d, o, ns, AF_INET, proto, part,
+		    snap)) != 0)
 			return rc;
-		return snap_dump_part(d, o, AF_INET6, proto, part, snap);
+		return snap_dump_part(d, o, ns, AF_INET6, proto, part, snap);
 	}
 	if (snap_no_diag(rc)) {
 		snap->warn |= proto == IPPROTO_TCP ? CT_WARN_NODIAG_TCP :
@@ -192,16 +225,88 @@ snap_dump_part(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
 }
 
 static int
-snap_dump(struct ct_diag *d, const struct ct_opts *o, uint8_t family,
-    uint8_t proto, struct ct_snap *snap)
+snap_dump(struct ct_diag *d, const struct ct_opts *o, const struct ct_netns *ns,
+    uint8_t family, uint8_t proto, struct snap_acc *snap)
 {
 	int rc;
 
 	if (!snap_split_listeners(o))
-		return snap_dump_part(d, o, family, proto, SNAP_ALL, snap);
-	if ((rc = snap_dump_part(d, o, family, proto, SNAP_LISTENERS, snap)) != 0)
+		return snap_dump_part(d, o, ns, family, proto, SNAP_ALL, snap);
+	if ((rc = snap_dump_part(d, o, ns, family, proto, SNAP_LISTENERS,
+	    snap)) != 0)
 		return rc;
-	return snap_dump_part(d, o, family, proto, SNAP_REST, snap);
+	return snap_dump_part(d, o, ns, family, proto, SNAP_REST, snap);
+}
+
+static const uint8_t snap_families[] = { AF_INET, AF_INET6 };
+static const uint8_t snap_protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+
+/*
+ * The dumps the options ask for, in one namespace (ns: its record, for
+ * the filter's netns terms), into acc. On failure acc->failed names the
+ * protocol and acc->rc the error, which comes back too.
+ */
+static int
+snap_dump_ns(struct ct_diag *d, const struct ct_opts *o,
+    const struct ct_netns *ns, struct snap_acc *acc)
+{
+	size_t f, p;
+	int rc;
+
+	for (p = 0; p < 2; p++) {
+		if (!(o->protos & (p == 0 ? CT_P_TCP : CT_P_UDP)))
+			continue;
+		if (snap_protos[p] == IPPROTO_TCP &&
+		    o->families == (CT_FAM_4 | CT_FAM_6)) {
+			if ((rc = snap_dump(d, o, ns, AF_UNSPEC, IPPROTO_TCP,
+			    acc)) != 0)
+				goto fail;
+			continue;
+		}
+		for (f = 0; f < 2; f++) {
+			if (!(o->families & (f == 0 ? CT_FAM_4 : CT_FAM_6)))
+				continue;
+			if ((rc = snap_dump(d, o, ns, snap_families[f],
+			    snap_protos[p], acc)) != 0)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	acc->failed = snap_protos[p];
+	acc->rc = rc;
+	return rc;
+}
+
+/*
+ * Can nothing in namespace ns match the filter (its netns terms false
+ * there)? Then it is not entered at all. Conservative: false when unsure.
+ */
+static bool
+snap_ns_skip(const struct ct_opts *o, const struct ct_netns *ns)
+{
+	struct ct_kfilter kf;
+	size_t f, p;
+	bool skip;
+
+	if (o->filter == NULL || o->no_pushdown)
+		return false;
+	for (p = 0; p < 2; p++) {
+		if (!(o->protos & (p == 0 ? CT_P_TCP : CT_P_UDP)))
+			continue;
+		for (f = 0; f < 2; f++) {
+			if (!(o->families & (f == 0 ? CT_FAM_4 : CT_FAM_6)))
+				continue;
+			if (filter_kernel_ns(o->filter, snap_families[f],
+			    snap_protos[p], CT_STATES_ALL, ns, &kf) != 0)
+				return false;
+			skip = kf.skip;
+			filter_kernel_free(&kf);
+			if (!skip)
+				return false;
+		}
+	}
+	return true;
 }
 
 /* Names for the distinct uids of the snapshot, looked up once each. */
@@ -238,6 +343,7 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 
 struct ct_snap_cache {
 	struct ct_proc_cache *pc;	/* owners from /proc */
+	struct ct_nsset	*set;		/* --all-netns: namespaces, sockets */
 };
 
 int
@@ -251,6 +357,11 @@ snap_cache_open(const struct ct_opts *o, struct ct_snap_cache **out)
 		free(c);
 		return rc;
 	}
+	/* one socket per namespace for the whole run, not one per sample */
+	if (o->all_netns && (rc = nsset_open(o->procroot, &c->set)) != 0) {
+		snap_cache_free(c);
+		return rc;
+	}
 	*out = c;			/* caller frees: snap_cache_free() */
 	return 0;
 }
@@ -261,57 +372,338 @@ snap_cache_free(struct ct_snap_cache *c)
 	if (c == NULL)
 		return;
 	proc_cache_free(c->pc);
+	nsset_free(c->set);
 	free(c);
+}
+
+/* Does anything read the labels of owners (container, pod, unit)? */
+static bool
+snap_needs_labels(const struct ct_opts *o)
+{
+	/* JSON with --all-netns carries them, the live view groups by them */
+	return filter_needs_labels(o->filter) ||
+	    (!o->no_procs && (snap_opts_need(o, CT_FF_LABEL, -1) ||
+	    (o->all_netns && ((o->format == CT_FMT_JSON && !o->cols_given) ||
+	    o->watch))));
+}
+
+/* ---- every namespace at once ------------------------------------------ */
+
+/* The work of one --all-netns snapshot, shared by its threads. */
+struct snap_job {
+	const struct ct_opts *o;
+	struct ct_nsset	*set;
+	const struct ct_nstab *tab;
+	struct snap_acc	*acc;		/* one per namespace of tab */
+	bool		 range;		/* read each namespace's port range */
+	bool		 keep;		/* keep the sockets (a cache's set) */
+	size_t		 next;		/* the next namespace to take (atomic) */
+	size_t		 end;		/* ... up to this one */
+	int		 fatal;		/* -ENOTRECOVERABLE: a thread is lost */
+};
+
+/*
+ * A thread: namespace after namespace, opening each one's socket inside
+ * it if it has none (nsset_diag() enters and comes back), then dumping.
+ * A namespace that is gone or refuses is marked in the set's table and
+ * left out; the others go on.
+ */
+static void *
+snap_worker(void *arg)
+{
+	struct snap_job *j = arg;
+	struct ct_diag *d;
+	size_t i;
+	int rc;
+
+	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->end) {
+		const struct ct_netns *ns = &j->tab->v[i];
+
+		if (j->acc[i].done)
+			continue;	/* in the first round: see snap_dump_all_netns() */
+		j->acc[i].done = true;
+		if (ns->flags & CT_NS_GONE) {
+			j->acc[i].gone = true;
+			continue;
+		}
+		if (snap_ns_skip(j->o, ns))
+			continue;
+		if ((rc = nsset_diag(j->set, i, j->range, &d)) != 0) {
+			if (rc == -ENOTRECOVERABLE) {
+				__atomic_store_n(&j->fatal, rc, __ATOMIC_RELAXED);
+				break;
+			}
+			continue;
+		}
+		snap_dump_ns(d, j->o, ns, &j->acc[i]);
+		if (!j->keep)
+			nsset_close(j->set, i);
+	}
+	return NULL;
+}
+
+/* Threads to dump with: one per core (CONNTAB_THREADS may say), at least one. */
+static size_t
+snap_threads(size_t nns)
+{
+	const char *env = getenv("CONNTAB_THREADS");
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (env != NULL && env[0] != '\0')
+		n = strtol(env, NULL, 10);
+	if (n < 1)
+		n = 1;
+	if (n > 64)
+		n = 64;
+	return (size_t)n < nns ? (size_t)n : (nns > 0 ? nns : 1);
+}
+
+/*
+ * Run the job on its threads, and meanwhile, in the calling thread, the
+ * set's walk of every descriptor when fds (it reads no part of the table
+ * the threads use). The calling thread never leaves its namespace, so
+ * nothing it opens (/proc, the terminal) lands in another one. If no
+ * thread can be made, it does the dumps itself: nsset_diag() comes back
+ * each time. Returns the descriptor walk's result (0 without fds).
+ */
+static int
+snap_run_job(struct snap_job *j, bool fds)
+{
+	size_t n = snap_threads(j->end), i, made = 0;
+	pthread_t *t = xcalloc(n, sizeof(*t));
+	int rc = 0;
+
+	j->next = 0;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[made], NULL, snap_worker, j) == 0)
+			made++;
+	if (fds)
+		rc = nsset_refresh_fds(j->set);
+	if (made == 0)
+		snap_worker(j);
+	for (i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return rc;
+}
+
+/*
+ * The records of every namespace into snap, namespace by namespace in
+ * table order (each record naming its namespace), so that each one's
+ * records stay together. A namespace whose dump failed is left out,
+ * with a warning, as one that refused entry.
+ */
+static void
+snap_gather(struct ct_snap *snap, struct snap_acc *acc, size_t n)
+{
+	size_t i, k, total = 0, at = 0;
+	bool info = false;
+
+	for (i = 0; i < n; i++) {
+		if (acc[i].rc != 0) {
+			sock_list_free(&acc[i].socks);
+			snap->nstab.v[i].flags |= CT_NS_REFUSED;
+			snap->nstab.v[i].error = acc[i].rc;
+		}
+		total += acc[i].socks.len;
+		info |= acc[i].socks.info != NULL;
+		snap->warn |= acc[i].warn;
+		snap->bc_sent += acc[i].bc_sent;
+		snap->bc_refused += acc[i].bc_refused;
+	}
+	snap->socks.cap = total > 0 ? total : 1;
+	snap->socks.v = xcalloc(snap->socks.cap, sizeof(*snap->socks.v));
+	if (info)
+		snap->socks.info = xcalloc(snap->socks.cap,
+		    sizeof(*snap->socks.info));
+	for (i = 0; i < n; i++) {
+		struct ct_socklist *l = &acc[i].socks;
+
+		if (l->len == 0) {
+			sock_list_free(l);
+			continue;
+		}
+		memcpy(&snap->socks.v[at], l->v, l->len * sizeof(*l->v));
+		if (l->info != NULL)
+			memcpy(&snap->socks.info[at], l->info,
+			    l->len * sizeof(*l->info));
+		for (k = 0; k < l->len; k++)
+			snap->socks.v[at + k].netns = (uint16_t)i;
+		at += l->len;
+		sock_list_free(l);
+	}
+	snap->socks.len = at;
+	for (i = 0; i < n; i++)
+		if (snap->nstab.v[i].flags & CT_NS_REFUSED)
+			snap->warn |= CT_WARN_NETNS;
+}
+
+/* The dumps of every namespace of set (refreshed first) into snap. */
+static int
+snap_dump_all_netns(struct ct_nsset *set, bool keep, const struct ct_opts *o,
+    struct ct_snap *snap)
+{
+	struct snap_job j;
+	size_t n;
+	int rc;
+
+	if ((rc = nsset_refresh_begin(set)) != 0)
+		return rc;
+	memset(&j, 0, sizeof(j));
+	j.o = o;
+	j.set = set;
+	j.tab = nsset_table(set);
+	j.end = j.tab->len;
+	j.acc = xcalloc(j.tab->len + 1, sizeof(*j.acc));
+	j.range = snap_needs_ranges(o);
+	j.keep = keep;
+	/*
+	 * The dumps of what processes, threads and mounts show, while this
+	 * thread reads every descriptor's link for namespaces that only a
+	 * descriptor holds (on a busy host as dear as the owner walk); then
+	 * a second round for those, usually none.
+	 */
+	rc = snap_run_job(&j, true);
+	if ((n = nsset_refresh_end(set)) > 0 && j.fatal == 0) {
+		/* new ones: appended, or in a record given out again */
+		for (n = 0; n < j.end; n++)
+			if (j.acc[n].gone && !(j.tab->v[n].flags & CT_NS_GONE))
+				j.acc[n].done = j.acc[n].gone = false;
+		j.acc = xreallocarray(j.acc, j.tab->len + 1, sizeof(*j.acc));
+		memset(&j.acc[j.end], 0, (j.tab->len + 1 - j.end) * sizeof(*j.acc));
+		j.end = j.tab->len;
+		snap_run_job(&j, false);
+	}
+	(void)rc;		/* a descriptor walk that failed found nothing */
+	/* the table as the threads left it: who refused, who is gone */
+	nstab_copy(&snap->nstab, j.tab);
+	snap_gather(snap, j.acc, j.tab->len);
+	free(j.acc);
+	return j.fatal;
+}
+
+/*
+ * The label the processes of namespace i share, for its sockets without
+ * a known owner: read (and kept) only for namespaces that have such
+ * sockets, process by process until two disagree.
+ */
+static void
+snap_ns_labels(struct ct_snap *snap, const struct ct_nsset *set,
+    const struct ct_opts *o)
+{
+	bool *orphans = xcalloc(snap->nstab.len + 1, sizeof(*orphans));
+	size_t i;
+
+	for (i = 0; i < snap->socks.len; i++)
+		if (snap->socks.v[i].owners == 0)
+			orphans[snap->socks.v[i].netns] = true;
+	for (i = 0; i < snap->nstab.len; i++) {
+		const uint32_t *pids;
+		size_t n;
+
+		if (!orphans[i] || (pids = nsset_pids(set, i, &n)) == NULL)
+			continue;
+		snap->nstab.v[i].label = proclabel_shared(o->procroot, pids, n,
+		    &snap->labels);
+	}
+	free(orphans);
+}
+
+/* The labels of every record's first owner. */
+static void
+snap_load_labels(struct ct_snap *snap, const struct ct_opts *o)
+{
+	uint32_t *pids = xcalloc(snap->socks.len + 1, sizeof(*pids));
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->socks.len; i++) {
+		const struct ct_owner *w = owners_get(&snap->owners,
+		    snap->socks.v[i].owners);
+
+		if (w != NULL && (n == 0 || pids[n - 1] != w->pid))
+			pids[n++] = w->pid;
+	}
+	proclabel_add(o->procroot, pids, n, &snap->labels);
+	free(pids);
+}
+
+/* The one namespace of a snapshot without --all-netns: where we are. */
+static void
+snap_this_netns(struct ct_snap *snap, const struct ct_opts *o)
+{
+	struct ct_netns *ns = nstab_append(&snap->nstab);
+
+	if (netns_describe_self(o->procroot, netns_spec_name(o->netns), ns) != 0)
+		nstab_name(ns, netns_spec_name(o->netns));
+	if (snap_needs_ranges(o)) {
+		ns->range = xmalloc(sizeof(*ns->range));
+		if (netns_read_range(o->procroot, ns->range) != 0)
+			snap->warn |= CT_WARN_RANGE;	/* the defaults, then */
+	}
 }
 
 int
 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
     struct ct_snap_cache *c, struct ct_snap *snap)
 {
-	static const uint8_t families[] = { AF_INET, AF_INET6 };
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	size_t f, p;
+	struct ct_nsset *set = c != NULL ? c->set : NULL, *tmp = NULL;
+	struct snap_acc acc;
 	int rc;
 
 	memset(snap, 0, sizeof(*snap));
 	clock_gettime(CLOCK_MONOTONIC, &snap->when);
-	for (p = 0; p < 2; p++) {
-		if (!(o->protos & (p == 0 ? CT_P_TCP : CT_P_UDP)))
-			continue;
-		if (protos[p] == IPPROTO_TCP &&
-		    o->families == (CT_FAM_4 | CT_FAM_6)) {
-			if ((rc = snap_dump(d, o, AF_UNSPEC, IPPROTO_TCP, snap)) != 0)
-				goto fail;
-			continue;
+	if (o->all_netns) {
+		if (set == NULL && (rc = nsset_open(o->procroot, &tmp)) != 0)
+			goto fail_netns;
+		if ((rc = snap_dump_all_netns(set != NULL ? set : tmp, set != NULL,
+		    o, snap)) != 0)
+			goto fail_netns;
+	} else {
+		snap_this_netns(snap, o);
+		memset(&acc, 0, sizeof(acc));
+		if ((rc = snap_dump_ns(d, o, &snap->nstab.v[0], &acc)) != 0) {
+			sock_list_free(&acc.socks);
+			snap_free(snap);
+			snap->failed = acc.failed;
+			return rc;
 		}
-		for (f = 0; f < 2; f++) {
-			if (!(o->families & (f == 0 ? CT_FAM_4 : CT_FAM_6)))
-				continue;
-			if ((rc = snap_dump(d, o, families[f], protos[p], snap)) != 0)
-				goto fail;
-		}
+		snap->socks = acc.socks;
+		snap->warn |= acc.warn;
+		snap->bc_sent = acc.bc_sent;
+		snap->bc_refused = acc.bc_refused;
 	}
 	/* unlinked records keep listener 0, as diag_parse_msg() left it */
 	if (snap_needs_listeners(o))
 		listener_link(&snap->socks);
+	/* socket inodes are unique host-wide: one walk finds every namespace's */
 	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
 	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
 		if ((c != NULL ? proc_cache_scan(c->pc, &snap->socks, &snap->owners) :
 		    proc_scan(o->procroot, &snap->socks, &snap->owners)) != 0)
 			snap->warn |= CT_WARN_PROC;
 	}
+	if (snap_needs_labels(o)) {
+		labels_init(&snap->labels);
+		snap_load_labels(snap, o);
+		if (o->all_netns)
+			snap_ns_labels(snap, set != NULL ? set : tmp, o);
+	}
 	if (snap_opts_need(o, 0, CT_F_USER))
 		snap_load_users(snap);
+	nsset_free(tmp);
 	return 0;
-fail:
+fail_netns:
+	nsset_free(tmp);
 	snap_free(snap);
-	snap->failed = protos[p];
+	snap->failed = CT_SNAP_FAILED_NETNS;
 	return rc;
 }
 
 const char *
 snap_failed_dump(const struct ct_snap *snap)
 {
+	if (snap->failed == CT_SNAP_FAILED_NETNS)
+		return "--all-netns";
 	return snap->failed == IPPROTO_UDP ? "UDP socket dump" :
 	    "TCP socket dump";
 }
@@ -330,6 +722,12 @@ snap_warn_text(unsigned bit)
 		return "the UDP dump was interrupted 4 times; the list may be incomplete";
 	case CT_WARN_PROC:
 		return "cannot read /proc: owners are unknown";
+	case CT_WARN_NETNS:
+		return "a network namespace could not be entered or dumped; "
+		    "its sockets are not listed";
+	case CT_WARN_RANGE:
+		return "cannot read net.ipv4.ip_local_port_range; assuming "
+		    "32768-60999, none reserved";
 	}
 	return "unknown warning";
 }
@@ -344,4 +742,6 @@ snap_free(struct ct_snap *snap)
 	free(snap->users);
 	snap->users = NULL;
 	snap->nusers = 0;
+	nstab_free(&snap->nstab);
+	labels_free(&snap->labels);
 }

@@ -23,3 +23,16 @@ view_user_name(const struct ct_view *v, uint32_t uid)
 	u = bsearch(&key, v->users, v->nusers, sizeof(key), view_user_cmp);
 	return u != NULL && u->name[0] != '\0' ? u->name : NULL;
 }
+
+const struct ct_label *
+view_label(const struct ct_view *v, const struct ct_sock *s)
+{
+	const struct ct_owner *o = view_owner(v, s);
+	const struct ct_netns *ns;
+
+	if (o != NULL)
+		return labels_get(v->labels, labels_of_pid(v->labels, o->pid));
+	if ((ns = view_netns(v, s)) != NULL)
+		return labels_get(v->labels, ns->label);
+	return labels_get(NULL, 0);
+}

@@ -201,13 +201,13 @@ watch_since(const struct timespec *t)
 /* One sample's metrics into o->output. 0 or -errno. */
 static int
 watch_export_write(const struct ct_opts *o, const struct ct_snap *snap,
-    const struct ct_portrange *range, const struct ct_prom_meta *meta)
+    const struct ct_prom_meta *meta)
 {
 	struct ct_output out;
 	struct ct_metrics m;
 	int rc;
 
-	metrics_build(snap, o, range, &m);
+	metrics_build(snap, o, &m);
 	if ((rc = output_open(&out, o->output)) == 0) {
 		watch_out = &out;
 		out_prom_write(out.fp, snap, &m, meta, o);
@@ -221,11 +221,10 @@ watch_export_write(const struct ct_opts *o, const struct ct_snap *snap,
 int
 watch_export(struct ct_diag *d, const struct ct_opts *o, const char **what)
 {
-	struct ct_portrange *range = xcalloc(1, sizeof(*range));
 	struct ct_snap_cache *sc = NULL;
 	struct ct_prom_meta meta;
 	struct ct_snap cur;
-	bool wrote = false, range_warned = false;
+	bool wrote = false;
 	unsigned warned = 0;
 	int64_t next;
 	int rc = 0, last_rc = 0, last_wrc = 0;
@@ -255,15 +254,7 @@ watch_export(struct ct_diag *d, const struct ct_opts *o, const char **what)
 			last_rc = 0;
 			meta.collect_seconds = watch_since(&cur.when);
 			watch_stream_warn(cur.warn, &warned);
-			if ((rc = summary_read_range(o->procroot, range)) != 0 &&
-			    !range_warned) {
-				fprintf(stderr, "conntab: warning: cannot read the "
-				    "ephemeral port range in %s/sys/net/ipv4: %s; "
-				    "assuming %u-%u, none reserved\n", o->procroot,
-				    strerror(-rc), range->low, range->high);
-				range_warned = true;
-			}
-			rc = watch_export_write(o, &cur, range, &meta);
+			rc = watch_export_write(o, &cur, &meta);
 			snap_free(&cur);
 			if (rc != 0 && !wrote) {
 				*what = "output";
@@ -282,7 +273,6 @@ watch_export(struct ct_diag *d, const struct ct_opts *o, const char **what)
 out:
 	util_on_die(NULL);
 	snap_cache_free(sc);
-	free(range);
 	return rc;
 }
 
@@ -480,7 +470,8 @@ static const char *const watch_help_text[] = {
 	"",
 	"  q          quit (Ctrl-C too)",
 	"  space      pause and resume the samples",
-	"  g          grouping: listener, raddr, process, flat",
+	"  g          grouping: listener, raddr, process, flat; with",
+	"             --all-netns also netns, container",
 	"  s          sort: default, state, remote, process, recvq,",
 	"             sendq, rate_in, rate_out, rtt (numbers: largest first)",
 	"  /          edit the filter: Enter applies, Esc cancels",
@@ -674,7 +665,11 @@ watch_key(struct watch_ui *w, int ch)
 		w->paused = !w->paused;
 		return w->paused ? WA_NONE : WA_SAMPLE;
 	case 'g':
-		w->group = (enum ct_wgroup)((w->group + 1) % CT_WG_N);
+		/* by namespace and by container: with --all-netns only */
+		do {
+			w->group = (enum ct_wgroup)((w->group + 1) % CT_WG_N);
+		} while (!w->o.all_netns && (w->group == CT_WG_NETNS ||
+		    w->group == CT_WG_CONTAINER));
 		w->top = 0;
 		watch_layout_arrange(&w->view, w->group, w->sort, w->o.reverse);
 		break;

@@ -147,6 +147,13 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 	 */
 	memset(out, 0, sizeof(*out));
 	vs->when = cur->when;
+	/*
+	 * The namespaces and labels of cur: a set of namespaces keeps each
+	 * one's index while it lives, and a little longer, so a closed
+	 * record of prev names its namespace in cur's table too.
+	 */
+	nstab_copy(&vs->nstab, &cur->nstab);
+	labels_copy(&vs->labels, &cur->labels);
 	for (i = 0; i < n && i < d->ncur; i++) {
 		const struct ct_sock *s = &cur->socks.v[i];
 
@@ -201,6 +208,9 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 
 		pmap[d->closed[i]] = (uint32_t)vs->socks.len + 1;
 		wl_copy_sock(vs, prev, d->closed[i]);
+		if (owners_get(&prev->owners, s->owners) != NULL && vs->labels.len > 0)
+			labels_copy_pid(&vs->labels, &prev->labels,
+			    owners_get(&prev->owners, s->owners)->pid);
 		s->owners = owners_copy_chain(&vs->owners, &prev->owners, s->owners);
 		out->ws[vs->socks.len - 1].mark = CT_WM_SHOWN | CT_WM_GONE;
 	}
@@ -259,7 +269,7 @@ const char *
 watch_layout_group_name(enum ct_wgroup g)
 {
 	static const char *const names[CT_WG_N] = {
-		"listener", "raddr", "process", "flat"
+		"listener", "raddr", "process", "flat", "netns", "container"
 	};
 
 	return g < CT_WG_N ? names[g] : "?";
@@ -450,6 +460,10 @@ watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
 		c.group = CT_F_RADDR;
 	else if (g == CT_WG_PROCESS)
 		c.group = CT_F_PROCESS;
+	else if (g == CT_WG_NETNS)
+		c.group = CT_F_NETNS;
+	else if (g == CT_WG_CONTAINER)
+		c.group = CT_F_CONTAINER;
 	qsort_r(idx, n, sizeof(*idx), wl_idx_cmp, &c);
 	v->rows = xcalloc(2 * n, sizeof(*v->rows));
 	if (g == CT_WG_FLAT) {
@@ -457,7 +471,8 @@ watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
 			wl_push(v, CT_WR_SOCK, 0, idx[i], 0);
 	} else {
 		wl_push_grouped(v, &c, idx, n,
-		    g == CT_WG_RADDR ? CT_WR_RADDR : CT_WR_PROC);
+		    g == CT_WG_RADDR ? CT_WR_RADDR : g == CT_WG_PROCESS ?
+		    CT_WR_PROC : g == CT_WG_NETNS ? CT_WR_NETNS : CT_WR_CONTAINER);
 	}
 	free(idx);
 }
@@ -483,18 +498,24 @@ watch_layout_rate(uint64_t bps, char *buf)
 	return (size_t)snprintf(buf, 8, "%.0f%c", x, unit[u]);
 }
 
-/* Display order; the priority of the optional ones is wl_groups below. */
+/*
+ * Display order; the priority of the optional ones is wl_groups below.
+ * The namespace comes first, as in the table, where there are several.
+ */
 static const enum ct_field_id wl_cols[] = {
-	CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE, CT_F_PROCESS,
-	CT_F_RECVQ, CT_F_SENDQ, CT_F_RATE_IN, CT_F_RATE_OUT, CT_F_RTT,
+	CT_F_NETNS, CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE,
+	CT_F_PROCESS, CT_F_RECVQ, CT_F_SENDQ, CT_F_RATE_IN, CT_F_RATE_OUT,
+	CT_F_RTT,
 };
 #define WL_NCOLS	(sizeof(wl_cols) / sizeof(wl_cols[0]))
-#define WL_NALWAYS	4		/* the 5-tuple and the state */
+#define WL_FIRST	1		/* the 5-tuple and the state: always */
+#define WL_NALWAYS	4
+#define WL_STATE	2		/* wl_cols[WL_STATE] is CT_F_STATE */
 
 /* The optional columns, in twos when they mean one thing, by priority. */
 static const struct {
 	size_t		 first, n;	/* into wl_cols */
-} wl_groups[] = { { 4, 1 }, { 5, 2 }, { 7, 2 }, { 9, 1 } };
+} wl_groups[] = { { 5, 1 }, { 0, 1 }, { 6, 2 }, { 8, 2 }, { 10, 1 } };
 
 /* One cell of record i: "-" when absent, never empty. */
 static size_t
@@ -548,7 +569,7 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 
 	for (j = 0; j < WL_NCOLS; j++)
 		width[j] = strlen(fields_get(wl_cols[j])->header);
-	width[1] = strlen("ESTABLISHED");	/* states come and go: keep it */
+	width[WL_STATE] = strlen("ESTABLISHED");	/* states come and go */
 	for (i = first; i < v->nrows && i < first + n; i++) {
 		const struct ct_wrow *r = &v->rows[i];
 
@@ -557,7 +578,8 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 		for (j = 0; j < WL_NCOLS; j++) {
 			size_t len = wl_cell(v, r->sock, wl_cols[j], cell);
 
-			if (j == 0)
+			/* the first shown is indented: the namespace, or proto */
+			if (j <= WL_FIRST)
 				len += 2 * r->depth;
 			if (len > width[j])
 				width[j] = len;
@@ -569,14 +591,18 @@ watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
 	 * one may still fit: rtt, say, where the rates do not.
 	 */
 	total = 1;
-	for (j = 0; j < WL_NALWAYS; j++) {
+	for (j = WL_FIRST; j < WL_FIRST + WL_NALWAYS; j++) {
 		use[j] = true;
 		total += 1 + width[j];
 	}
 	for (i = 0; i < sizeof(wl_groups) / sizeof(wl_groups[0]); i++) {
 		size_t need = 0;
 
-		if (wl_groups[i].first == 4 && !procs)
+		if (wl_cols[wl_groups[i].first] == CT_F_PROCESS && !procs)
+			continue;
+		/* the namespace column, where there is more than one */
+		if (wl_cols[wl_groups[i].first] == CT_F_NETNS &&
+		    v->snap.nstab.len < 2)
 			continue;
 		for (j = 0; j < wl_groups[i].n; j++)
 			need += 1 + width[wl_groups[i].first + j];
@@ -686,7 +712,9 @@ watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
 			wl_cell(v, r->sock, CT_F_REMOTE, cell);
 		} else {
 			wl_cell(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
-			    CT_F_PROCESS, cell);
+			    r->kind == CT_WR_PROC ? CT_F_PROCESS :
+			    r->kind == CT_WR_NETNS ? CT_F_NETNS : CT_F_CONTAINER,
+			    cell);
 		}
 		wl_puts(&b, cell);
 		snprintf(num, sizeof(num), " (%u)", r->count);

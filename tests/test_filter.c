@@ -16,6 +16,8 @@
 
 #include "filter.h"
 #include "fixture.h"
+#include "label.h"
+#include "nstab.h"
 
 /* Split text at blanks into argv (in place in buf); return argc. */
 static int
@@ -197,6 +199,17 @@ static const struct {
 	    "(not (laddr 127.0.0.1/32)))" },
 	{ "dport = 443 || ! (state listen)",
 	    "(or (rport = 443) (not (state listen)))" },
+	/* namespaces and labels (--all-netns) */
+	{ "netns web1", "(netns \"web1\")" },
+	{ "netns cttest*", "(netns \"cttest*\")" },
+	{ "netns != host", "(not (netns \"host\"))" },
+	{ "netns net:[4026531992]", "(netns \"net:[4026531992]\")" },
+	{ "container docker:*", "(container \"docker:*\")" },
+	{ "pod a1b2c3d4-*", "(pod \"a1b2c3d4-*\")" },
+	{ "unit nginx.service", "(unit \"nginx.service\")" },
+	{ "unit = -", "(unit \"-\")" },
+	{ "netns web1 and container podman:*",
+	    "(and (netns \"web1\") (container \"podman:*\"))" },
 };
 
 static void
@@ -473,6 +486,117 @@ matches(const char *text, const struct ct_sock *s)
 	return m;
 }
 
+/* Two namespaces and three labels, for the netns and label words. */
+static void
+fx_netns_labels(struct ct_sock **a, struct ct_sock **b, struct ct_sock **orphan)
+{
+	struct ct_netns *ns;
+	struct ct_label lab;
+	uint32_t idx;
+
+	ns = nstab_append(&snap.nstab);
+	ns->ino = 4026531992u;
+	ns->flags = CT_NS_HOST;
+	nstab_name(ns, NULL);
+	ns = nstab_append(&snap.nstab);
+	ns->ino = 4026532283u;
+	nstab_name(ns, "cttest-web1");
+	labels_init(&snap.labels);
+	memset(&lab, 0, sizeof(lab));
+	strcpy(lab.unit, "nginx.service");
+	labels_add_pid(&snap.labels, 10, labels_intern(&snap.labels, &lab));
+	memset(&lab, 0, sizeof(lab));
+	strcpy(lab.container, "docker:0123456789ab");
+	strcpy(lab.pod, "a1b2c3d4-e5f6-4789-abcd-ef0123456789");
+	idx = labels_intern(&snap.labels, &lab);
+	labels_add_pid(&snap.labels, 20, idx);
+	/* its processes agree: an unowned socket there takes their label */
+	snap.nstab.v[1].label = idx;
+	*a = fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN, "0.0.0.0", 80, "0.0.0.0", 0);
+	*b = fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN, "0.0.0.0", 80, "0.0.0.0", 0);
+	*orphan = fx_sock(&snap, IPPROTO_TCP, CT_ST_TIME_WAIT, "127.0.0.1", 80,
+	    "127.0.0.1", 40000);
+	(*b)->netns = 1;
+	(*orphan)->netns = 1;
+	fx_owner(&snap, *a, 10, 3, "nginx");
+	fx_owner(&snap, *b, 20, 3, "nginx");
+}
+
+static void
+test_filter_match_netns_labels(void **state)
+{
+	struct ct_sock *a, *b, *o;
+
+	(void)state;
+	fx_netns_labels(&a, &b, &o);
+	assert_true(matches("netns host", a));
+	assert_false(matches("netns host", b));
+	assert_true(matches("netns cttest-*", b));
+	assert_true(matches("netns net:[4026531992]", a));
+	assert_true(matches("netns 4026532283", b));
+	assert_false(matches("netns 4026532283", a));
+	assert_true(matches("netns != host", o));
+	assert_true(matches("container docker:*", b));
+	assert_false(matches("container docker:*", a));
+	assert_true(matches("container -", a));
+	assert_true(matches("unit nginx.service", a));
+	assert_true(matches("unit -", b));	/* inside a container: no unit */
+	assert_true(matches("pod a1b2c3d4-*", b));
+	/* no owner: the label the namespace's processes share */
+	assert_true(matches("container docker:0123456789ab", o));
+	assert_true(matches("netns cttest-web1 and container docker:* and "
+	    "state time-wait", o));
+	snap.nstab.v[1].label = 0;		/* they disagree */
+	assert_true(matches("container -", o));
+}
+
+/* A namespace the filter cannot match is not dumped; listeners alone when only they can. */
+static void
+test_filter_kernel_netns(void **state)
+{
+	char *argv[] = { (char *)"netns web1 or state listening" };
+	struct ct_filter_error err;
+	struct ct_filter *f;
+	struct ct_kfilter kf;
+	struct ct_netns web1, web2;
+
+	(void)state;
+	memset(&web1, 0, sizeof(web1));
+	memset(&web2, 0, sizeof(web2));
+	nstab_name(&web1, "web1");
+	nstab_name(&web2, "web2");
+	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
+	assert_int_equal(filter_kernel_ns(f, AF_INET, IPPROTO_TCP, CT_STATES_ALL,
+	    &web2, &kf), 0);
+	assert_false(kf.skip);
+	assert_int_equal(kf.states, 1u << CT_ST_LISTEN);
+	filter_kernel_free(&kf);
+	assert_int_equal(filter_kernel_ns(f, AF_INET, IPPROTO_TCP, CT_STATES_ALL,
+	    &web1, &kf), 0);
+	assert_int_equal(kf.states, CT_STATES_ALL);
+	filter_kernel_free(&kf);
+	/* no namespace known: everything may match */
+	assert_int_equal(filter_kernel(f, AF_INET, IPPROTO_TCP, CT_STATES_ALL,
+	    &kf), 0);
+	assert_int_equal(kf.states, CT_STATES_ALL);
+	filter_kernel_free(&kf);
+	filter_free(f);
+	argv[0] = (char *)"netns web1 and container x";
+	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
+	assert_true(filter_needs_owners(f));
+	assert_true(filter_needs_labels(f));
+	assert_int_equal(filter_kernel_ns(f, AF_INET6, IPPROTO_UDP, CT_STATES_ALL,
+	    &web2, &kf), 0);
+	assert_true(kf.skip);
+	filter_kernel_free(&kf);
+	filter_free(f);
+	argv[0] = (char *)"netns web1";
+	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
+	assert_false(filter_needs_owners(f));
+	assert_false(filter_needs_labels(f));
+	filter_free(f);
+}
+
 static void
 test_filter_match_ports(void **state)
 {
@@ -665,6 +789,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filter_match_owners, setup,
 		    teardown),
 		cmocka_unit_test(test_filter_needs_owners),
+		cmocka_unit_test_setup_teardown(test_filter_match_netns_labels, setup,
+		    teardown),
+		cmocka_unit_test(test_filter_kernel_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

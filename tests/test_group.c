@@ -213,6 +213,53 @@ test_group_default_order_exact(void **state)
 }
 
 /*
+ * Records of several namespaces: the namespace comes first in the order,
+ * by the fast path when each namespace's records come together (as the
+ * snapshot gathers them), by the general one when they do not.
+ */
+static void
+test_group_default_order_netns(void **state)
+{
+	const struct ct_sock **want;
+	struct ct_table t;
+	size_t n = 9000, i, pass;
+
+	(void)state;
+	/* what the fast path packs: IPv4 and IPv6, TCP and UDP, few values */
+	for (i = 0; i < n; i++) {
+		static const char *const a4[] = { "127.0.0.1", "10.0.0.1", "0.0.0.0" };
+		static const char *const a6[] = { "::1", "2001:db8::1", "::" };
+		bool v6 = i % 7 == 0;
+		struct ct_sock *s = fx_sock(&snap, i % 5 == 0 ? UDP : TCP,
+		    (uint8_t)(1 + i % 11), v6 ? a6[i % 3] : a4[i % 3],
+		    (uint16_t)(i % 4 * 1000), v6 ? a6[i / 3 % 3] : a4[i / 3 % 3],
+		    (uint16_t)(i % 13));
+
+		s->cookie = (uint64_t)i * 7919 % n;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++)	/* in runs, then scattered */
+			snap.socks.v[i].netns = (uint16_t)(pass == 0 ? i * 3 / n :
+			    i % 3);
+		want = calloc(n, sizeof(*want));
+		assert_non_null(want);
+		for (i = 0; i < n; i++)
+			want[i] = &snap.socks.v[i];
+		qsort(want, n, sizeof(*want), cmp_default_qsort);
+		assert_int_equal(want[0]->netns, 0);
+		assert_int_equal(want[n - 1]->netns, 2);
+		assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+		assert_int_equal(t.nrows, n);
+		/* the fast path keeps no rows, the general one does */
+		assert_true((t.rows == NULL) == (pass == 0));
+		for (i = 0; i < n; i++)
+			assert_ptr_equal(group_table_first(&snap, &t, i), want[i]);
+		group_table_free(&t);
+		free(want);
+	}
+}
+
+/*
  * Many distinct IPv6 addresses (the ranking table grows several times
  * while the keys are built), some shared, some v4-mapped, beside IPv4;
  * ports and addresses spread over every digit of the radix sort.
@@ -728,6 +775,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_group_row_of_record,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_default_order_ports_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_default_order_netns,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_default_order_exact,
 		    setup, teardown),

@@ -250,11 +250,37 @@ test_listener_many(void **state)
 	assert_true(ms < 2000);		/* O(n*m) would be 4e8 steps */
 }
 
+/* Two namespaces serve 127.0.0.1:8080: each adopts its own connections. */
+static void
+test_listener_per_netns(void **state)
+{
+	struct ct_sock *s;
+
+	(void)state;
+	s = fx_sock(&snap, TCP, CT_ST_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	s->inode = 1;
+	s = fx_sock(&snap, TCP, EST, "127.0.0.1", 8080, "127.0.0.1", 40001);
+	s->netns = 1;
+	s = fx_sock(&snap, TCP, CT_ST_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+	s->netns = 1;
+	s->inode = 2;
+	fx_sock(&snap, TCP, EST, "127.0.0.1", 8080, "127.0.0.1", 40001);
+	/* a namespace with a connection on 8080 and no listener of its own */
+	s = fx_sock(&snap, TCP, EST, "127.0.0.1", 8080, "127.0.0.1", 40002);
+	s->netns = 2;
+	listener_link(&snap.socks);
+	assert_int_equal(snap.socks.v[1].listener, 3);	/* namespace 1's */
+	assert_int_equal(snap.socks.v[3].listener, 1);	/* namespace 0's */
+	assert_int_equal(snap.socks.v[4].listener, 0);
+	assert_true(listener_cmp_group(&snap.socks.v[0], &snap.socks.v[2]) != 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_listener_wildcard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listener_per_netns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listener_specific_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listener_dual_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listener_v6only, setup, teardown),

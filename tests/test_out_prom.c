@@ -16,7 +16,9 @@
 #include "fixture.h"
 #include "listener.h"
 #include "metrics.h"
+#include "nstab.h"
 #include "out_prom.h"
+#include "portrange.h"
 #include "summary.h"
 
 #define TCP	IPPROTO_TCP
@@ -25,7 +27,19 @@
 
 static struct ct_snap snap;
 static struct ct_opts opts;
-static struct ct_portrange *range;
+
+/* The snapshot's one namespace, with ports 40000-40999 (read, or not). */
+static void
+attach_range(bool known)
+{
+	struct ct_netns *ns = nstab_append(&snap.nstab);
+
+	ns->range = xcalloc(1, sizeof(*ns->range));
+	ns->range->low = 40000;
+	ns->range->high = 40999;
+	ns->range->known = known;
+	portrange_count(ns->range);
+}
 static struct ct_filter *filter;
 
 /*
@@ -45,11 +59,7 @@ setup(void **state)
 	opts.families = CT_FAM_4;
 	opts.series_max = CT_SERIES_MAX_DEFAULT;
 	opts.summary = true;
-	range = xcalloc(1, sizeof(*range));
-	range->low = 40000;
-	range->high = 40999;
-	range->known = true;
-	summary_range_count(range);
+	attach_range(true);
 	filter = NULL;
 
 	s = fx_sock(&snap, TCP, CT_ST_LISTEN, "0.0.0.0", 500, "0.0.0.0", 0);
@@ -74,7 +84,6 @@ teardown(void **state)
 	(void)state;
 	snap_free(&snap);
 	filter_free(filter);
-	free(range);
 	return 0;
 }
 
@@ -90,7 +99,7 @@ render(const struct ct_prom_meta *meta)
 	assert_non_null(fp);
 	listener_link(&snap.socks);
 	opts.filter = filter;
-	assert_int_equal(metrics_build(&snap, &opts, range, &m), 0);
+	assert_int_equal(metrics_build(&snap, &opts, &m), 0);
 	assert_int_equal(out_prom_write(fp, &snap, &m, meta, &opts), 0);
 	metrics_free(&m);
 	fclose(fp);
@@ -373,9 +382,10 @@ test_out_prom_empty(void **state)
 	(void)state;
 	snap_free(&snap);
 	memset(&snap, 0, sizeof(snap));
-	snap.warn = CT_WARN_NODIAG_UDP | CT_WARN_INTR_TCP;
+	/* the range could not be read: the kernel's defaults are not used here */
+	snap.warn = CT_WARN_NODIAG_UDP | CT_WARN_INTR_TCP | CT_WARN_RANGE;
 	opts.protos = CT_P_TCP | CT_P_UDP;
-	range->known = false;
+	attach_range(false);
 	got = render(&meta_once);
 	assert_null(strstr(got, "conntab_listener"));
 	assert_null(strstr(got, "conntab_ephemeral_ports_used"));
@@ -413,7 +423,7 @@ test_metrics_build(void **state)
 
 	(void)state;
 	listener_link(&snap.socks);
-	assert_int_equal(metrics_build(&snap, &opts, range, &m), 0);
+	assert_int_equal(metrics_build(&snap, &opts, &m), 0);
 	assert_int_equal(m.sockets.nrows, 3);	/* ESTABLISHED, TIME_WAIT, LISTEN */
 	assert_int_equal(m.sockets.rows[0].count, 4);
 	assert_ptr_equal(m.sockets.rows[0].first, &snap.socks.v[1]);

@@ -100,7 +100,7 @@ render_summary(struct ct_opts *o)
 	assert_non_null(fp);
 	r->low = 40000;
 	r->high = 40003;
-	summary_range_count(r);
+	portrange_count(r);
 	assert_int_equal(summary_build(&snap, o, r, &sum), 0);
 	out_summary_write(fp, &snap, &sum, o);
 	fclose(fp);

@@ -14,6 +14,8 @@
 #include "fixture.h"
 #include "group.h"
 #include "listener.h"
+#include "netns.h"
+#include "portrange.h"
 #include "summary.h"
 
 #define TCP	IPPROTO_TCP
@@ -50,33 +52,33 @@ reserved(uint16_t port)
 }
 
 static void
-test_summary_parse_range(void **state)
+test_portrange_parse_range(void **state)
 {
 	uint16_t lo = 0, hi = 0;
 
 	(void)state;
-	assert_int_equal(summary_parse_range("32768\t60999\n", &lo, &hi), 0);
+	assert_int_equal(portrange_parse_range("32768\t60999\n", &lo, &hi), 0);
 	assert_int_equal(lo, 32768);
 	assert_int_equal(hi, 60999);
-	assert_int_equal(summary_parse_range("1 65535", &lo, &hi), 0);
+	assert_int_equal(portrange_parse_range("1 65535", &lo, &hi), 0);
 	assert_int_equal(lo, 1);
 	assert_int_equal(hi, 65535);
-	assert_int_equal(summary_parse_range("500 500\n", &lo, &hi), 0);
-	assert_int_equal(summary_parse_range("0 100", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("600 500", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("100 65536", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("100", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("100 200 300", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("a b", &lo, &hi), -EINVAL);
-	assert_int_equal(summary_parse_range("-1 5", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("500 500\n", &lo, &hi), 0);
+	assert_int_equal(portrange_parse_range("0 100", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("600 500", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("100 65536", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("100", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("100 200 300", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("a b", &lo, &hi), -EINVAL);
+	assert_int_equal(portrange_parse_range("-1 5", &lo, &hi), -EINVAL);
 }
 
 static void
-test_summary_parse_reserved(void **state)
+test_portrange_parse_reserved(void **state)
 {
 	(void)state;
-	assert_int_equal(summary_parse_reserved("1000,2000-2010\n",
+	assert_int_equal(portrange_parse_reserved("1000,2000-2010\n",
 	    range->reserved), 0);
 	assert_false(reserved(999));
 	assert_true(reserved(1000));
@@ -89,29 +91,29 @@ test_summary_parse_reserved(void **state)
 	/* the range counts without the reserved ports in it */
 	range->low = 1000;
 	range->high = 2010;
-	summary_range_count(range);
+	portrange_count(range);
 	assert_int_equal(range->avail, 1011 - 12);
 	range->low = 1001;
 	range->high = 1999;
-	summary_range_count(range);
+	portrange_count(range);
 	assert_int_equal(range->avail, 999);
 }
 
 static void
-test_summary_parse_reserved_edges(void **state)
+test_portrange_parse_reserved_edges(void **state)
 {
 	(void)state;
-	assert_int_equal(summary_parse_reserved("", range->reserved), 0);
-	assert_int_equal(summary_parse_reserved("\n", range->reserved), 0);
-	assert_int_equal(summary_parse_reserved("65535,0", range->reserved), 0);
+	assert_int_equal(portrange_parse_reserved("", range->reserved), 0);
+	assert_int_equal(portrange_parse_reserved("\n", range->reserved), 0);
+	assert_int_equal(portrange_parse_reserved("65535,0", range->reserved), 0);
 	assert_true(reserved(65535));
 	assert_true(reserved(0));
-	assert_int_equal(summary_parse_reserved("70000", range->reserved), -ERANGE);
-	assert_int_equal(summary_parse_reserved("10-5", range->reserved), -ERANGE);
-	assert_int_equal(summary_parse_reserved("1,,2", range->reserved), -EINVAL);
-	assert_int_equal(summary_parse_reserved("1 2", range->reserved), -EINVAL);
-	assert_int_equal(summary_parse_reserved("5-", range->reserved), -EINVAL);
-	assert_int_equal(summary_parse_reserved("x", range->reserved), -EINVAL);
+	assert_int_equal(portrange_parse_reserved("70000", range->reserved), -ERANGE);
+	assert_int_equal(portrange_parse_reserved("10-5", range->reserved), -ERANGE);
+	assert_int_equal(portrange_parse_reserved("1,,2", range->reserved), -EINVAL);
+	assert_int_equal(portrange_parse_reserved("1 2", range->reserved), -EINVAL);
+	assert_int_equal(portrange_parse_reserved("5-", range->reserved), -EINVAL);
+	assert_int_equal(portrange_parse_reserved("x", range->reserved), -EINVAL);
 }
 
 static void
@@ -127,14 +129,14 @@ write_file(const char *dir, const char *name, const char *text)
 }
 
 static void
-test_summary_read_range(void **state)
+test_netns_read_range(void **state)
 {
 	char dir[] = "/tmp/conntab-summary.XXXXXX", path[512];
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	/* nothing there: the kernel's default, and the error */
-	assert_int_equal(summary_read_range(dir, range), -ENOENT);
+	assert_int_equal(netns_read_range(dir, range), -ENOENT);
 	assert_false(range->known);
 	assert_int_equal(range->low, CT_PORTS_LOW);
 	assert_int_equal(range->high, CT_PORTS_HIGH);
@@ -147,19 +149,19 @@ test_summary_read_range(void **state)
 	mkdir(path, 0700);
 	write_file(dir, "ip_local_port_range", "40000\t40099\n");
 	/* no reserved file (an old kernel): none reserved */
-	assert_int_equal(summary_read_range(dir, range), 0);
+	assert_int_equal(netns_read_range(dir, range), 0);
 	assert_true(range->known);
 	assert_int_equal(range->avail, 100);
 	write_file(dir, "ip_local_reserved_ports", "40000,40050-40059,50000\n");
-	assert_int_equal(summary_read_range(dir, range), 0);
+	assert_int_equal(netns_read_range(dir, range), 0);
 	assert_int_equal(range->avail, 89);
-	assert_false(summary_port_ephemeral(range, 40000));
-	assert_true(summary_port_ephemeral(range, 40001));
+	assert_false(portrange_ephemeral(range, 40000));
+	assert_true(portrange_ephemeral(range, 40001));
 	write_file(dir, "ip_local_reserved_ports", "junk\n");
-	assert_int_equal(summary_read_range(dir, range), -EINVAL);
+	assert_int_equal(netns_read_range(dir, range), -EINVAL);
 	assert_int_equal(range->avail, 100);
 	write_file(dir, "ip_local_port_range", "junk\n");
-	assert_int_equal(summary_read_range(dir, range), -EINVAL);
+	assert_int_equal(netns_read_range(dir, range), -EINVAL);
 	assert_int_equal(range->low, CT_PORTS_LOW);
 	snprintf(path, sizeof(path), "%s/sys/net/ipv4/ip_local_port_range", dir);
 	unlink(path);
@@ -179,7 +181,7 @@ set_range(uint16_t lo, uint16_t hi)
 {
 	range->low = lo;
 	range->high = hi;
-	summary_range_count(range);
+	portrange_count(range);
 }
 
 static struct ct_sock *
@@ -223,8 +225,8 @@ test_summary_ports_what_counts(void **state)
 
 	(void)state;
 	set_range(40000, 40099);
-	assert_int_equal(summary_parse_reserved("40090", range->reserved), 0);
-	summary_range_count(range);
+	assert_int_equal(portrange_parse_reserved("40090", range->reserved), 0);
+	portrange_count(range);
 	client(EST, "127.0.0.2", 40001, "127.0.0.1", 500);
 	client(CT_ST_TIME_WAIT, "127.0.0.2", 40002, "127.0.0.1", 500);
 	client(CT_ST_SYN_SENT, "127.0.0.2", 40003, "127.0.0.1", 500);
@@ -325,10 +327,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_summary_parse_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_summary_parse_reserved, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_summary_parse_reserved_edges, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_summary_read_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_portrange_parse_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_portrange_parse_reserved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_portrange_parse_reserved_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_netns_read_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_ports_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_ports_what_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_ports_high, setup, teardown),

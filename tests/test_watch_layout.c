@@ -11,7 +11,9 @@
 #include "diff.h"
 #include "filter.h"
 #include "fixture.h"
+#include "label.h"
 #include "listener.h"
+#include "nstab.h"
 #include "watch_layout.h"
 
 static struct ct_snap a, b;		/* previous, current */
@@ -419,10 +421,70 @@ test_watch_layout_sort_names(void **state)
 	assert_string_equal(watch_layout_group_name(CT_WG_RADDR), "raddr");
 }
 
+/*
+ * --all-netns: one listener address in two namespaces, grouped by
+ * namespace and by container; the NETNS column where there are two, and
+ * a closed record of the previous sample still naming its namespace.
+ */
+static void
+netns_pair(void)
+{
+	struct ct_snap *sn[2] = { &a, &b };
+	struct ct_label l;
+	struct ct_sock *s;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		nstab_name(nstab_append(&sn[i]->nstab), "web");
+		nstab_name(nstab_append(&sn[i]->nstab), "db");
+		labels_init(&sn[i]->labels);
+		memset(&l, 0, sizeof(l));
+		strcpy(l.container, "docker:0123456789ab");
+		labels_add_pid(&sn[i]->labels, 10, labels_intern(&sn[i]->labels, &l));
+		s = sk(sn[i], 1, CT_ST_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+		fx_owner(sn[i], s, 10, 3, "srv");
+		s = sk(sn[i], 2, CT_ST_LISTEN, "127.0.0.1", 8080, "0.0.0.0", 0);
+		s->netns = 1;
+		fx_owner(sn[i], s, 20, 3, "srv");
+	}
+	s = sk(&a, 3, CT_ST_ESTABLISHED, "127.0.0.1", 8080, "127.0.0.1", 40001);
+	s->netns = 1;
+	fx_owner(&a, s, 20, 4, "srv");
+}
+
+static void
+test_watch_layout_netns(void **state)
+{
+	(void)state;
+	netns_pair();
+	build(NULL, CT_WG_NETNS, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(66, true),
+	    "  NETNS PROTO STATE       LOCAL          REMOTE          PROCESS|\n"
+	    "  db (2)|\n"
+	    "    db  tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(20)|\n"
+	    "-   db  tcp   ESTABLISHED 127.0.0.1:8080 127.0.0.1:40001 srv(20)|\n"
+	    "  web (1)|\n"
+	    "    web tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(10)|\n");
+	watch_layout_arrange(&v, CT_WG_CONTAINER, CT_WS_DEFAULT, false);
+	free(text);
+	text = NULL;
+	assert_string_equal(screen(66, true),
+	    "  NETNS PROTO STATE       LOCAL          REMOTE          PROCESS|\n"
+	    "  docker:0123456789ab (1)|\n"
+	    "    web tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(10)|\n"
+	    "  - (2)|\n"
+	    "    db  tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(20)|\n"
+	    "-   db  tcp   ESTABLISHED 127.0.0.1:8080 127.0.0.1:40001 srv(20)|\n");
+	assert_string_equal(watch_layout_group_name(CT_WG_NETNS), "netns");
+	assert_string_equal(watch_layout_group_name(CT_WG_CONTAINER), "container");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_watch_layout_netns, setup,
+		    teardown),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_watch_layout_listener_tree),
 		T(test_watch_layout_fit_width),

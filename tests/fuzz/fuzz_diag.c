@@ -203,7 +203,6 @@ fz_render_metrics(const struct ct_snap *snap)
 {
 	static const enum ct_format fmts[] = { CT_FMT_PROMETHEUS,
 	    CT_FMT_OPENMETRICS };
-	static struct ct_portrange range;
 	const struct ct_prom_counters c = { 1, 2, 3 };
 	const struct ct_prom_meta meta = { 0.5, &c };
 	struct ct_metrics m;
@@ -212,11 +211,6 @@ fz_render_metrics(const struct ct_snap *snap)
 	char *buf, *p, *nl;
 	FILE *fp;
 
-	memset(&range, 0, sizeof(range));
-	range.low = 32768;
-	range.high = 60999;
-	range.known = true;
-	summary_range_count(&range);
 	for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
 		memset(&o, 0, sizeof(o));
 		o.protos = CT_P_TCP | CT_P_UDP;
@@ -226,7 +220,7 @@ fz_render_metrics(const struct ct_snap *snap)
 		o.summary = true;
 		o.series_max = 2;
 		FZ_CHECK((fp = open_memstream(&buf, &len)) != NULL);
-		metrics_build(snap, &o, &range, &m);
+		metrics_build(snap, &o, &m);
 		out_prom_write(fp, snap, &m, &meta, &o);
 		metrics_free(&m);
 		FZ_CHECK(fclose(fp) == 0);

@@ -12,7 +12,7 @@ T=$IT_TMP
 N=300
 
 # The bench helpers live in bench/, not tests/it/: build them here.
-for b in populate floor; do
+for b in populate floor nspop; do
 	if ! ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 \
 	    -o "$T/$b" "$IT_TOP/bench/$b.c" 2>"$T/cc.err"; then
 		notok "bench/$b.c builds" "$(head -c 200 "$T/cc.err")"
@@ -20,7 +20,7 @@ for b in populate floor; do
 		exit
 	fi
 done
-ok "bench/populate.c and bench/floor.c build"
+ok "bench/populate.c, bench/floor.c and bench/nspop.c build"
 
 run "$T/populate" 12x
 check "populate rejects a bad N with one line and status 1" "$(last_run)" \
@@ -112,5 +112,34 @@ check "populate exits 0 on SIGTERM" "status $st" test "$st" = 0
 alive=
 for h in $HOLDERS; do kill -0 "$h" 2>/dev/null && alive="$alive $h"; done
 check "no holder outlives populate" "still there:$alive" test -z "$alive" -a -n "$HOLDERS"
+
+# The --all-netns rows: nspop's namespaces of 10 sockets each, counted by
+# the serial floor, by ss inside each, and by conntab.
+NSD=$T/netns
+mkdir "$NSD"
+"$T/nspop" "$NSD" "ctb$$" 6 >"$T/nspop.out" 2>"$T/nspop.err" &
+NSP=$!
+IT_PIDS+=("$NSP")
+for i in $(seq 200); do
+	grep -q '^READY 6' "$T/nspop.out" && break
+	kill -0 "$NSP" 2>/dev/null || break
+	sleep 0.05
+done
+check "nspop 6 gets READY" "$(tail -c 200 "$T/nspop.err")" grep -q '^READY 6' "$T/nspop.out"
+run "$T/floor" netns "$NSD"
+check "floor netns: 60 sockets in 6 namespaces" "$(cat "$T/out")" \
+	test "$rc" = 0 -a "$(awk '{ print $1, $4 }' "$T/out")" = "60 6"
+n=0
+for f in "$NSD"/*; do n=$((n + $(nsenter --net="$f" ss -tuanH | wc -l))); done
+check "ss inside each counts the same 60" "$n" test "$n" = 60
+run "$CT" --all-netns -P -H -o netns,state "netns ctb$$-*"
+check "conntab --all-netns: 10 sockets in each of the 6, in 3 states (LISTEN, ESTABLISHED, UNCONN)" \
+	"$(cut -d' ' -f1 "$T/out" | sort | uniq -c | tr '\n' ' ')" \
+	test "$(wc -l <"$T/out")" = 60 -a "$(sort -u "$T/out" | wc -l)" = 18
+kill -TERM "$NSP"
+wait "$NSP"
+st=$?
+check "nspop exits 0 on SIGTERM and takes its namespaces away" "status $st, left: $(ls "$NSD")" \
+	test "$st" = 0 -a -z "$(ls "$NSD")"
 
 it_finish
