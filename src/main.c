@@ -4,6 +4,7 @@
  * 0 success, 1 runtime failure, 2 usage or filter error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <math.h>
@@ -517,6 +518,29 @@ run_watch(struct ct_diag *d, const struct ct_opts *o)
 	return 1;
 }
 
+/*
+ * Descriptors 0 to 2 are open before anything else is: a socket or file
+ * opened while one of them is closed takes its number, and the table went
+ * into the netlink socket (conntab >&-). A closed one becomes /dev/null,
+ * read-only, so that writing to a closed stdout fails (EBADF): a write
+ * error, exit 1, in every mode.
+ */
+static void
+std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd, since those below are open */
+		if (open("/dev/null", O_RDONLY) != fd) {
+			fprintf(stderr, "conntab: /dev/null: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -530,6 +554,7 @@ main(int argc, char *argv[])
 	char buf[CT_ESCAPE_MAX(256)], path[4096];
 	int rc, status = 0;
 
+	std_fds_open();
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
 	/*
 	 * A fixed threshold: glibc raises it to the size of each large block

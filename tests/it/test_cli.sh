@@ -159,4 +159,35 @@ fi
 full "conntab --help" --help
 full "conntab -V" -V
 
+# A closed stdout (>&-) is a write error too, in every mode: the first
+# socket must not take descriptor 1 and swallow the output. (sockmix, if
+# it started, is still running: there are sockets to list.)
+closed() {
+	local desc=$1
+	shift
+	timeout -k 5 20 "$CT" "$@" >&- 2>"$T/err"
+	rc=$?
+	check "$desc >&-: exit 1, 'conntab: write error: Bad file descriptor'" "$(last_run)" \
+		test "$rc" = 1 -a "$(cat "$T/err")" = "conntab: write error: Bad file descriptor"
+}
+closed "conntab"
+closed "conntab -l" -l
+closed "conntab -J" -J
+closed "conntab --format csv" --format csv
+closed "conntab -g raddr" -g raddr
+closed "conntab -T" -T
+closed "conntab -s" -s
+closed "conntab --help" --help
+closed "conntab -w (the event stream)" -w -d 0.1
+timeout -k 5 20 "$CT" -l >&- 2>&-
+rc=$?
+check "conntab -l >&- 2>&-: exit 1 all the same" "exit $rc" test "$rc" = 1
+run "$CT" -l <&-
+check "conntab -l <&-: a closed stdin changes nothing" "$(last_run)" \
+	test "$rc" = 0 -a ! -s "$T/err" -a "$(head -1 "$T/out" | awk '{ print $1 }')" = PROTO
+timeout -k 5 20 "$CT" -l 2>&- >"$T/out"
+rc=$?
+check "conntab -l 2>&-: a closed stderr changes nothing" "exit $rc" \
+	test "$rc" = 0 -a "$(head -1 "$T/out" | awk '{ print $1 }')" = PROTO
+
 it_finish
