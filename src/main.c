@@ -65,7 +65,7 @@ usage(FILE *fp)
 	fputs(
 "usage: conntab [-46aeHhilnPprsTtuVJw] [-d secs] [-g list] [-N netns]\n"
 "               [-o list] [--sort list] [--format table|tsv|csv|json]\n"
-"               [--color[=auto|always|never]] [filter]\n"
+"               [--color[=always|auto|never]] [filter]\n"
 "\n"
 "  -t, -u            TCP only, UDP only (default both)\n"
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
@@ -84,7 +84,8 @@ usage(FILE *fp)
 "  -w, --watch       live view; an event stream when stdout is no terminal\n"
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
-"  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
+"  --color[=WHEN]    always (bare --color), never, or auto: only on a\n"
+"                    terminal and without NO_COLOR (the default)\n"
 "  -h, --help        this help; -V, --version: the version\n"
 "\n"
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
@@ -237,7 +238,7 @@ want_color(const char *when)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
-	if (when == NULL || strcmp(when, "auto") == 0)
+	if (strcmp(when, "auto") == 0)
 		return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0') &&
 		    term != NULL && strcmp(term, "dumb") != 0;
 	if (strcmp(when, "always") == 0 || strcmp(when, "yes") == 0)
@@ -309,6 +310,39 @@ finish_output(void)
 	return 0;
 }
 
+/*
+ * An error in the long option arg ("--tree=x", "--bogus", "--no"), named
+ * as typed: getopt_long() reports the first by the option's letter
+ * (optopt 'T'), which the user never wrote, and the others alike.
+ */
+static void __attribute__((noreturn))
+long_option_error(const char *arg)
+{
+	char name[CT_ESCAPE_MAX(64)], list[128];
+	size_t len = strcspn(arg + 2, "="), i, j, n = 0;
+
+	util_escape(arg, 2 + (len < 62 ? len : 62), name, sizeof(name));
+	if (optopt != 0)
+		usage_error("option '%s' takes no argument", name);
+	/* a prefix of several options is ambiguous, unless they are one */
+	list[0] = '\0';
+	for (i = 0; len > 0 && longopts[i].name != NULL; i++) {
+		if (strncmp(longopts[i].name, arg + 2, len) != 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (longopts[j].val == longopts[i].val &&
+			    strncmp(longopts[j].name, arg + 2, len) == 0)
+				break;
+		if (j < i)
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s--%s", n++ > 0 ? ", " : "", longopts[i].name);
+	}
+	if (n > 1)
+		usage_error("option '%s' is ambiguous: %s", name, list);
+	usage_error("unknown option '%s'", name);
+}
+
 static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
@@ -316,7 +350,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	const char *interval = NULL;
 	const char *pd = getenv("CONNTAB_NO_PUSHDOWN");
 	char buf[CT_ESCAPE_MAX(64)];
-	int ch;
+	int ch, at;
 
 	memset(o, 0, sizeof(*o));
 	o->protos = 0;
@@ -325,8 +359,9 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->procroot = "/proc";
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":46ad:eg:HhiJlN:no:PprsTtuVw", longopts,
-	    NULL)) != -1) {
+	/* at: where this option starts, to tell a long one's error apart */
+	while ((at = optind, ch = getopt_long(argc, argv,
+	    ":46ad:eg:HhiJlN:no:PprsTtuVw", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't': o->protos |= CT_P_TCP; break;
 		case 'u': o->protos |= CT_P_UDP; break;
@@ -348,7 +383,8 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case 'g': group = optarg; break;
 		case 'N': o->netns = optarg; break;
 		case OPT_SORT: sort = optarg; break;
-		case OPT_COLOR: color = optarg; break;
+		/* bare --color is always, as ls reads it; auto is the default */
+		case OPT_COLOR: color = optarg != NULL ? optarg : "always"; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
 				o->format = CT_FMT_TABLE;
@@ -376,6 +412,14 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 			usage_error("option '%s' needs an argument",
 			    esc(argv[optind - 1], buf, sizeof(buf)));
 		default:
+			/*
+			 * A long option is the word just passed; a short one in
+			 * a cluster leaves optind on its word (-Zt), whose
+			 * predecessor may be a long option that was fine.
+			 */
+			if (optind - 1 >= at &&
+			    strncmp(argv[optind - 1], "--", 2) == 0)
+				long_option_error(argv[optind - 1]);
 			if (optopt != 0 && optopt != '?')
 				usage_error("unknown option '-%s'",
 				    esc((char[]){ (char)optopt, '\0' }, buf, sizeof(buf)));
@@ -409,7 +453,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	}
 	o->color = want_color(color) && o->format == CT_FMT_TABLE;
 	/* want_color() took only these, so the rest is never/no */
-	if (color == NULL || strcmp(color, "auto") == 0)
+	if (strcmp(color, "auto") == 0)
 		o->color_when = CT_COLOR_AUTO;
 	else if (strcmp(color, "always") == 0 || strcmp(color, "yes") == 0)
 		o->color_when = CT_COLOR_ALWAYS;
