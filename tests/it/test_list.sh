@@ -278,6 +278,23 @@ run "$CT" -e -J
 check "-e JSON: user is \"root\" on every object" "$(jq -c '[.[].user] | unique' "$T/out" 2>&1)" \
 	jqe 'length > 0 and all(.[]; .user == "root")' "$T/out"
 
+# tcp_info fields fetch tcp_info without -i --------------------------------
+# Naming one in -o, --sort or -g is asking for it; it used to print "-".
+run "$CT" -t -H -o state,rtt,cwnd --sort rtt state established
+check "-o rtt,cwnd --sort rtt without -i: figures on every connection" "$(last_run): $(head -3 "$T/out" | tr '\n' '|')" \
+	test "$rc" = 0 -a -s "$T/out" -a -z "$(awk '$2 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ || $3 !~ /^[0-9]+$/' "$T/out")"
+check "--sort rtt without -i: sorted by rtt" "$(awk '{ print $2 }' "$T/out" | tr '\n' ' ' | head -c 200)" \
+	sh -c "awk '{ print \$2 }' '$T/out' | sort -nc"
+run "$CT" -J -t -o rtt,retrans,bytes_recv state established
+check "-J -o rtt,retrans,bytes_recv without -i: JSON numbers" "$(head -c 200 "$T/out")" \
+	jqe 'length > 0 and all(.[]; (.rtt | type) == "number" and (.retrans | type) == "number" and (.bytes_recv | type) == "number")' "$T/out"
+run "$CT" -t -H -g state -o state,count,bytes_sent state established
+check "-g with -o bytes_sent without -i: the group's sum, not '-'" "$(last_run): $(cat "$T/out" | head -2 | tr '\n' '|')" \
+	grep -Eq '^ESTABLISHED +[0-9]+ +[0-9]+$' "$T/out"
+run "$CT" -t -H -g rtt state established
+check "-g rtt without -i: groups by the figure, not one '-' group" "$(last_run): $(head -3 "$T/out" | tr '\n' '|')" \
+	test "$rc" = 0 -a -s "$T/out" -a -z "$(awk '$1 !~ /^[0-9]+\.[0-9][0-9][0-9]$/' "$T/out")"
+
 # No raw ESC anywhere -------------------------------------------------------
 escfail=
 for args in "" "-J" "--format tsv" "--format csv" "-e" "-i" "-o comm,owners,process" \
