@@ -445,6 +445,10 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 			check_group_sort(o);
 	}
 	check_watch(o, group, interval);
+	/* the summary's tables have their own columns, which read owners */
+	if (o->summary && (cols != NULL || sort != NULL))
+		usage_error("-s prints tables of its own: -o and --sort do not "
+		    "apply");
 	if (cols != NULL) {
 		parse_cols("-o", cols, true, &o->cols);
 		o->cols_given = true;

@@ -102,6 +102,9 @@ run "$CT" -o bogus
 check "-o bogus: the message names the field" "$(head -c 200 "$T/err")" grep -q "bogus" "$T/err"
 
 usage_err "-g with a prefix on a port field" -g lport/24
+# -s has its own columns (and reads owners for them): -o would empty PROCESS
+usage_err "-s with -o" -s -o local
+usage_err "-s with --sort" -s --sort lport
 usage_err "-g with a prefix over 128" -g raddr/129
 usage_err "-g with a prefix that is not a number" -g raddr/abc
 # Bad values.
