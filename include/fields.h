@@ -26,6 +26,7 @@ enum ct_field_id {
 	CT_F_UID,
 	CT_F_USER,
 	CT_F_INODE,
+	CT_F_V6ONLY,
 	CT_F_PID,
 	CT_F_COMM,
 	CT_F_OWNERS,

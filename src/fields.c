@@ -290,6 +290,28 @@ fmt_endpoint(char *buf, const struct ct_addr *a, uint16_t port,
 }
 
 /*
+ * An IPv6 socket on :: that is not IPV6_V6ONLY takes IPv4 as well: ss
+ * writes that end "*", and so does conntab, apart from an IPv6-only
+ * "[::]". (The kernel reports the flag for full sockets; a TIME_WAIT or
+ * request socket never has :: at either end.)
+ */
+static bool
+endpoint_is_dual(const struct ct_sock *s, const struct ct_addr *a)
+{
+	return a->family == AF_INET6 && !(s->flags & CT_SF_V6ONLY) &&
+	    sock_addr_is_any(a);
+}
+
+/* "*:500", "*:*": a dual-stack wildcard end, as ss prints it. */
+static size_t
+fmt_endpoint_dual(char *buf, uint16_t port)
+{
+	buf[0] = '*';
+	buf[1] = ':';
+	return 2 + fmt_port(buf + 2, port);
+}
+
+/*
  * A group key with a prefix, "127.0.0.0/24": the masked address and the
  * prefix it was masked to, in its own family's terms (clamped to its
  * width; a v4-mapped address masked as IPv4 shows its IPv6 length).
@@ -397,22 +419,42 @@ FMT(f_rport)
 	return fmt_port(buf, g->first->rport);
 }
 
+/* The memo never holds the "*" form: an address keys it, not the flag. */
 FMT(f_local)
 {
+	const struct ct_sock *s = g->first;
+
 	UNUSED_FMT_ARGS;
-	return fmt_endpoint(buf, &g->first->local, g->first->lport, memo);
+	if (endpoint_is_dual(s, &s->local))
+		return fmt_endpoint_dual(buf, s->lport);
+	return fmt_endpoint(buf, &s->local, s->lport, memo);
 }
 
 FMT(f_remote)
 {
+	const struct ct_sock *s = g->first;
+
 	UNUSED_FMT_ARGS;
-	return fmt_endpoint(buf, &g->first->remote, g->first->rport, memo);
+	if (endpoint_is_dual(s, &s->remote))
+		return fmt_endpoint_dual(buf, s->rport);
+	return fmt_endpoint(buf, &s->remote, s->rport, memo);
 }
 
 FMT(f_recvq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->rq); }
 FMT(f_sendq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->wq); }
 FMT(f_uid) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->uid); }
 FMT(f_inode) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->inode); }
+
+/* IPV6_V6ONLY of an IPv6 socket; an IPv4 one has no such option. */
+FMT(f_v6only)
+{
+	const struct ct_sock *s = g->first;
+
+	UNUSED_FMT_ARGS;
+	if (s->local.family != AF_INET6)
+		return fmt_null(buf, is_null, "-");
+	return fmt_str(buf, (s->flags & CT_SF_V6ONLY) ? "true" : "false");
+}
 
 FMT(f_user)
 {
@@ -520,6 +562,8 @@ FMT(f_listener)
 	(void)prefix;
 	if (l == NULL)
 		return fmt_null(buf, is_null, "-");
+	if (endpoint_is_dual(l, &l->local))
+		return fmt_endpoint_dual(buf, l->lport);
 	return fmt_endpoint(buf, &l->local, l->lport, memo);
 }
 
@@ -662,11 +706,15 @@ CMPF(c_raddr)
 	return addr_cmp(&a->remote, &b->remote, prefix);
 }
 CMPF(c_rport) { UNUSED_CMP_ARGS; return CMP(a->rport, b->rport); }
+/* "*:22" and "[::]:22" print apart, so they compare apart (after "[::]"). */
 CMPF(c_local)
 {
 	int c = addr_cmp(&a->local, &b->local, -1);
 
 	UNUSED_CMP_ARGS;
+	if (c == 0)
+		c = CMP(endpoint_is_dual(a, &a->local),
+		    endpoint_is_dual(b, &b->local));
 	return c != 0 ? c : CMP(a->lport, b->lport);
 }
 CMPF(c_remote)
@@ -674,12 +722,24 @@ CMPF(c_remote)
 	int c = addr_cmp(&a->remote, &b->remote, -1);
 
 	UNUSED_CMP_ARGS;
+	if (c == 0)
+		c = CMP(endpoint_is_dual(a, &a->remote),
+		    endpoint_is_dual(b, &b->remote));
 	return c != 0 ? c : CMP(a->rport, b->rport);
 }
 CMPF(c_recvq) { UNUSED_CMP_ARGS; return CMP(a->rqueue, b->rqueue); }
 CMPF(c_sendq) { UNUSED_CMP_ARGS; return CMP(a->wqueue, b->wqueue); }
 CMPF(c_uid) { UNUSED_CMP_ARGS; return CMP(a->uid, b->uid); }
 CMPF(c_inode) { UNUSED_CMP_ARGS; return CMP(a->inode, b->inode); }
+/* IPv4 first (no flag), then dual-stack, then IPv6-only. */
+CMPF(c_v6only)
+{
+	int x = a->local.family != AF_INET6 ? 0 : 1 + !!(a->flags & CT_SF_V6ONLY);
+	int y = b->local.family != AF_INET6 ? 0 : 1 + !!(b->flags & CT_SF_V6ONLY);
+
+	UNUSED_CMP_ARGS;
+	return CMP(x, y);
+}
 
 CMPF(c_user)
 {
@@ -771,6 +831,8 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	[CT_F_UID] = { "uid", "UID", CT_FF_NUM, f_uid, c_uid, 0 },
 	[CT_F_USER] = { "user", "USER", 0, f_user, c_user, 0 },
 	[CT_F_INODE] = { "inode", "INODE", CT_FF_NUM, f_inode, c_inode, 0 },
+	[CT_F_V6ONLY] = { "v6only", "V6ONLY", CT_FF_NUM | CT_FF_BOOL, f_v6only,
+	    c_v6only, 5 },
 	[CT_F_PID] = { "pid", "PID", CT_FF_NUM | CT_FF_OWNERS, f_pid, c_pid, 0 },
 	[CT_F_COMM] = { "comm", "COMM", CT_FF_OWNERS, f_comm, c_comm, 0 },
 	[CT_F_OWNERS] = { "owners", "OWNERS", CT_FF_OWNERS, f_owners, NULL, 0 },

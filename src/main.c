@@ -91,9 +91,9 @@ usage(FILE *fp)
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
 "        'dst 10.0.0.0/8', 'comm nginx', with and, or, not and ( )\n"
 "fields: proto family state laddr lport raddr rport local remote recvq\n"
-"        sendq uid user inode pid comm owners process listener rtt rttvar\n"
-"        cwnd retrans bytes_sent bytes_recv count; with -T and -s: clients\n"
-"        ports_used ports_avail ports_pct high\n"
+"        sendq uid user inode v6only pid comm owners process listener rtt\n"
+"        rttvar cwnd retrans bytes_sent bytes_recv count; with -T and -s:\n"
+"        clients ports_used ports_avail ports_pct high\n"
 "See conntab(1).\n", fp);
 }
 

@@ -62,7 +62,7 @@ json_default_keys(const struct ct_opts *o, struct ct_cols *k)
 {
 	static const enum ct_field_id base[] = { CT_F_PROTO, CT_F_FAMILY,
 	    CT_F_STATE, CT_F_LADDR, CT_F_LPORT, CT_F_RADDR, CT_F_RPORT,
-	    CT_F_RECVQ, CT_F_SENDQ, CT_F_UID, CT_F_INODE };
+	    CT_F_RECVQ, CT_F_SENDQ, CT_F_UID, CT_F_INODE, CT_F_V6ONLY };
 	static const enum ct_field_id owners[] = { CT_F_PID, CT_F_COMM,
 	    CT_F_OWNERS };
 	static const enum ct_field_id info[] = { CT_F_RTT, CT_F_RTTVAR,

@@ -209,11 +209,11 @@ test_out_json_default(void **state)
 	o.format = CT_FMT_JSON;
 	text = render(&o);
 	assert_string_equal(text, "[\n"
-"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"LISTEN\",\"laddr\":\"0.0.0.0\",\"lport\":500,\"raddr\":null,\"rport\":null,\"recvq\":1,\"sendq\":128,\"uid\":0,\"inode\":10,\"pid\":100,\"comm\":\"nginx\",\"owners\":[{\"pid\":100,\"comm\":\"nginx\",\"fd\":3},{\"pid\":101,\"comm\":\"nginx\",\"fd\":3}]},\n"
-"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.1\",\"rport\":54240,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":11,\"pid\":101,\"comm\":\"nginx\",\"owners\":[{\"pid\":101,\"comm\":\"nginx\",\"fd\":7}]},\n"
-"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.2\",\"rport\":1,\"recvq\":5,\"sendq\":0,\"uid\":0,\"inode\":0,\"pid\":null,\"comm\":null,\"owners\":[]},\n"
-"{\"proto\":\"tcp\",\"family\":\"inet6\",\"state\":\"ESTABLISHED\",\"laddr\":\"::1\",\"lport\":443,\"raddr\":\"::1\",\"rport\":40000,\"recvq\":0,\"sendq\":0,\"uid\":1000,\"inode\":12,\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"owners\":[{\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"fd\":4}]},\n"
-"{\"proto\":\"udp\",\"family\":\"inet\",\"state\":\"UNCONN\",\"laddr\":\"127.0.0.1\",\"lport\":53,\"raddr\":null,\"rport\":null,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":13,\"pid\":300,\"comm\":\"a,\\\"b\",\"owners\":[{\"pid\":300,\"comm\":\"a,\\\"b\",\"fd\":5}]}\n"
+"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"LISTEN\",\"laddr\":\"0.0.0.0\",\"lport\":500,\"raddr\":null,\"rport\":null,\"recvq\":1,\"sendq\":128,\"uid\":0,\"inode\":10,\"v6only\":null,\"pid\":100,\"comm\":\"nginx\",\"owners\":[{\"pid\":100,\"comm\":\"nginx\",\"fd\":3},{\"pid\":101,\"comm\":\"nginx\",\"fd\":3}]},\n"
+"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.1\",\"rport\":54240,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":11,\"v6only\":null,\"pid\":101,\"comm\":\"nginx\",\"owners\":[{\"pid\":101,\"comm\":\"nginx\",\"fd\":7}]},\n"
+"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.2\",\"rport\":1,\"recvq\":5,\"sendq\":0,\"uid\":0,\"inode\":0,\"v6only\":null,\"pid\":null,\"comm\":null,\"owners\":[]},\n"
+"{\"proto\":\"tcp\",\"family\":\"inet6\",\"state\":\"ESTABLISHED\",\"laddr\":\"::1\",\"lport\":443,\"raddr\":\"::1\",\"rport\":40000,\"recvq\":0,\"sendq\":0,\"uid\":1000,\"inode\":12,\"v6only\":false,\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"owners\":[{\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"fd\":4}]},\n"
+"{\"proto\":\"udp\",\"family\":\"inet\",\"state\":\"UNCONN\",\"laddr\":\"127.0.0.1\",\"lport\":53,\"raddr\":null,\"rport\":null,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":13,\"v6only\":null,\"pid\":300,\"comm\":\"a,\\\"b\",\"owners\":[{\"pid\":300,\"comm\":\"a,\\\"b\",\"fd\":5}]}\n"
 "]\n");
 	free(text);
 }

@@ -107,6 +107,13 @@ test_out_events_listener_v6(void **state)
 	s = fx_sock(&b, IPPROTO_TCP, CT_ST_LISTEN, "::", 500, "::", 0);
 	fx_owner(&b, s, 7, 3, "evil\x1b[31m");
 	fx_owner(&b, s, 8, 3, "evil\x1b[31m");
+	/* dual-stack: "*", as ss writes it; IPv6-only: "[::]" */
+	assert_string_equal(one(&b, s, CT_EV_INITIAL, 0, &o),
+	    "2026-11-22T10:00:01Z = tcp LISTEN *:500 *:* "
+	    "evil\\x1b[31m(7,+1)\n");
+	free(text);
+	text = NULL;
+	s->flags |= CT_SF_V6ONLY;
 	assert_string_equal(one(&b, s, CT_EV_INITIAL, 0, &o),
 	    "2026-11-22T10:00:01Z = tcp LISTEN [::]:500 [::]:* "
 	    "evil\\x1b[31m(7,+1)\n");
@@ -146,7 +153,8 @@ test_out_events_json(void **state)
 	    "\"old_state\":\"ESTABLISHED\",\"proto\":\"tcp\",\"family\":\"inet\","
 	    "\"state\":\"CLOSE_WAIT\",\"laddr\":\"127.0.0.1\",\"lport\":500,"
 	    "\"raddr\":\"127.0.0.1\",\"rport\":54240,\"recvq\":3,\"sendq\":0,"
-	    "\"uid\":1000,\"inode\":1001,\"pid\":1234,\"comm\":\"n\\\"c\","
+	    "\"uid\":1000,\"inode\":1001,\"v6only\":null,\"pid\":1234,"
+	    "\"comm\":\"n\\\"c\","
 	    "\"owners\":[{\"pid\":1234,\"comm\":\"n\\\"c\",\"fd\":4}]}\n");
 }
 
@@ -164,7 +172,7 @@ test_out_events_json_unconnected(void **state)
 	    "{\"time\":\"2026-11-22T10:00:01Z\",\"event\":\"close\","
 	    "\"proto\":\"udp\",\"family\":\"inet\",\"state\":\"UNCONN\","
 	    "\"laddr\":\"127.0.0.1\",\"lport\":53,\"raddr\":null,\"rport\":null,"
-	    "\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":0}\n");
+	    "\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":0,\"v6only\":null}\n");
 }
 
 /* Run out_events_diff over prev/cur; returns the event count. */

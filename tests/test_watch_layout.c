@@ -295,7 +295,9 @@ test_watch_layout_closed_listener(void **state)
 	struct ct_sock *s;
 
 	(void)state;
-	sk(&a, 1, CT_ST_LISTEN, "::", 22, "::", 0)->wqueue = 128;
+	s = sk(&a, 1, CT_ST_LISTEN, "::", 22, "::", 0);
+	s->wqueue = 128;
+	s->flags |= CT_SF_V6ONLY;		/* "[::]", not the dual-stack "*" */
 	sk(&a, 2, CT_ST_ESTABLISHED, "::1", 22, "::1", 50000);
 	sk(&a, 3, CT_ST_ESTABLISHED, "::1", 22, "::1", 50001);
 	s = sk(&b, 2, CT_ST_CLOSE_WAIT, "::1", 22, "::1", 50000);
@@ -332,7 +334,7 @@ test_watch_layout_closed_owner_names(void **state)
 	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
 	assert_string_equal(screen(80, true),
 	    "  PROTO STATE       LOCAL    REMOTE      PROCESS           RECVQ SENDQ RTT|\n"
-	    "  tcp   LISTEN      [::]:22  [::]:*      sshd(1)               0     0   -|\n"
+	    "  tcp   LISTEN      *:22     *:*         sshd(1)               0     0   -|\n"
 	    "-   tcp ESTABLISHED [::1]:22 [::1]:50000 sshd-session(700)     0     0   -|\n"
 	    "+   tcp ESTABLISHED [::1]:22 [::1]:50001 scp(800)              0     0   -|\n");
 }

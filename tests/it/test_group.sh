@@ -71,7 +71,7 @@ check "the 300 client ports are in 40000-40999, none in 40100-40199" "$(sort -n 
 row=$(jq -c '[.listeners[] | select(.local == "0.0.0.0:500")]' "$T/s.json")
 check "-s: the listener 0.0.0.0:500 has 300 connections from 1 client" "$row" \
 	jqe -n --argjson r "$row" '$r | length == 1 and .[0].count == 300 and .[0].clients == 1'
-row=$(jq -c '[.listeners[] | select(.local == "[::]:700")]' "$T/s.json")
+row=$(jq -c '[.listeners[] | select(.local == "*:700")]' "$T/s.json")
 check "-s: the dual-stack listener has its 4 connections from 2 clients" "$row" \
 	jqe -n --argjson r "$row" '$r | length == 1 and .[0].count == 4 and .[0].clients == 2'
 row=$(jq -c '[.listeners[] | select(.local == "127.0.0.1:800")]' "$T/s.json")

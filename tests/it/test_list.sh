@@ -168,6 +168,21 @@ check "many clients, one port: 5 accepted sockets on :5006, one per client port"
 check "dual-stack: the accepted IPv4 connection is inet6 ::ffff:127.0.0.1" \
 	"$(jq -c '[.[] | select(.lport == 5004) | {family, laddr, raddr, state}]' "$T/json")" \
 	jqe '[.[] | select(.lport == 5004 and .state == "ESTABLISHED")] | length == 1 and all(.[]; .family == "inet6" and .laddr == "::ffff:127.0.0.1" and .raddr == "::ffff:127.0.0.1")' "$T/json"
+# Dual-stack against IPv6-only wildcard listeners: apart, as ss shows them.
+check "JSON v6only: false on the dual-stack [::]:5004, true on [::]:5026 and ::1, null on IPv4" \
+	"$(jq -c '[.[] | select(.state == "LISTEN" and (.lport | IN(5001, 5003, 5004, 5026))) | {lport, v6only}]' "$T/json")" \
+	jqe '([.[] | select(.state == "LISTEN" and .lport == 5004) | .v6only] == [false]) and
+		([.[] | select(.state == "LISTEN" and .lport == 5026) | .v6only] == [true]) and
+		([.[] | select(.state == "LISTEN" and .lport == 5003) | .v6only] == [true]) and
+		all(.[]; (.family == "inet") == (.v6only == null))' "$T/json"
+run "$CT" -H -t -l -o local,remote,v6only
+check "table: the dual-stack listener is *:5004 *:* (as ss), the IPv6-only one [::]:5026 [::]:*" \
+	"$(grep -E ':5004 |:5026 ' "$T/out" | tr -s ' ' | tr '\n' '|')" \
+	test "$(grep -E ':(5004|5026) ' "$T/out" | tr -s ' ' | sed 's/ $//' | sort | tr '\n' '|')" = \
+	"*:5004 *:* false|[::]:5026 [::]:* true|"
+check "ss agrees: *:5004 and [::]:5026" "$(ss -tlnH | grep -E ':(5004|5026) ' | tr -s ' ' | tr '\n' '|')" \
+	test "$(ss -tlnH | awk '$4 ~ /:(5004|5026)$/ { print $4, $5 }' | sort | tr '\n' '|')" = "*:5004 *:*|[::]:5026 [::]:*|"
+
 for st in SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE_WAIT LAST_ACK CLOSING; do
 	check "state $st is listed" "" jqe --arg s "$st" 'any(.[]; .state == $s and .proto == "tcp")' "$T/json"
 done
@@ -325,13 +340,14 @@ optset() {
 }
 optset "-t: TCP only" '.proto == "tcp"' -t
 optset "-u: UDP only" '.proto == "udp"' -u
-optset "-4: IPv4 only" '.local | startswith("[") | not' -4
-optset "-6: IPv6 only (v4-mapped included)" '.local | startswith("[")' -6
+# IPv6 in the manifest's notation: "[...]", or "*" for a dual-stack wildcard
+optset "-4: IPv4 only" '.local | test("^[[*]") | not' -4
+optset "-6: IPv6 only (v4-mapped and dual-stack included)" '.local | test("^[[*]")' -6
 optset "-l: TCP LISTEN and UDP UNCONN" '.state == "LISTEN" or .state == "UNCONN"' -l
 optset "-tl: TCP listeners" '.state == "LISTEN"' -t -l
 optset "-ul: UDP UNCONN" '.state == "UNCONN"' -u -l
-optset "-6 -u: UDP over IPv6" '.proto == "udp" and (.local | startswith("["))' -6 -u
-optset "-4 -t: TCP over IPv4" '.proto == "tcp" and (.local | startswith("[") | not)' -4 -t
+optset "-6 -u: UDP over IPv6" '.proto == "udp" and (.local | test("^[[*]"))' -6 -u
+optset "-4 -t: TCP over IPv4" '.proto == "tcp" and (.local | test("^[[*]") | not)' -4 -t
 optset "-tulpn: listeners of both protocols" '.state == "LISTEN" or .state == "UNCONN"' -tulpn
 optset "-tanp: every TCP socket" '.proto == "tcp"' -tanp
 run "$CT" -tulpn
