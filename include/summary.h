@@ -53,7 +53,8 @@ bool		 summary_port_ephemeral(const struct ct_portrange *r, uint16_t port);
  * connections first), high when an accept queue is over half its backlog;
  * and, for client-side sockets (local port ephemeral and no listener's,
  * connected, TIME_WAIT included), the distinct local ports in use per
- * (proto, laddr, raddr, rport) against r->avail, most first, high above
+ * (proto, laddr, raddr, rport), as group keys (a v4-mapped address is its
+ * IPv4 one: CT_PREFIX_KEY), against r->avail, most first, high above
  * half. Returns 0; free with summary_free().
  */
 int		 summary_build(const struct ct_snap *snap, const struct ct_opts *o,

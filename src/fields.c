@@ -129,18 +129,28 @@ fmt_name(char *buf, const char *name, uint32_t num, struct ct_fmt_memo *m)
 }
 
 /*
- * Mask an address to its first prefix bits (clamped to the family's width).
- * On an IPv4-mapped address (::ffff:a.b.c.d, a client of a dual-stack
- * listener) a prefix up to 32 applies to the IPv4 address inside, where an
- * IPv6 prefix that short would lump every such client together.
+ * A key's address (prefix CT_PREFIX_KEY or a length, see fields.h): an
+ * IPv4-mapped one (::ffff:a.b.c.d, a client of a dual-stack listener) is
+ * its IPv4 address a.b.c.d, so that a client counts once however it came.
+ * Otherwise, and for a column (CT_PREFIX_NONE), the address as it is.
  */
+static const struct ct_addr *
+addr_key(const struct ct_addr *a, int prefix, struct ct_addr *tmp)
+{
+	if (prefix == CT_PREFIX_NONE || !sock_addr_is_v4mapped(a))
+		return a;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->family = AF_INET;
+	memcpy(tmp->bytes, a->bytes + 12, 4);
+	return tmp;
+}
+
+/* Mask an address to its first prefix bits (clamped to the family's width). */
 static void
 addr_mask(struct ct_addr *a, int prefix)
 {
 	int bits = a->family == AF_INET6 ? 128 : 32, i;
 
-	if (prefix >= 0 && prefix <= 32 && sock_addr_is_v4mapped(a))
-		prefix += 96;
 	if (prefix < 0 || prefix >= bits)
 		return;
 	for (i = 0; i < 16; i++) {
@@ -312,14 +322,14 @@ fmt_endpoint_dual(char *buf, uint16_t port)
 }
 
 /*
- * A group key with a prefix, "127.0.0.0/24": the masked address and the
- * prefix it was masked to, in its own family's terms (clamped to its
- * width; a v4-mapped address masked as IPv4 shows its IPv6 length).
+ * An address, or a key's: "127.0.0.1", "127.0.0.1" for ::ffff:127.0.0.1
+ * as a key, and with a prefix "127.0.0.0/24", the masked address and the
+ * prefix it was masked to, clamped to its family's width.
  */
 static size_t
 fmt_addr_prefix(char *buf, const struct ct_addr *addr, int prefix)
 {
-	struct ct_addr a = *addr;
+	struct ct_addr tmp, a = *addr_key(addr, prefix, &tmp);
 	int bits = a.family == AF_INET6 ? 128 : 32;
 	size_t n;
 
@@ -327,8 +337,6 @@ fmt_addr_prefix(char *buf, const struct ct_addr *addr, int prefix)
 	n = fmt_addr(buf, &a);
 	if (prefix < 0)
 		return n;
-	if (prefix <= 32 && sock_addr_is_v4mapped(addr))
-		prefix += 96;
 	buf[n++] = '/';
 	return n + fmt_u64(buf + n, (uint64_t)(prefix < bits ? prefix : bits));
 }
@@ -419,25 +427,34 @@ FMT(f_rport)
 	return fmt_port(buf, g->first->rport);
 }
 
-/* The memo never holds the "*" form: an address keys it, not the flag. */
+/*
+ * The memo never holds the "*" form: an address keys it, not the flag.
+ * As a key (CT_PREFIX_KEY) a v4-mapped end is its IPv4 one, 10.0.0.1:80.
+ */
 FMT(f_local)
 {
 	const struct ct_sock *s = g->first;
+	struct ct_addr tmp;
 
-	UNUSED_FMT_ARGS;
+	(void)view;
+	(void)is_null;
 	if (endpoint_is_dual(s, &s->local))
 		return fmt_endpoint_dual(buf, s->lport);
-	return fmt_endpoint(buf, &s->local, s->lport, memo);
+	return fmt_endpoint(buf, addr_key(&s->local, prefix, &tmp), s->lport,
+	    memo);
 }
 
 FMT(f_remote)
 {
 	const struct ct_sock *s = g->first;
+	struct ct_addr tmp;
 
-	UNUSED_FMT_ARGS;
+	(void)view;
+	(void)is_null;
 	if (endpoint_is_dual(s, &s->remote))
 		return fmt_endpoint_dual(buf, s->rport);
-	return fmt_endpoint(buf, &s->remote, s->rport, memo);
+	return fmt_endpoint(buf, addr_key(&s->remote, prefix, &tmp), s->rport,
+	    memo);
 }
 
 FMT(f_recvq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->rq); }
@@ -668,12 +685,17 @@ FMT(f_high)
     const struct ct_sock *a, const struct ct_sock *b, int prefix)
 #define UNUSED_CMP_ARGS (void)view; (void)prefix
 
+/* Addresses, or keys' (folded, masked) as fmt_addr_prefix() spells them. */
 static int
 addr_cmp(const struct ct_addr *x, const struct ct_addr *y, int prefix)
 {
 	struct ct_addr mx, my;
 	int c;
 
+	if (prefix != CT_PREFIX_NONE) {
+		x = addr_key(x, prefix, &mx);
+		y = addr_key(y, prefix, &my);
+	}
 	if ((c = CMP(x->family, y->family)) != 0)
 		return c;
 	if (prefix < 0)
@@ -709,9 +731,9 @@ CMPF(c_rport) { UNUSED_CMP_ARGS; return CMP(a->rport, b->rport); }
 /* "*:22" and "[::]:22" print apart, so they compare apart (after "[::]"). */
 CMPF(c_local)
 {
-	int c = addr_cmp(&a->local, &b->local, -1);
+	int c = addr_cmp(&a->local, &b->local, prefix);
 
-	UNUSED_CMP_ARGS;
+	(void)view;
 	if (c == 0)
 		c = CMP(endpoint_is_dual(a, &a->local),
 		    endpoint_is_dual(b, &b->local));
@@ -719,9 +741,9 @@ CMPF(c_local)
 }
 CMPF(c_remote)
 {
-	int c = addr_cmp(&a->remote, &b->remote, -1);
+	int c = addr_cmp(&a->remote, &b->remote, prefix);
 
-	UNUSED_CMP_ARGS;
+	(void)view;
 	if (c == 0)
 		c = CMP(endpoint_is_dual(a, &a->remote),
 		    endpoint_is_dual(b, &b->remote));
@@ -986,6 +1008,16 @@ fields_parse_list(const char *list, bool allow_prefix, struct ct_cols *out,
 			return 0;
 		p += len + 1;
 	}
+}
+
+void
+fields_cols_as_keys(struct ct_cols *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].prefix == CT_PREFIX_NONE)
+			c->v[i].prefix = CT_PREFIX_KEY;
 }
 
 int

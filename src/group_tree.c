@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fields.h"
 #include "filter.h"
 #include "group.h"
 #include "listener.h"
@@ -47,16 +48,19 @@ tree_group_cmp(const void *x, const void *y, void *arg)
 	    t->lst[t->gstart[*(const size_t *)y]]);
 }
 
+/*
+ * A destination: protocol and remote end as a group key, so that the
+ * IPv4 and the v4-mapped connections to one server are one destination.
+ */
 static int
-tree_dest_cmp(const struct ct_sock *a, const struct ct_sock *b)
+tree_dest_cmp(const struct ct_view *view, const struct ct_sock *a,
+    const struct ct_sock *b)
 {
 	int c;
 
-	if ((c = CMP(a->proto, b->proto)) != 0 ||
-	    (c = CMP(a->remote.family, b->remote.family)) != 0 ||
-	    (c = memcmp(a->remote.bytes, b->remote.bytes, 16)) != 0)
+	if ((c = CMP(a->proto, b->proto)) != 0)
 		return c;
-	return CMP(a->rport, b->rport);
+	return fields_get(CT_F_REMOTE)->cmp(view, a, b, CT_PREFIX_KEY);
 }
 
 /* Connections without a listener: by destination, then as asked. */
@@ -66,31 +70,30 @@ tree_rest_cmp(const void *x, const void *y, void *arg)
 	const struct ct_order *ctx = arg;
 	const struct ct_sock *a = *(const struct ct_sock *const *)x;
 	const struct ct_sock *b = *(const struct ct_sock *const *)y;
-	int c = tree_dest_cmp(a, b) * ctx->dir;
+	int c = tree_dest_cmp(ctx->view, a, b) * ctx->dir;
 
 	return c != 0 ? c : group_sock_cmp(ctx, a, b);
 }
 
+/* Clients are remote addresses as group keys: ::ffff:a.b.c.d is a.b.c.d. */
 static int
-tree_addr_cmp(const void *x, const void *y)
+tree_addr_cmp(const void *x, const void *y, void *arg)
 {
-	const struct ct_sock *a = *(const struct ct_sock *const *)x;
-	const struct ct_sock *b = *(const struct ct_sock *const *)y;
-	int c = CMP(a->remote.family, b->remote.family);
-
-	return c != 0 ? c : memcmp(a->remote.bytes, b->remote.bytes, 16);
+	return fields_get(CT_F_RADDR)->cmp(arg, *(const struct ct_sock *const *)x,
+	    *(const struct ct_sock *const *)y, CT_PREFIX_KEY);
 }
 
 /* Distinct remote addresses of v[0..n); reorders v. */
 static uint32_t
-tree_count_clients(const struct ct_sock **v, size_t n)
+tree_count_clients(const struct ct_view *view, const struct ct_sock **v,
+    size_t n)
 {
 	uint32_t k = 0;
 	size_t i;
 
-	qsort(v, n, sizeof(*v), tree_addr_cmp);
+	qsort_r(v, n, sizeof(*v), tree_addr_cmp, (void *)view);
 	for (i = 0; i < n; i++)
-		if (i == 0 || tree_addr_cmp(&v[i - 1], &v[i]) != 0)
+		if (i == 0 || tree_addr_cmp(&v[i - 1], &v[i], (void *)view) != 0)
 			k++;
 	return k;
 }
@@ -101,6 +104,7 @@ tree_add_conns(const struct ct_snap *snap, struct ct_tree *t,
     struct ct_tree_node *nd, const struct ct_sock **v, size_t n,
     const struct ct_sock **scratch)
 {
+	const struct ct_view view = snap_view(snap);
 	size_t i;
 
 	nd->conns = t->nrows;
@@ -114,7 +118,7 @@ tree_add_conns(const struct ct_snap *snap, struct ct_tree *t,
 		nd->head.bytes_out += g->bytes_out;
 		scratch[i] = v[i];
 	}
-	nd->head.clients = tree_count_clients(scratch, n);
+	nd->head.clients = tree_count_clients(&view, scratch, n);
 }
 
 int
@@ -193,7 +197,7 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 	qsort_r(gorder, nshown, sizeof(*gorder), tree_group_cmp, &tc);
 	qsort_r(rest, nrest, sizeof(*rest), tree_rest_cmp, &tc.sort);
 	for (i = 0, j = 0; i < nrest; i++)
-		if (i == 0 || tree_dest_cmp(rest[i - 1], rest[i]) != 0)
+		if (i == 0 || tree_dest_cmp(&view, rest[i - 1], rest[i]) != 0)
 			j++;
 
 	out->rows = xcalloc(n, sizeof(*out->rows));
@@ -227,7 +231,8 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 	for (i = 0; i < nrest; i = j) {
 		struct ct_tree_node *nd = &out->nodes[out->nnodes++];
 
-		for (j = i + 1; j < nrest && tree_dest_cmp(rest[i], rest[j]) == 0; j++)
+		for (j = i + 1; j < nrest && tree_dest_cmp(&view, rest[i], rest[j]) == 0;
+		    j++)
 			continue;
 		nd->head.first = rest[i];
 		tree_add_conns(snap, out, nd, rest + i, j - i, scratch);

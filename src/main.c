@@ -181,6 +181,23 @@ check_group_sort(const struct ct_opts *o)
 	}
 }
 
+/*
+ * With -g, a sort key that is a group key sorts as the key reads: by the
+ * network of -g raddr/24, v4-mapped addresses folded.
+ */
+static void
+sort_as_group_keys(struct ct_opts *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->sort.n; i++)
+		for (j = 0; j < o->group.n; j++)
+			if (o->sort.v[i].id == o->group.v[j].id) {
+				o->sort.v[i].prefix = o->group.v[j].prefix;
+				break;
+			}
+}
+
 static void
 add_col(struct ct_cols *c, enum ct_field_id id)
 {
@@ -438,11 +455,14 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	if (group != NULL) {
 		parse_cols("-g", group, true, &o->group);
 		check_group_keys(o);
+		fields_cols_as_keys(&o->group);	/* v4-mapped folds to IPv4 */
 	}
 	if (sort != NULL) {
 		parse_cols("--sort", sort, false, &o->sort);
-		if (o->group.n > 0)
+		if (o->group.n > 0) {
 			check_group_sort(o);
+			sort_as_group_keys(o);
+		}
 	}
 	check_watch(o, group, interval);
 	/* the summary's tables have their own columns, which read owners */

@@ -53,6 +53,9 @@ out_summary_write(FILE *fp, const struct ct_snap *snap,
 		putc_unlocked('{', fp);
 	for (i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
 		cols_set(&so.cols, sec[i].ids, sec[i].n);
+		/* destinations are keys: a v4-mapped one reads as IPv4 */
+		if (sec[i].t == &s->ports)
+			fields_cols_as_keys(&so.cols);
 		switch (o->format) {
 		case CT_FMT_JSON:
 			fprintf(fp, "%s\"%s\":", i > 0 ? "," : "", sec[i].name);

@@ -343,7 +343,7 @@ wl_idx_cmp(const void *x, const void *y, void *arg)
 	int r = 0;
 
 	if (c->group != CT_F_NFIELDS &&
-	    (r = fields_get(c->group)->cmp(&c->view, a, b, -1)) != 0)
+	    (r = fields_get(c->group)->cmp(&c->view, a, b, CT_PREFIX_KEY)) != 0)
 		return r;
 	if ((r = wl_key_cmp(c, ia, ib)) == 0)
 		r = group_cmp_default(a, b);
@@ -376,7 +376,7 @@ wl_push_grouped(struct ct_wview *v, const struct wl_sort_ctx *c,
 
 		for (j = i + 1; j < n; j++)
 			if (fields_get(c->group)->cmp(&c->view, first,
-			    &v->snap.socks.v[idx[j]], -1) != 0)
+			    &v->snap.socks.v[idx[j]], CT_PREFIX_KEY) != 0)
 				break;
 		wl_push(v, kind, 0, idx[i], (uint32_t)(j - i));
 		for (; i < j; i++)
@@ -496,9 +496,14 @@ static const struct {
 	size_t		 first, n;	/* into wl_cols */
 } wl_groups[] = { { 4, 1 }, { 5, 2 }, { 7, 2 }, { 9, 1 } };
 
-/* One cell of record i: "-" when absent, never empty. */
+/*
+ * One cell of record i: "-" when absent, never empty; prefix
+ * CT_PREFIX_KEY for the text of a head (a group key), else
+ * CT_PREFIX_NONE.
+ */
 static size_t
-wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
+wl_cell_as(const struct ct_wview *v, uint32_t i, enum ct_field_id id,
+    int prefix, char *buf)
 {
 	const struct ct_sock *s = &v->snap.socks.v[i];
 	const struct ct_wsock *w = &v->ws[i];
@@ -523,13 +528,19 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 		    w->rate_out, buf);
 	}
 	group_row_set(&g, &v->snap, s);
-	if ((n = fields_get(id)->fmt(&view, &g, -1, buf, &is_null,
+	if ((n = fields_get(id)->fmt(&view, &g, prefix, buf, &is_null,
 	    NULL)) == 0) {
 		buf[0] = '-';
 		buf[1] = '\0';
 		n = 1;
 	}
 	return n;
+}
+
+static size_t
+wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
+{
+	return wl_cell_as(v, i, id, CT_PREFIX_NONE, buf);
 }
 
 /*
@@ -683,10 +694,10 @@ watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
 			wl_cell(v, r->sock, CT_F_PROTO, cell);
 			wl_puts(&b, cell);
 			wl_puts(&b, " -> ");
-			wl_cell(v, r->sock, CT_F_REMOTE, cell);
+			wl_cell_as(v, r->sock, CT_F_REMOTE, CT_PREFIX_KEY, cell);
 		} else {
-			wl_cell(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
-			    CT_F_PROCESS, cell);
+			wl_cell_as(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
+			    CT_F_PROCESS, CT_PREFIX_KEY, cell);
 		}
 		wl_puts(&b, cell);
 		snprintf(num, sizeof(num), " (%u)", r->count);

@@ -280,7 +280,7 @@ test_out_grouped(void **state)
 	text = render(&o);
 	assert_string_equal(text,
 "LPORT COUNT RECVQ SENDQ\n"
-"  500     3     6   128\n"
+"  500     3     5     0\n"
 "   53     1     0     0\n"
 "  443     1     0     0\n");
 	free(text);

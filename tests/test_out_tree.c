@@ -17,6 +17,7 @@
 #include "summary.h"
 
 #define TCP	IPPROTO_TCP
+#define UDP	IPPROTO_UDP
 #define EST	CT_ST_ESTABLISHED
 
 static struct ct_snap snap;
@@ -291,6 +292,38 @@ test_out_tree_table_options(void **state)
 }
 
 /* Nothing at all: still well-formed. */
+/*
+ * A bound UDP socket heads its connected ones, but has no listen queue:
+ * its line has no queue=, where a TCP listener's has its accept queue.
+ */
+static void
+test_out_tree_udp(void **state)
+{
+	struct ct_opts o;
+	struct ct_sock *s;
+
+	(void)state;
+	snap_free(&snap);
+	memset(&snap, 0, sizeof(snap));
+	s = fx_sock(&snap, UDP, CT_ST_CLOSE, "0.0.0.0", 53, "0.0.0.0", 0);
+	s->rqueue = 8320;			/* bytes, not connections */
+	fx_owner(&snap, s, 9, 3, "dnsd");
+	s = fx_sock(&snap, UDP, EST, "127.0.0.1", 53, "127.0.0.5", 4000);
+	s = fx_sock(&snap, UDP, CT_ST_CLOSE, "::", 54, "::", 0);
+	s = fx_sock(&snap, UDP, CT_ST_CLOSE, "::", 54, "::", 0);
+	s = fx_sock(&snap, TCP, CT_ST_LISTEN, "0.0.0.0", 80, "0.0.0.0", 0);
+	s->wqueue = 128;
+	listener_link(&snap.socks);
+	opts_for(&o, CT_FMT_TABLE);
+	expect(render_tree(&o),
+	    "tcp 0.0.0.0:80 LISTEN queue=0/128 conns=0 clients=0 -\n"
+	    "udp 0.0.0.0:53 UNCONN conns=1 clients=1 dnsd(9)\n"
+	    "      127.0.0.1:53 <- 127.0.0.5:4000 ESTABLISHED 0 0 -\n"
+	    "udp *:54       UNCONN conns=0 clients=0 reuseport=2\n"
+	    "    + *:54 UNCONN -\n"
+	    "    + *:54 UNCONN -\n");
+}
+
 static void
 test_out_tree_empty(void **state)
 {
@@ -316,6 +349,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_out_tree_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_tree_table_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_tree_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_tree_udp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_summary_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_summary_tsv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_summary_csv, setup, teardown),
