@@ -286,6 +286,47 @@ test_out_grouped(void **state)
 	free(text);
 }
 
+/*
+ * -g raddr/24 in JSON: the key is the field's name, the address alone,
+ * and the length in a key of its own; null for both without an address.
+ */
+static void
+test_out_json_prefix(void **state)
+{
+	struct ct_opts o;
+	const char *bad;
+	size_t badlen;
+	char *text;
+
+	(void)state;
+	fx_opts(&o);
+	o.format = CT_FMT_JSON;
+	assert_int_equal(fields_parse_list("raddr/24", true, &o.group, &bad,
+	    &badlen), 0);
+	fields_cols_as_keys(&o.group);
+	set_cols(&o, "raddr/24,count");
+	text = render(&o);
+	assert_string_equal(text,
+"[\n"
+"{\"raddr\":null,\"raddr_prefixlen\":null,\"count\":2},\n"
+"{\"raddr\":\"127.0.0.0\",\"raddr_prefixlen\":24,\"count\":2},\n"
+"{\"raddr\":\"::\",\"raddr_prefixlen\":24,\"count\":1}\n"
+"]\n");
+	free(text);
+	/* longer than an IPv4 address: clamped, as the table's text is */
+	set_cols(&o, "laddr/64,count");
+	o.group = o.cols;
+	o.group.n = 1;
+	text = render(&o);
+	assert_string_equal(text,
+"[\n"
+"{\"laddr\":\"127.0.0.1\",\"laddr_prefixlen\":32,\"count\":3},\n"
+"{\"laddr\":\"0.0.0.0\",\"laddr_prefixlen\":32,\"count\":1},\n"
+"{\"laddr\":\"::\",\"laddr_prefixlen\":64,\"count\":1}\n"
+"]\n");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -299,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_out_json_no_procs_and_cols),
 		cmocka_unit_test(test_out_json_empty),
 		cmocka_unit_test(test_out_grouped),
+		cmocka_unit_test(test_out_json_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
