@@ -577,7 +577,11 @@ run_watch(struct ct_diag *d, const struct ct_opts *o)
 		rc = watch_stream(d, o, stdout, &what);
 	if (rc == 0)
 		return 0;
-	if (rc == -ENOTTY)
+	if (rc == -ENOTTY && strcmp(what, "cursor") == 0)
+		fprintf(stderr, "conntab: terminal: TERM '%s' cannot move the "
+		    "cursor (for events: conntab -w | cat, or --format json)\n",
+		    esc(term != NULL ? term : "", buf, sizeof(buf)));
+	else if (rc == -ENOTTY)
 		fprintf(stderr, "conntab: terminal: cannot drive TERM '%s' "
 		    "(try --format json for events)\n",
 		    esc(term != NULL ? term : "", buf, sizeof(buf)));

@@ -18,7 +18,8 @@ static char *text;
 static size_t textlen;
 
 /* 2026-11-22T10:00:01Z */
-#define WHEN	((time_t)1795341601)
+/* 2026-11-22T10:00:01.250Z */
+#define WHEN	(&(const struct timespec){ 1795341601, 250000000 })
 
 static int
 setup(void **state)
@@ -94,6 +95,48 @@ test_out_events_state_line(void **state)
 	    CT_EV_STATE, CT_ST_ESTABLISHED, &o),
 	    "2026-11-22T10:00:01Z ~ tcp ESTABLISHED->FIN_WAIT1 127.0.0.1:500 "
 	    "127.0.0.1:2\n");
+}
+
+/*
+ * Whole seconds at a whole-second interval; milliseconds otherwise, where
+ * two samples can fall in one second (-d 0.5) or between two (-d 1.5).
+ */
+static void
+test_out_events_millis(void **state)
+{
+	static const struct {
+		unsigned	 interval_ms;
+		const char	*stamp;
+	} cases[] = {
+		{ 1000, "2026-11-22T10:00:01Z" }, { 2000, "2026-11-22T10:00:01Z" },
+		{ 500, "2026-11-22T10:00:01.250Z" }, { 1500, "2026-11-22T10:00:01.250Z" },
+		{ 10, "2026-11-22T10:00:01.250Z" },
+	};
+	struct ct_opts o;
+	struct ct_sock *s;
+	char want[256];
+	size_t i;
+
+	(void)state;
+	s = fx_conn(&b, 1, 40000, CT_ST_ESTABLISHED);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fx_opts(&o);
+		o.no_procs = true;
+		o.interval_ms = cases[i].interval_ms;
+		snprintf(want, sizeof(want), "%s + tcp ESTABLISHED 127.0.0.1:500 "
+		    "127.0.0.1:40000\n", cases[i].stamp);
+		assert_string_equal(one(&b, s, CT_EV_OPEN, 0, &o), want);
+		free(text);
+		text = NULL;
+		o.format = CT_FMT_JSON;
+		o.cols_given = true;
+		o.cols.n = 0;
+		snprintf(want, sizeof(want), "{\"time\":\"%s\",\"event\":\"open\"}\n",
+		    cases[i].stamp);
+		assert_string_equal(one(&b, s, CT_EV_OPEN, 0, &o), want);
+		free(text);
+		text = NULL;
+	}
 }
 
 static void
@@ -279,6 +322,7 @@ main(void)
 		T(test_out_events_open_line),
 		T(test_out_events_close_unknown_owner),
 		T(test_out_events_state_line),
+		T(test_out_events_millis),
 		T(test_out_events_listener_v6),
 		T(test_out_events_cols),
 		T(test_out_events_json),
