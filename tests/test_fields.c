@@ -256,34 +256,35 @@ test_fields_memo_same_text(void **state)
 		uint16_t	 lport, rport;
 		uint8_t		 proto, st, flags;
 	} rows[] = {
-		{ AF_INET, "127.0.0.1", "0.0.0.0", 9000, 0, IPPROTO_TCP, 10 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 1 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 6 },
-		{ AF_INET, "127.0.0.1", "127.1.0.2", 9001, 40001, IPPROTO_TCP, 1 },
-		{ AF_INET, "127.0.0.1", "0.0.0.0", 9002, 0, IPPROTO_UDP, 7 },
-		{ AF_INET, "127.0.0.1", "127.0.0.1", 9002, 0, IPPROTO_UDP, 7 },
-		{ AF_INET, "255.255.255.255", "1.2.3.4", 65535, 1, IPPROTO_UDP, 1 },
-		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10 },
+		{ AF_INET, "127.0.0.1", "0.0.0.0", 9000, 0, IPPROTO_TCP, 10, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 1, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 6, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.2", 9001, 40001, IPPROTO_TCP, 1, 0 },
+		{ AF_INET, "127.0.0.1", "0.0.0.0", 9002, 0, IPPROTO_UDP, 7, 0 },
+		{ AF_INET, "127.0.0.1", "127.0.0.1", 9002, 0, IPPROTO_UDP, 7, 0 },
+		{ AF_INET, "255.255.255.255", "1.2.3.4", 65535, 1, IPPROTO_UDP, 1, 0 },
+		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10, 0 },
 		/* "[::]" after "*" and before it: one address, two texts */
 		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10, CT_SF_V6ONLY },
-		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10 },
+		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10, 0 },
 		{ AF_INET6, "::", "::", 9001, 0, IPPROTO_UDP, 7, CT_SF_V6ONLY },
-		{ AF_INET6, "::1", "::1", 9000, 50000, IPPROTO_TCP, 1 },
-		{ AF_INET6, "::1", "::1", 50000, 9000, IPPROTO_TCP, 1 },
+		{ AF_INET6, "::1", "::1", 9000, 50000, IPPROTO_TCP, 1, 0 },
+		{ AF_INET6, "::1", "::1", 50000, 9000, IPPROTO_TCP, 1, 0 },
 		{ AF_INET6, "::ffff:127.0.0.1", "::ffff:127.1.0.1", 9000, 1,
-		    IPPROTO_TCP, 1 },
+		    IPPROTO_TCP, 1, 0 },
 		{ AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 		    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535, 65535,
-		    IPPROTO_TCP, 12 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1 },
-		{ AF_INET6, "::", "::", 0, 0, IPPROTO_TCP, 7 },
-		{ AF_INET, "0.0.0.0", "0.0.0.0", 0, 0, IPPROTO_TCP, 7 },
+		    IPPROTO_TCP, 12, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1, 0 },
+		{ AF_INET6, "::", "::", 0, 0, IPPROTO_TCP, 7, 0 },
+		{ AF_INET, "0.0.0.0", "0.0.0.0", 0, 0, IPPROTO_TCP, 7, 0 },
 	};
 	static const enum ct_field_id ids[] = { CT_F_PROTO, CT_F_FAMILY,
 	    CT_F_STATE, CT_F_LADDR, CT_F_RADDR, CT_F_LOCAL, CT_F_REMOTE,
 	    CT_F_LPORT, CT_F_RPORT };
-	static const int prefixes[] = { -1, 0, 8, 24, 32, 64, 127, 128 };
+	static const int prefixes[] = { CT_PREFIX_NONE, CT_PREFIX_KEY, 0, 8, 24,
+	    32, 64, 127, 128 };
 	struct ct_fmt_memo memo;
 	struct ct_snap snap;
 	struct ct_sock s;
