@@ -142,6 +142,13 @@ size_t		 fields_distance(const char *a, size_t alen, const char *b);
 int		 fields_parse_list(const char *list, bool allow_prefix,
 		    struct ct_cols *out, const char **bad, size_t *badlen);
 
+/*
+ * Two addresses as group keys compare (CT_PREFIX_KEY, whole): the order
+ * of laddr and raddr keys, for code that sorts addresses by the million
+ * (the clients and destinations of -T).
+ */
+int		 fields_addr_key_cmp(const struct ct_addr *a, const struct ct_addr *b);
+
 /* Make columns group keys: CT_PREFIX_NONE becomes CT_PREFIX_KEY (-g). */
 void		 fields_cols_as_keys(struct ct_cols *c);
 

@@ -129,6 +129,32 @@ fmt_name(char *buf, const char *name, uint32_t num, struct ct_fmt_memo *m)
 }
 
 /*
+ * The tests of sock.h, in words rather than calls to memcmp(): they run
+ * in comparators, for every pair a sort of the whole snapshot compares.
+ */
+static inline bool
+addr_v4mapped(const struct ct_addr *a)
+{
+	uint64_t w;
+	uint32_t h;
+
+	if (a->family != AF_INET6)
+		return false;
+	memcpy(&w, a->bytes, 8);
+	memcpy(&h, a->bytes + 8, 4);
+	return w == 0 && h == htonl(0xffff);
+}
+
+static inline bool
+addr6_any(const struct ct_addr *a)
+{
+	uint64_t w[2];
+
+	memcpy(w, a->bytes, 16);
+	return (w[0] | w[1]) == 0;
+}
+
+/*
  * A key's address (prefix CT_PREFIX_KEY or a length, see fields.h): an
  * IPv4-mapped one (::ffff:a.b.c.d, a client of a dual-stack listener) is
  * its IPv4 address a.b.c.d, so that a client counts once however it came.
@@ -137,7 +163,7 @@ fmt_name(char *buf, const char *name, uint32_t num, struct ct_fmt_memo *m)
 static const struct ct_addr *
 addr_key(const struct ct_addr *a, int prefix, struct ct_addr *tmp)
 {
-	if (prefix == CT_PREFIX_NONE || !sock_addr_is_v4mapped(a))
+	if (prefix == CT_PREFIX_NONE || !addr_v4mapped(a))
 		return a;
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->family = AF_INET;
@@ -309,7 +335,7 @@ static bool
 endpoint_is_dual(const struct ct_sock *s, const struct ct_addr *a)
 {
 	return a->family == AF_INET6 && !(s->flags & CT_SF_V6ONLY) &&
-	    sock_addr_is_any(a);
+	    addr6_any(a);
 }
 
 /* "*:500", "*:*": a dual-stack wildcard end, as ss prints it. */
@@ -685,6 +711,19 @@ FMT(f_high)
     const struct ct_sock *a, const struct ct_sock *b, int prefix)
 #define UNUSED_CMP_ARGS (void)view; (void)prefix
 
+int
+fields_addr_key_cmp(const struct ct_addr *x, const struct ct_addr *y)
+{
+	struct ct_addr mx, my;
+	int c;
+
+	x = addr_key(x, CT_PREFIX_KEY, &mx);
+	y = addr_key(y, CT_PREFIX_KEY, &my);
+	if ((c = CMP(x->family, y->family)) != 0)
+		return c;
+	return memcmp(x->bytes, y->bytes, 16);
+}
+
 /* Addresses, or keys' (folded, masked) as fmt_addr_prefix() spells them. */
 static int
 addr_cmp(const struct ct_addr *x, const struct ct_addr *y, int prefix)
@@ -692,6 +731,8 @@ addr_cmp(const struct ct_addr *x, const struct ct_addr *y, int prefix)
 	struct ct_addr mx, my;
 	int c;
 
+	if (prefix == CT_PREFIX_KEY)
+		return fields_addr_key_cmp(x, y);
 	if (prefix != CT_PREFIX_NONE) {
 		x = addr_key(x, prefix, &mx);
 		y = addr_key(y, prefix, &my);

@@ -53,14 +53,14 @@ tree_group_cmp(const void *x, const void *y, void *arg)
  * IPv4 and the v4-mapped connections to one server are one destination.
  */
 static int
-tree_dest_cmp(const struct ct_view *view, const struct ct_sock *a,
-    const struct ct_sock *b)
+tree_dest_cmp(const struct ct_sock *a, const struct ct_sock *b)
 {
 	int c;
 
-	if ((c = CMP(a->proto, b->proto)) != 0)
+	if ((c = CMP(a->proto, b->proto)) != 0 ||
+	    (c = fields_addr_key_cmp(&a->remote, &b->remote)) != 0)
 		return c;
-	return fields_get(CT_F_REMOTE)->cmp(view, a, b, CT_PREFIX_KEY);
+	return CMP(a->rport, b->rport);
 }
 
 /* Connections without a listener: by destination, then as asked. */
@@ -70,30 +70,29 @@ tree_rest_cmp(const void *x, const void *y, void *arg)
 	const struct ct_order *ctx = arg;
 	const struct ct_sock *a = *(const struct ct_sock *const *)x;
 	const struct ct_sock *b = *(const struct ct_sock *const *)y;
-	int c = tree_dest_cmp(ctx->view, a, b) * ctx->dir;
+	int c = tree_dest_cmp(a, b) * ctx->dir;
 
 	return c != 0 ? c : group_sock_cmp(ctx, a, b);
 }
 
 /* Clients are remote addresses as group keys: ::ffff:a.b.c.d is a.b.c.d. */
 static int
-tree_addr_cmp(const void *x, const void *y, void *arg)
+tree_addr_cmp(const void *x, const void *y)
 {
-	return fields_get(CT_F_RADDR)->cmp(arg, *(const struct ct_sock *const *)x,
-	    *(const struct ct_sock *const *)y, CT_PREFIX_KEY);
+	return fields_addr_key_cmp(&(*(const struct ct_sock *const *)x)->remote,
+	    &(*(const struct ct_sock *const *)y)->remote);
 }
 
 /* Distinct remote addresses of v[0..n); reorders v. */
 static uint32_t
-tree_count_clients(const struct ct_view *view, const struct ct_sock **v,
-    size_t n)
+tree_count_clients(const struct ct_sock **v, size_t n)
 {
 	uint32_t k = 0;
 	size_t i;
 
-	qsort_r(v, n, sizeof(*v), tree_addr_cmp, (void *)view);
+	qsort(v, n, sizeof(*v), tree_addr_cmp);
 	for (i = 0; i < n; i++)
-		if (i == 0 || tree_addr_cmp(&v[i - 1], &v[i], (void *)view) != 0)
+		if (i == 0 || tree_addr_cmp(&v[i - 1], &v[i]) != 0)
 			k++;
 	return k;
 }
@@ -104,7 +103,6 @@ tree_add_conns(const struct ct_snap *snap, struct ct_tree *t,
     struct ct_tree_node *nd, const struct ct_sock **v, size_t n,
     const struct ct_sock **scratch)
 {
-	const struct ct_view view = snap_view(snap);
 	size_t i;
 
 	nd->conns = t->nrows;
@@ -118,7 +116,7 @@ tree_add_conns(const struct ct_snap *snap, struct ct_tree *t,
 		nd->head.bytes_out += g->bytes_out;
 		scratch[i] = v[i];
 	}
-	nd->head.clients = tree_count_clients(&view, scratch, n);
+	nd->head.clients = tree_count_clients(scratch, n);
 }
 
 int
@@ -197,7 +195,7 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 	qsort_r(gorder, nshown, sizeof(*gorder), tree_group_cmp, &tc);
 	qsort_r(rest, nrest, sizeof(*rest), tree_rest_cmp, &tc.sort);
 	for (i = 0, j = 0; i < nrest; i++)
-		if (i == 0 || tree_dest_cmp(&view, rest[i - 1], rest[i]) != 0)
+		if (i == 0 || tree_dest_cmp(rest[i - 1], rest[i]) != 0)
 			j++;
 
 	out->rows = xcalloc(n, sizeof(*out->rows));
@@ -231,8 +229,7 @@ group_tree_build(const struct ct_snap *snap, const struct ct_opts *o,
 	for (i = 0; i < nrest; i = j) {
 		struct ct_tree_node *nd = &out->nodes[out->nnodes++];
 
-		for (j = i + 1; j < nrest && tree_dest_cmp(&view, rest[i], rest[j]) == 0;
-		    j++)
+		for (j = i + 1; j < nrest && tree_dest_cmp(rest[i], rest[j]) == 0; j++)
 			continue;
 		nd->head.first = rest[i];
 		tree_add_conns(snap, out, nd, rest + i, j - i, scratch);
