@@ -26,6 +26,7 @@ enum ct_field_id {
 	CT_F_UID,
 	CT_F_USER,
 	CT_F_INODE,
+	CT_F_V6ONLY,
 	CT_F_PID,
 	CT_F_COMM,
 	CT_F_OWNERS,
@@ -66,10 +67,22 @@ enum ct_field_id {
 /* Longest text one cell can hold: "[v6 address%scope]:65535" and more. */
 #define CT_CELL_MAX	128
 
-/* A column, sort key or group key: a field, with an optional /prefix. */
+/*
+ * A column, sort key or group key: a field, with an optional /prefix.
+ * What a formatter or comparator gets as its prefix:
+ *   CT_PREFIX_NONE  the value as the kernel holds it (a column);
+ *   CT_PREFIX_KEY   a group key (-g, and the groups of -T, -s and the
+ *                   live view): an IPv4-mapped address ::ffff:a.b.c.d is
+ *                   its IPv4 address a.b.c.d, in laddr, raddr, local and
+ *                   remote, so a client counts once however it came in;
+ *   0 to 128        an address field masked to that many bits, a key too
+ *                   (a v4-mapped address is masked as IPv4: 10.1.2.0/24).
+ */
+#define CT_PREFIX_NONE	(-1)
+#define CT_PREFIX_KEY	(-2)
 struct ct_col {
 	enum ct_field_id id;
-	int		 prefix;	/* address prefix length; -1 = whole */
+	int		 prefix;	/* CT_PREFIX_*, or a length 0-128 */
 };
 
 #define CT_COLS_MAX	32
@@ -134,6 +147,16 @@ size_t		 fields_distance(const char *a, size_t alen, const char *b);
  */
 int		 fields_parse_list(const char *list, bool allow_prefix,
 		    struct ct_cols *out, const char **bad, size_t *badlen);
+
+/*
+ * Two addresses as group keys compare (CT_PREFIX_KEY, whole): the order
+ * of laddr and raddr keys, for code that sorts addresses by the million
+ * (the clients and destinations of -T).
+ */
+int		 fields_addr_key_cmp(const struct ct_addr *a, const struct ct_addr *b);
+
+/* Make columns group keys: CT_PREFIX_NONE becomes CT_PREFIX_KEY (-g). */
+void		 fields_cols_as_keys(struct ct_cols *c);
 
 /* Compare two records on every key in order; 0 only when all are equal. */
 int		 fields_cmp_cols(const struct ct_view *v, const struct ct_cols *c,

@@ -44,7 +44,8 @@ const struct ct_sock *group_table_first(const struct ct_snap *snap,
 
 /*
  * Build the rows of snap that match o->filter: one per record, sorted by
- * --sort (or the default order), or folded by o->group. Groups come
+ * --sort (or the default order), or folded by o->group (recvq and sendq
+ * summing bytes queued: TCP listeners' queues left out). Groups come
  * largest count first, ties by the group key; with --sort, by those
  * fields first (count, recvq, sendq, bytes_sent, bytes_recv compare the
  * group's totals, a key field its value). -r reverses the whole order.
@@ -61,7 +62,8 @@ void		 group_table_select(const struct ct_snap *snap,
 /*
  * Sort rows by keys (then the default order, a total order), dir 1 or -1,
  * and, when fold, merge each run of equal keys into its first row, adding
- * counts, queues and bytes.
+ * counts, queues and bytes; the queues of a folded row are bytes, so a
+ * TCP listener's (its accept queue and backlog) are left out.
  */
 void		 group_table_fold(const struct ct_snap *snap,
 		    const struct ct_cols *keys, int dir, bool fold, struct ct_table *t);

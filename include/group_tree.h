@@ -11,11 +11,12 @@ struct ct_snap;
 /*
  * -T: a listener (every member of its SO_REUSEPORT group) with the
  * connections it accepted, or, for the connections no listener in the
- * snapshot accepted, one destination (protocol, remote address and port).
+ * snapshot accepted, one destination (protocol, remote address and port,
+ * as a group key: a v4-mapped address is its IPv4 one, CT_PREFIX_KEY).
  * head.first is the first member (the first connection for a destination);
  * head.count the connections, head.rq/wq the members' accept queues and
  * backlogs (the connections' queues for a destination), head.clients the
- * distinct remote addresses of the connections.
+ * distinct remote addresses of the connections (as group keys too).
  */
 struct ct_tree_node {
 	struct ct_group	 head;

@@ -20,9 +20,11 @@ enum ct_event {
 
 /*
  * Write one event about record s of snap (for CT_EV_CLOSE, the previous
- * snapshot) at wall-clock time when (UTC), as one line:
+ * snapshot) at wall-clock time when (CLOCK_REALTIME, printed in UTC), as
+ * one line:
  *   2026-11-22T10:00:01Z + tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:54240 nc(1234)
- * the time, the marker, then o->cols when -o gave them, else proto, state,
+ * the time (with milliseconds, 10:00:01.250Z, unless o->interval_ms is
+ * whole seconds), the marker, then o->cols when -o gave them, else proto, state,
  * local, remote and process (unless -P); for CT_EV_STATE the state reads
  * OLD->NEW. With o->format JSON: one object on one line, "time", "event"
  * (initial, open, close, state), "old_state" for a state change, then the
@@ -30,7 +32,7 @@ enum ct_event {
  */
 void		 out_events_write(FILE *fp, const struct ct_snap *snap,
 		    const struct ct_sock *s, enum ct_event ev, uint8_t old_state,
-		    time_t when, const struct ct_opts *o);
+		    const struct timespec *when, const struct ct_opts *o);
 
 /*
  * Every event of one sample: with no prev, each matching record of cur as
@@ -40,7 +42,7 @@ void		 out_events_write(FILE *fp, const struct ct_snap *snap,
  * diff_build(prev, cur). Returns the number of events written.
  */
 size_t		 out_events_diff(FILE *fp, const struct ct_snap *prev,
-		    const struct ct_snap *cur, const struct ct_diff *d, time_t when,
-		    const struct ct_opts *o);
+		    const struct ct_snap *cur, const struct ct_diff *d,
+		    const struct timespec *when, const struct ct_opts *o);
 
 #endif /* CT_OUT_EVENTS_H */

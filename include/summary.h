@@ -25,7 +25,8 @@ struct ct_summary {
  * connections first), high when an accept queue is over half its backlog;
  * and, for client-side sockets (local port ephemeral and no listener's in
  * its namespace, connected, TIME_WAIT included), the distinct local ports
- * in use per (netns, proto, laddr, raddr, rport) against the available
+ * in use per (netns, proto, laddr, raddr, rport), as group keys (a
+ * v4-mapped address is its IPv4 one: CT_PREFIX_KEY), against the available
  * ports of its namespace's range (ct_netns.range; r for a namespace whose
  * range was not read, the kernel's defaults when r is NULL too), most
  * first, high above half. Returns 0; free with summary_free().

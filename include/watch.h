@@ -14,7 +14,8 @@ struct ct_opts;
  * terminal has it (auto: unless NO_COLOR). Returns 0, or -errno with *what
  * naming the failure for the message: "socket dump" when the first sample
  * fails (before the screen is touched), "terminal" (-ENOTTY) when curses
- * cannot drive it.
+ * does not know TERM, "cursor" (-ENOTTY) when the terminal cannot address
+ * the cursor (TERM=dumb).
  */
 int		 watch_run(struct ct_diag *d, const struct ct_opts *o,
 		    const char **what);

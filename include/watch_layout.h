@@ -81,12 +81,21 @@ struct ct_wtotals {
 	double		 dt;			/* seconds since it; 0 for the first */
 };
 
+/* The body's columns, at most: the 5-tuple and state, owner, queues, rates, rtt. */
+#define CT_WCOLS_MAX	11
+
 /* One sample as the view shows it. */
 struct ct_wview {
 	struct ct_snap	 snap;		/* the records shown, and their listeners */
 	struct ct_wsock	*ws;		/* parallel to snap.socks */
 	struct ct_wrow	*rows;		/* set by watch_layout_arrange() */
 	size_t		 nrows;
+	/*
+	 * Each column's width (in display order, see watch_layout_fit()):
+	 * its widest cell over every row of the view and its header, set
+	 * with the rows, so that widths hold while the view scrolls.
+	 */
+	size_t		 width[CT_WCOLS_MAX];
 	struct ct_wtotals tot;
 };
 
@@ -101,12 +110,15 @@ void		 watch_layout_build(const struct ct_snap *prev,
 		    const struct ct_snap *cur, const struct ct_diff *d,
 		    struct ct_wview *out);
 /*
- * (Re)build v->rows for grouping g and sort key s (reverse: -r). The
- * listener grouping puts each listener (every SO_REUSEPORT member) first,
- * its accepted connections beneath, then outgoing connections beneath one
- * head per destination; the others put one head per remote address,
- * process, namespace or container; flat has no heads. Heads and listeners keep their own order;
- * the records beneath them follow s.
+ * (Re)build v->rows and v->width for grouping g and sort key s (reverse:
+ * -r). The listener grouping puts each listener (every SO_REUSEPORT
+ * member) first, its accepted connections beneath, then outgoing
+ * connections beneath one head per destination, listeners and
+ * destinations in the default order; the others put one head per remote
+ * address (as a group key: a v4-mapped address is its IPv4 one), process,
+ * namespace or container, the largest group first (-r: the smallest), ties
+ * in the order of their keys; flat has no heads. The records beneath
+ * follow s.
  */
 void		 watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g,
 		    enum ct_wsort s, bool reverse);
@@ -120,7 +132,6 @@ const char	*watch_layout_sort_name(enum ct_wsort s);
 int		 watch_layout_sort_lookup(enum ct_field_id id);
 
 /* The columns of the body that fit the width, and their widths. */
-#define CT_WCOLS_MAX	11
 struct ct_wfit {
 	enum ct_field_id id[CT_WCOLS_MAX];
 	size_t		 width[CT_WCOLS_MAX];
@@ -128,15 +139,19 @@ struct ct_wfit {
 };
 
 /*
- * Choose the columns for rows [first, first + n) on a screen cols wide:
- * proto, state, local and remote always (cut at the edge when even they do
- * not fit), then as room allows, in this order of priority, the process
- * (unless !procs), the namespace (when the view holds more than one), the
- * queues, the rates, the rtt. Widths fit those rows and the column
- * headers.
+ * Choose the body's columns on a screen cols wide, by one priority (the
+ * man page's): proto, state, local and remote always (cut at the edge
+ * when even they do not fit); then the column the rows are sorted on
+ * (sort), so that the order can be seen; then, while each fits, in this
+ * order, the process (unless !procs), the namespace (when the view holds
+ * more than one), the queues (recvq and sendq), the rates (rate_in and
+ * rate_out), the rtt, stopping at the first that does not fit: no column
+ * shows where one before it in this list does not. The columns keep their
+ * display order, netns, proto ... remote, process, recvq, sendq, rate_in,
+ * rate_out, rtt, and the view's widths.
  */
-void		 watch_layout_fit(const struct ct_wview *v, size_t first,
-		    size_t n, size_t cols, bool procs, struct ct_wfit *out);
+void		 watch_layout_fit(const struct ct_wview *v, size_t cols,
+		    bool procs, enum ct_wsort sort, struct ct_wfit *out);
 /* Does the fit show tcp_info figures (rates, rtt)? Then ask for them. */
 bool		 watch_layout_fit_info(const struct ct_wfit *fit);
 
@@ -144,17 +159,38 @@ bool		 watch_layout_fit_info(const struct ct_wfit *fit);
  * The text of one row, of the column header line, or of the header line,
  * into buf (size bytes, NUL-terminated, cut when full). A row begins with
  * its mark: '+' new, '-' gone, '~' changed state, '!' a listener over half
- * full, else blank. The header line:
+ * full, else blank. The header line, for a sample at tm and ms
+ * milliseconds past its second:
  *   10:00:01 every 1s filter :500  listen 1 estab 2 tw 0 other 0  +2.0/s -0.0/s
- * Each returns the length written.
+ * with the milliseconds, 10:00:01.250, unless interval_ms is whole
+ * seconds. On a screen cols wide a long filter is cut, ending in "...",
+ * so that the totals still fit. Each returns the length written.
  */
 size_t		 watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
 		    const struct ct_wfit *fit, char *buf, size_t size);
 size_t		 watch_layout_colhead(const struct ct_wfit *fit, char *buf,
 		    size_t size);
 size_t		 watch_layout_header(const struct ct_wview *v, const struct tm *tm,
-		    unsigned interval_ms, const char *filter_text, char *buf,
+		    unsigned ms, unsigned interval_ms, const char *filter_text,
+		    size_t cols, char *buf, size_t size);
+
+/*
+ * The filter being edited on the status line of a screen cols wide,
+ * "filter: TEXT", or when it does not fit with its cursor,
+ * "filter: <" and the end of the text. Returns the cursor's column.
+ */
+size_t		 watch_layout_edit(const char *text, size_t cols, char *buf,
 		    size_t size);
+
+/*
+ * The help (the ? key) in place of the body: the number of lines it takes
+ * in rows lines, and line i of them, for a screen cols wide. A line cut at
+ * the edge ends in '>'; when the help has more lines than rows, the last
+ * one shown says so.
+ */
+size_t		 watch_layout_help_rows(size_t rows);
+size_t		 watch_layout_help_line(size_t i, size_t rows, size_t cols,
+		    char *buf, size_t size);
 
 /* A byte rate in at most 5 characters: "999", "1.5K", "12K", "3.0M". */
 size_t		 watch_layout_rate(uint64_t bps, char *buf);

@@ -131,18 +131,54 @@ fmt_name(char *buf, const char *name, uint32_t num, struct ct_fmt_memo *m)
 }
 
 /*
- * Mask an address to its first prefix bits (clamped to the family's width).
- * On an IPv4-mapped address (::ffff:a.b.c.d, a client of a dual-stack
- * listener) a prefix up to 32 applies to the IPv4 address inside, where an
- * IPv6 prefix that short would lump every such client together.
+ * The tests of sock.h, in words rather than calls to memcmp(): they run
+ * in comparators, for every pair a sort of the whole snapshot compares.
  */
+static inline bool
+addr_v4mapped(const struct ct_addr *a)
+{
+	uint64_t w;
+	uint32_t h;
+
+	if (a->family != AF_INET6)
+		return false;
+	memcpy(&w, a->bytes, 8);
+	memcpy(&h, a->bytes + 8, 4);
+	return w == 0 && h == htonl(0xffff);
+}
+
+static inline bool
+addr6_any(const struct ct_addr *a)
+{
+	uint64_t w[2];
+
+	memcpy(w, a->bytes, 16);
+	return (w[0] | w[1]) == 0;
+}
+
+/*
+ * A key's address (prefix CT_PREFIX_KEY or a length, see fields.h): an
+ * IPv4-mapped one (::ffff:a.b.c.d, a client of a dual-stack listener) is
+ * its IPv4 address a.b.c.d, so that a client counts once however it came.
+ * Otherwise, and for a column (CT_PREFIX_NONE), the address as it is.
+ */
+static const struct ct_addr *
+addr_key(const struct ct_addr *a, int prefix, struct ct_addr *tmp)
+{
+	if (prefix == CT_PREFIX_NONE || !addr_v4mapped(a))
+		return a;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->family = AF_INET;
+	memcpy(tmp->bytes, a->bytes + 12, 4);
+	return tmp;
+}
+
+/* Mask an address to its first prefix bits (clamped to the family's width). */
 static void
 addr_mask(struct ct_addr *a, int prefix)
 {
 	int bits = a->family == AF_INET6 ? 128 : 32, i;
 
-	if (prefix >= 0 && prefix <= 32 && sock_addr_is_v4mapped(a))
-		prefix += 96;
 	if (prefix < 0 || prefix >= bits)
 		return;
 	for (i = 0; i < 16; i++) {
@@ -292,14 +328,36 @@ fmt_endpoint(char *buf, const struct ct_addr *a, uint16_t port,
 }
 
 /*
- * A group key with a prefix, "127.0.0.0/24": the masked address and the
- * prefix it was masked to, in its own family's terms (clamped to its
- * width; a v4-mapped address masked as IPv4 shows its IPv6 length).
+ * An IPv6 socket on :: that is not IPV6_V6ONLY takes IPv4 as well: ss
+ * writes that end "*", and so does conntab, apart from an IPv6-only
+ * "[::]". (The kernel reports the flag for full sockets; a TIME_WAIT or
+ * request socket never has :: at either end.)
+ */
+static bool
+endpoint_is_dual(const struct ct_sock *s, const struct ct_addr *a)
+{
+	return a->family == AF_INET6 && !(s->flags & CT_SF_V6ONLY) &&
+	    addr6_any(a);
+}
+
+/* "*:500", "*:*": a dual-stack wildcard end, as ss prints it. */
+static size_t
+fmt_endpoint_dual(char *buf, uint16_t port)
+{
+	buf[0] = '*';
+	buf[1] = ':';
+	return 2 + fmt_port(buf + 2, port);
+}
+
+/*
+ * An address, or a key's: "127.0.0.1", "127.0.0.1" for ::ffff:127.0.0.1
+ * as a key, and with a prefix "127.0.0.0/24", the masked address and the
+ * prefix it was masked to, clamped to its family's width.
  */
 static size_t
 fmt_addr_prefix(char *buf, const struct ct_addr *addr, int prefix)
 {
-	struct ct_addr a = *addr;
+	struct ct_addr tmp, a = *addr_key(addr, prefix, &tmp);
 	int bits = a.family == AF_INET6 ? 128 : 32;
 	size_t n;
 
@@ -307,8 +365,6 @@ fmt_addr_prefix(char *buf, const struct ct_addr *addr, int prefix)
 	n = fmt_addr(buf, &a);
 	if (prefix < 0)
 		return n;
-	if (prefix <= 32 && sock_addr_is_v4mapped(addr))
-		prefix += 96;
 	buf[n++] = '/';
 	return n + fmt_u64(buf + n, (uint64_t)(prefix < bits ? prefix : bits));
 }
@@ -399,22 +455,51 @@ FMT(f_rport)
 	return fmt_port(buf, g->first->rport);
 }
 
+/*
+ * The memo never holds the "*" form: an address keys it, not the flag.
+ * As a key (CT_PREFIX_KEY) a v4-mapped end is its IPv4 one, 10.0.0.1:80.
+ */
 FMT(f_local)
 {
-	UNUSED_FMT_ARGS;
-	return fmt_endpoint(buf, &g->first->local, g->first->lport, memo);
+	const struct ct_sock *s = g->first;
+	struct ct_addr tmp;
+
+	(void)view;
+	(void)is_null;
+	if (endpoint_is_dual(s, &s->local))
+		return fmt_endpoint_dual(buf, s->lport);
+	return fmt_endpoint(buf, addr_key(&s->local, prefix, &tmp), s->lport,
+	    memo);
 }
 
 FMT(f_remote)
 {
-	UNUSED_FMT_ARGS;
-	return fmt_endpoint(buf, &g->first->remote, g->first->rport, memo);
+	const struct ct_sock *s = g->first;
+	struct ct_addr tmp;
+
+	(void)view;
+	(void)is_null;
+	if (endpoint_is_dual(s, &s->remote))
+		return fmt_endpoint_dual(buf, s->rport);
+	return fmt_endpoint(buf, addr_key(&s->remote, prefix, &tmp), s->rport,
+	    memo);
 }
 
 FMT(f_recvq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->rq); }
 FMT(f_sendq) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->wq); }
 FMT(f_uid) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->uid); }
 FMT(f_inode) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->first->inode); }
+
+/* IPV6_V6ONLY of an IPv6 socket; an IPv4 one has no such option. */
+FMT(f_v6only)
+{
+	const struct ct_sock *s = g->first;
+
+	UNUSED_FMT_ARGS;
+	if (s->local.family != AF_INET6)
+		return fmt_null(buf, is_null, "-");
+	return fmt_str(buf, (s->flags & CT_SF_V6ONLY) ? "true" : "false");
+}
 
 FMT(f_user)
 {
@@ -522,6 +607,8 @@ FMT(f_listener)
 	(void)prefix;
 	if (l == NULL)
 		return fmt_null(buf, is_null, "-");
+	if (endpoint_is_dual(l, &l->local))
+		return fmt_endpoint_dual(buf, l->lport);
 	return fmt_endpoint(buf, &l->local, l->lport, memo);
 }
 
@@ -694,12 +781,32 @@ FMT(f_unit)
     const struct ct_sock *a, const struct ct_sock *b, int prefix)
 #define UNUSED_CMP_ARGS (void)view; (void)prefix
 
+int
+fields_addr_key_cmp(const struct ct_addr *x, const struct ct_addr *y)
+{
+	struct ct_addr mx, my;
+	int c;
+
+	x = addr_key(x, CT_PREFIX_KEY, &mx);
+	y = addr_key(y, CT_PREFIX_KEY, &my);
+	if ((c = CMP(x->family, y->family)) != 0)
+		return c;
+	return memcmp(x->bytes, y->bytes, 16);
+}
+
+/* Addresses, or keys' (folded, masked) as fmt_addr_prefix() spells them. */
 static int
 addr_cmp(const struct ct_addr *x, const struct ct_addr *y, int prefix)
 {
 	struct ct_addr mx, my;
 	int c;
 
+	if (prefix == CT_PREFIX_KEY)
+		return fields_addr_key_cmp(x, y);
+	if (prefix != CT_PREFIX_NONE) {
+		x = addr_key(x, prefix, &mx);
+		y = addr_key(y, prefix, &my);
+	}
 	if ((c = CMP(x->family, y->family)) != 0)
 		return c;
 	if (prefix < 0)
@@ -732,24 +839,40 @@ CMPF(c_raddr)
 	return addr_cmp(&a->remote, &b->remote, prefix);
 }
 CMPF(c_rport) { UNUSED_CMP_ARGS; return CMP(a->rport, b->rport); }
+/* "*:22" and "[::]:22" print apart, so they compare apart (after "[::]"). */
 CMPF(c_local)
 {
-	int c = addr_cmp(&a->local, &b->local, -1);
+	int c = addr_cmp(&a->local, &b->local, prefix);
 
-	UNUSED_CMP_ARGS;
+	(void)view;
+	if (c == 0)
+		c = CMP(endpoint_is_dual(a, &a->local),
+		    endpoint_is_dual(b, &b->local));
 	return c != 0 ? c : CMP(a->lport, b->lport);
 }
 CMPF(c_remote)
 {
-	int c = addr_cmp(&a->remote, &b->remote, -1);
+	int c = addr_cmp(&a->remote, &b->remote, prefix);
 
-	UNUSED_CMP_ARGS;
+	(void)view;
+	if (c == 0)
+		c = CMP(endpoint_is_dual(a, &a->remote),
+		    endpoint_is_dual(b, &b->remote));
 	return c != 0 ? c : CMP(a->rport, b->rport);
 }
 CMPF(c_recvq) { UNUSED_CMP_ARGS; return CMP(a->rqueue, b->rqueue); }
 CMPF(c_sendq) { UNUSED_CMP_ARGS; return CMP(a->wqueue, b->wqueue); }
 CMPF(c_uid) { UNUSED_CMP_ARGS; return CMP(a->uid, b->uid); }
 CMPF(c_inode) { UNUSED_CMP_ARGS; return CMP(a->inode, b->inode); }
+/* IPv4 first (no flag), then dual-stack, then IPv6-only. */
+CMPF(c_v6only)
+{
+	int x = a->local.family != AF_INET6 ? 0 : 1 + !!(a->flags & CT_SF_V6ONLY);
+	int y = b->local.family != AF_INET6 ? 0 : 1 + !!(b->flags & CT_SF_V6ONLY);
+
+	UNUSED_CMP_ARGS;
+	return CMP(x, y);
+}
 
 CMPF(c_user)
 {
@@ -883,6 +1006,8 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	[CT_F_UID] = { "uid", "UID", CT_FF_NUM, f_uid, c_uid, 0 },
 	[CT_F_USER] = { "user", "USER", 0, f_user, c_user, 0 },
 	[CT_F_INODE] = { "inode", "INODE", CT_FF_NUM, f_inode, c_inode, 0 },
+	[CT_F_V6ONLY] = { "v6only", "V6ONLY", CT_FF_NUM | CT_FF_BOOL, f_v6only,
+	    c_v6only, 5 },
 	[CT_F_PID] = { "pid", "PID", CT_FF_NUM | CT_FF_OWNERS, f_pid, c_pid, 0 },
 	[CT_F_COMM] = { "comm", "COMM", CT_FF_OWNERS, f_comm, c_comm, 0 },
 	[CT_F_OWNERS] = { "owners", "OWNERS", CT_FF_OWNERS, f_owners, NULL, 0 },
@@ -1044,6 +1169,16 @@ fields_parse_list(const char *list, bool allow_prefix, struct ct_cols *out,
 			return 0;
 		p += len + 1;
 	}
+}
+
+void
+fields_cols_as_keys(struct ct_cols *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].prefix == CT_PREFIX_NONE)
+			c->v[i].prefix = CT_PREFIX_KEY;
 }
 
 int

@@ -110,6 +110,20 @@ group_row_set(struct ct_group *g, const struct ct_snap *snap,
 	}
 }
 
+/*
+ * A row about to be folded into a group: the group's recvq and sendq add
+ * up bytes queued. A TCP listener's are its accept queue and backlog,
+ * connections and a limit that do not add up with bytes (two idle
+ * listeners are no 8192 bytes), so a group leaves them out; -T and -s
+ * show them per listener. (A UDP socket's queues are bytes: they count.)
+ */
+static void
+group_row_fold_start(struct ct_group *g)
+{
+	if (g->first->proto == IPPROTO_TCP && g->first->state == CT_ST_LISTEN)
+		g->rq = g->wq = 0;
+}
+
 static void
 group_row_add(struct ct_group *acc, const struct ct_group *g)
 {
@@ -149,6 +163,7 @@ group_table_fold(const struct ct_snap *snap, const struct ct_cols *keys,
 	if (!fold)
 		return;
 	for (i = 0; i < t->nrows; i++) {
+		group_row_fold_start(&t->rows[i]);
 		if (n > 0 && fields_cmp_cols(&view, keys, t->rows[n - 1].first,
 		    t->rows[i].first) == 0)
 			group_row_add(&t->rows[n - 1], &t->rows[i]);
@@ -233,6 +248,7 @@ group_table_hash(const struct ct_snap *snap, const struct ct_opts *o,
 		if (!filter_match(o->filter, &view, s))
 			continue;
 		group_row_set(&one, snap, s);
+		group_row_fold_start(&one);
 		h = group_hash_key(&view, keys, &one, memo);
 		for (pos = h & (cap - 1); slot[pos] != 0; pos = (pos + 1) & (cap - 1)) {
 			g = &out->rows[slot[pos] - 1];

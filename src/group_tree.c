@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fields.h"
 #include "filter.h"
 #include "group.h"
 #include "listener.h"
@@ -47,6 +48,10 @@ tree_group_cmp(const void *x, const void *y, void *arg)
 	    t->lst[t->gstart[*(const size_t *)y]]);
 }
 
+/*
+ * A destination: protocol and remote end as a group key, so that the
+ * IPv4 and the v4-mapped connections to one server are one destination.
+ */
 static int
 tree_dest_cmp(const struct ct_sock *a, const struct ct_sock *b)
 {
@@ -55,8 +60,7 @@ tree_dest_cmp(const struct ct_sock *a, const struct ct_sock *b)
 	/* one destination address in two namespaces is two destinations */
 	if ((c = CMP(a->netns, b->netns)) != 0 ||
 	    (c = CMP(a->proto, b->proto)) != 0 ||
-	    (c = CMP(a->remote.family, b->remote.family)) != 0 ||
-	    (c = memcmp(a->remote.bytes, b->remote.bytes, 16)) != 0)
+	    (c = fields_addr_key_cmp(&a->remote, &b->remote)) != 0)
 		return c;
 	return CMP(a->rport, b->rport);
 }
@@ -73,14 +77,12 @@ tree_rest_cmp(const void *x, const void *y, void *arg)
 	return c != 0 ? c : group_sock_cmp(ctx, a, b);
 }
 
+/* Clients are remote addresses as group keys: ::ffff:a.b.c.d is a.b.c.d. */
 static int
 tree_addr_cmp(const void *x, const void *y)
 {
-	const struct ct_sock *a = *(const struct ct_sock *const *)x;
-	const struct ct_sock *b = *(const struct ct_sock *const *)y;
-	int c = CMP(a->remote.family, b->remote.family);
-
-	return c != 0 ? c : memcmp(a->remote.bytes, b->remote.bytes, 16);
+	return fields_addr_key_cmp(&(*(const struct ct_sock *const *)x)->remote,
+	    &(*(const struct ct_sock *const *)y)->remote);
 }
 
 /* Distinct remote addresses of v[0..n); reorders v. */

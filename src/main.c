@@ -4,6 +4,7 @@
  * 0 success, 1 runtime failure, 2 usage or filter error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <math.h>
@@ -83,7 +84,7 @@ usage(FILE *fp)
 "usage: conntab [-46aeHhilnPprsTtuVJw] [-d secs] [-g list] [-N netns]\n"
 "               [--all-netns] [-o list] [--sort list] [--format fmt]\n"
 "               [--output file] [--max-series n]\n"
-"               [--color[=auto|always|never]] [filter]\n"
+"               [--color[=always|auto|never]] [filter]\n"
 "\n"
 "  -t, -u            TCP only, UDP only (default both)\n"
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
@@ -108,7 +109,8 @@ usage(FILE *fp)
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
 "  --all-netns       every network namespace of the host at once (root)\n"
-"  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
+"  --color[=WHEN]    always (bare --color), never, or auto: only on a\n"
+"                    terminal and without NO_COLOR (the default)\n"
 "  -h, --help        this help\n"
 "  -V, --version     the version\n"
 "  --list WHAT       one a line: fields, keywords, states, formats, options\n"
@@ -117,10 +119,10 @@ usage(FILE *fp)
 "        'dst 10.0.0.0/8', 'comm nginx', 'netns web1', 'container docker:*',\n"
 "        'pod PATTERN', 'unit nginx.service', with and, or, not and ( )\n"
 "fields: proto family state laddr lport raddr rport local remote recvq\n"
-"        sendq uid user inode pid comm owners process listener rtt rttvar\n"
-"        cwnd retrans bytes_sent bytes_recv count netns netns_ino container\n"
-"        pod unit; with -T and -s: clients ports_used ports_avail ports_pct\n"
-"        high\n"
+"        sendq uid user inode v6only pid comm owners process listener rtt\n"
+"        rttvar cwnd retrans bytes_sent bytes_recv count netns netns_ino\n"
+"        container pod unit; with -T and -s: clients ports_used ports_avail\n"
+"        ports_pct high\n"
 "See conntab(1).\n", fp);
 }
 
@@ -208,6 +210,23 @@ check_group_sort(const struct ct_opts *o)
 	}
 }
 
+/*
+ * With -g, a sort key that is a group key sorts as the key reads: by the
+ * network of -g raddr/24, v4-mapped addresses folded.
+ */
+static void
+sort_as_group_keys(struct ct_opts *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->sort.n; i++)
+		for (j = 0; j < o->group.n; j++)
+			if (o->sort.v[i].id == o->group.v[j].id) {
+				o->sort.v[i].prefix = o->group.v[j].prefix;
+				break;
+			}
+}
+
 static void
 add_col(struct ct_cols *c, enum ct_field_id id)
 {
@@ -274,7 +293,7 @@ want_color(const char *when)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
-	if (when == NULL || strcmp(when, "auto") == 0)
+	if (strcmp(when, "auto") == 0)
 		return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0') &&
 		    term != NULL && strcmp(term, "dumb") != 0;
 	if (strcmp(when, "always") == 0 || strcmp(when, "yes") == 0)
@@ -504,6 +523,39 @@ list_words(const char *what)
 	}
 }
 
+/*
+ * An error in the long option arg ("--tree=x", "--bogus", "--no"), named
+ * as typed: getopt_long() reports the first by the option's letter
+ * (optopt 'T'), which the user never wrote, and the others alike.
+ */
+static void __attribute__((noreturn))
+long_option_error(const char *arg)
+{
+	char name[CT_ESCAPE_MAX(64)], list[128];
+	size_t len = strcspn(arg + 2, "="), i, j, n = 0;
+
+	util_escape(arg, 2 + (len < 62 ? len : 62), name, sizeof(name));
+	if (optopt != 0)
+		usage_error("option '%s' takes no argument", name);
+	/* a prefix of several options is ambiguous, unless they are one */
+	list[0] = '\0';
+	for (i = 0; len > 0 && longopts[i].name != NULL; i++) {
+		if (strncmp(longopts[i].name, arg + 2, len) != 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (longopts[j].val == longopts[i].val &&
+			    strncmp(longopts[j].name, arg + 2, len) == 0)
+				break;
+		if (j < i)
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s--%s", n++ > 0 ? ", " : "", longopts[i].name);
+	}
+	if (n > 1)
+		usage_error("option '%s' is ambiguous: %s", name, list);
+	usage_error("unknown option '%s'", name);
+}
+
 static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
@@ -511,7 +563,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	const char *interval = NULL, *series = NULL;
 	const char *pd = getenv("CONNTAB_NO_PUSHDOWN");
 	char buf[CT_ESCAPE_MAX(64)];
-	int ch;
+	int ch, at;
 
 	memset(o, 0, sizeof(*o));
 	o->protos = 0;
@@ -521,7 +573,9 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->series_max = CT_SERIES_MAX_DEFAULT;
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	/* at: where this option starts, to tell a long one's error apart */
+	while ((at = optind, ch = getopt_long(argc, argv, shortopts, longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 't': o->protos |= CT_P_TCP; break;
 		case 'u': o->protos |= CT_P_UDP; break;
@@ -544,7 +598,8 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case 'N': o->netns = optarg; break;
 		case OPT_ALL_NETNS: o->all_netns = true; break;
 		case OPT_SORT: sort = optarg; break;
-		case OPT_COLOR: color = optarg; break;
+		/* bare --color is always, as ls reads it; auto is the default */
+		case OPT_COLOR: color = optarg != NULL ? optarg : "always"; break;
 		case OPT_MAX_SERIES: series = optarg; break;
 		case OPT_OUTPUT:	/* "-": standard output, as without it */
 			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
@@ -572,6 +627,14 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 			usage_error("option '%s' needs an argument",
 			    esc(argv[optind - 1], buf, sizeof(buf)));
 		default:
+			/*
+			 * A long option is the word just passed; a short one in
+			 * a cluster leaves optind on its word (-Zt), whose
+			 * predecessor may be a long option that was fine.
+			 */
+			if (optind - 1 >= at &&
+			    strncmp(argv[optind - 1], "--", 2) == 0)
+				long_option_error(argv[optind - 1]);
 			if (optopt != 0 && optopt != '?')
 				usage_error("unknown option '-%s'",
 				    esc((char[]){ (char)optopt, '\0' }, buf, sizeof(buf)));
@@ -593,16 +656,23 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	if (group != NULL) {
 		parse_cols("-g", group, true, &o->group);
 		check_group_keys(o);
+		fields_cols_as_keys(&o->group);	/* v4-mapped folds to IPv4 */
 	}
 	if (sort != NULL) {
 		parse_cols("--sort", sort, false, &o->sort);
-		if (o->group.n > 0)
+		if (o->group.n > 0) {
 			check_group_sort(o);
+			sort_as_group_keys(o);
+		}
 	}
 	if (series != NULL)
 		o->series_max = parse_series_max(series);
 	check_export(o, group, cols, sort, series != NULL);
 	check_watch(o, group, interval);
+	/* the summary's tables have their own columns, which read owners */
+	if (o->summary && (cols != NULL || sort != NULL))
+		usage_error("-s prints tables of its own: -o and --sort do not "
+		    "apply");
 	/* the metrics hold the summary, and need what it needs: listener links */
 	if (is_prom(o))
 		o->summary = true;
@@ -614,7 +684,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	}
 	o->color = want_color(color) && o->format == CT_FMT_TABLE;
 	/* want_color() took only these, so the rest is never/no */
-	if (color == NULL || strcmp(color, "auto") == 0)
+	if (strcmp(color, "auto") == 0)
 		o->color_when = CT_COLOR_AUTO;
 	else if (strcmp(color, "always") == 0 || strcmp(color, "yes") == 0)
 		o->color_when = CT_COLOR_ALWAYS;
@@ -845,13 +915,40 @@ run_watch(struct ct_diag *d, const struct ct_opts *o)
 		rc = watch_stream(d, o, stdout, &what);
 	if (rc == 0)
 		return 0;
-	if (rc == -ENOTTY)
+	if (rc == -ENOTTY && strcmp(what, "cursor") == 0)
+		fprintf(stderr, "conntab: terminal: TERM '%s' cannot move the "
+		    "cursor (for events: conntab -w | cat, or --format json)\n",
+		    esc(term != NULL ? term : "", buf, sizeof(buf)));
+	else if (rc == -ENOTTY)
 		fprintf(stderr, "conntab: terminal: cannot drive TERM '%s' "
 		    "(try --format json for events)\n",
 		    esc(term != NULL ? term : "", buf, sizeof(buf)));
 	else
 		fprintf(stderr, "conntab: %s: %s\n", what, strerror(-rc));
 	return 1;
+}
+
+/*
+ * Descriptors 0 to 2 are open before anything else is: a socket or file
+ * opened while one of them is closed takes its number, and the table went
+ * into the netlink socket (conntab >&-). A closed one becomes /dev/null,
+ * read-only, so that writing to a closed stdout fails (EBADF): a write
+ * error, exit 1, in every mode.
+ */
+static void
+std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd, since those below are open */
+		if (open("/dev/null", O_RDONLY) != fd) {
+			fprintf(stderr, "conntab: /dev/null: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
 }
 
 int
@@ -868,6 +965,7 @@ main(int argc, char *argv[])
 	double secs;
 	int rc, status = 0;
 
+	std_fds_open();
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
 	signal(SIGXFSZ, SIG_IGN);	/* ... and EFBIG past a file size limit */
 	/*

@@ -53,20 +53,39 @@ events_name(enum ct_event ev)
 	return "?";
 }
 
+/*
+ * "2026-11-22T10:00:01Z", or with milliseconds, "...T10:00:01.250Z",
+ * unless the interval is whole seconds: at -d 0.5 two samples a second
+ * would read alike.
+ */
+static void
+events_stamp(char *buf, size_t size, const struct timespec *when,
+    const struct ct_opts *o)
+{
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&when->tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (o->interval_ms % 1000 != 0)
+		snprintf(buf + n, size - n, ".%03ldZ", when->tv_nsec / 1000000);
+	else
+		snprintf(buf + n, size - n, "Z");
+}
+
 void
 out_events_write(FILE *fp, const struct ct_snap *snap, const struct ct_sock *s,
-    enum ct_event ev, uint8_t old_state, time_t when, const struct ct_opts *o)
+    enum ct_event ev, uint8_t old_state, const struct timespec *when,
+    const struct ct_opts *o)
 {
 	const struct ct_view view = snap_view(snap);
 	struct ct_group g;
 	struct ct_cols cols;
-	char stamp[32], cell[CT_CELL_MAX];
-	struct tm tm;
+	char stamp[48], cell[CT_CELL_MAX];
 	size_t j, len;
 
 	group_row_set(&g, snap, s);
-	gmtime_r(&when, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	events_stamp(stamp, sizeof(stamp), when, o);
 	if (o->format == CT_FMT_JSON) {
 		/* the keys and values of the JSON table, so one parser reads both */
 		out_json_keys(o, &cols);
@@ -118,7 +137,8 @@ events_sock_cmp(const void *x, const void *y)
  */
 static void
 events_batch(FILE *fp, const struct ct_snap *snap, const struct ct_sock **v,
-    size_t n, const struct ct_diff *d, const struct ct_snap *prev, time_t when,
+    size_t n, const struct ct_diff *d, const struct ct_snap *prev,
+    const struct timespec *when,
     const struct ct_opts *o)
 {
 	size_t i;
@@ -146,7 +166,8 @@ events_batch(FILE *fp, const struct ct_snap *snap, const struct ct_sock **v,
 
 size_t
 out_events_diff(FILE *fp, const struct ct_snap *prev, const struct ct_snap *cur,
-    const struct ct_diff *d, time_t when, const struct ct_opts *o)
+    const struct ct_diff *d, const struct timespec *when,
+    const struct ct_opts *o)
 {
 	const struct ct_sock **v;
 	size_t i, n = 0, total = 0;

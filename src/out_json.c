@@ -56,13 +56,36 @@ put_owners(FILE *fp, const struct ct_view *v, const struct ct_sock *s)
 	putc_unlocked(']', fp);
 }
 
+/*
+ * An address with a prefix (-g raddr/24), whose text is "10.1.2.0/24":
+ * the key keeps the field's name, "raddr":"10.1.2.0", and the length
+ * goes in a key of its own, "raddr_prefixlen":24 (as ip -j has
+ * "prefixlen"), clamped as the table's text is. JSON null for both when
+ * the socket has no such address.
+ */
+static void
+json_network(FILE *fp, const char *name, const char *cell, size_t len,
+    bool is_null)
+{
+	const char *slash = is_null ? NULL : memrchr(cell, '/', len);
+	size_t alen = slash != NULL ? (size_t)(slash - cell) : len;
+
+	if (slash == NULL) {
+		fprintf(fp, "null,\"%s_prefixlen\":null", name);
+		return;
+	}
+	put_json_str(fp, cell, alen);
+	fprintf(fp, ",\"%s_prefixlen\":", name);
+	fwrite(slash + 1, 1, len - alen - 1, fp);
+}
+
 /* The keys of SPEC §6 when -o did not choose them. */
 static void
 json_default_keys(const struct ct_opts *o, struct ct_cols *k)
 {
 	static const enum ct_field_id base[] = { CT_F_PROTO, CT_F_FAMILY,
 	    CT_F_STATE, CT_F_LADDR, CT_F_LPORT, CT_F_RADDR, CT_F_RPORT,
-	    CT_F_RECVQ, CT_F_SENDQ, CT_F_UID, CT_F_INODE };
+	    CT_F_RECVQ, CT_F_SENDQ, CT_F_UID, CT_F_INODE, CT_F_V6ONLY };
 	static const enum ct_field_id owners[] = { CT_F_PID, CT_F_COMM,
 	    CT_F_OWNERS };
 	static const enum ct_field_id info[] = { CT_F_RTT, CT_F_RTTVAR,
@@ -119,8 +142,6 @@ out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 			putc_unlocked(',', fp);
 		putc_unlocked('"', fp);
 		fputs(f->name, fp);
-		if (k->v[j].prefix >= 0)
-			fprintf(fp, "/%d", k->v[j].prefix);
 		fputs("\":", fp);
 		if (k->v[j].id == CT_F_OWNERS) {
 			put_owners(fp, &view, g->first);
@@ -128,6 +149,10 @@ out_json_members(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 		}
 		len = f->fmt(&view, g, k->v[j].prefix, cell, &is_null,
 		    memo != NULL ? &memo[j] : NULL);
+		if (k->v[j].prefix >= 0) {
+			json_network(fp, f->name, cell, len, is_null);
+			continue;
+		}
 		if (is_null)
 			fputs("null", fp);
 		else if (f->flags & CT_FF_NUM)

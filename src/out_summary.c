@@ -37,6 +37,16 @@ out_summary_write(FILE *fp, const struct ct_snap *snap,
 	static const enum ct_field_id listeners[] = { CT_F_PROTO, CT_F_LOCAL,
 	    CT_F_RECVQ, CT_F_SENDQ, CT_F_COUNT, CT_F_CLIENTS, CT_F_HIGH,
 	    CT_F_PROCESS };
+	/*
+	 * JSON has no "process" text to parse: the keys of -T's listener
+	 * objects, and the owners as the listing has them. Owners last, so
+	 * that -P drops them from the end in both.
+	 */
+	static const enum ct_field_id jlisteners[] = { CT_F_PROTO, CT_F_FAMILY,
+	    CT_F_LADDR, CT_F_LPORT, CT_F_LOCAL, CT_F_RECVQ, CT_F_SENDQ,
+	    CT_F_COUNT, CT_F_CLIENTS, CT_F_HIGH, CT_F_PID, CT_F_COMM,
+	    CT_F_OWNERS };
+	const bool json = o->format == CT_FMT_JSON;
 	static const enum ct_field_id ports[] = { CT_F_PROTO, CT_F_LADDR,
 	    CT_F_RADDR, CT_F_RPORT, CT_F_PORTS_USED, CT_F_PORTS_AVAIL,
 	    CT_F_PORTS_PCT, CT_F_HIGH };
@@ -47,8 +57,10 @@ out_summary_write(FILE *fp, const struct ct_snap *snap,
 		size_t			 n;
 	} sec[] = {
 		{ "totals", &s->totals, totals, sizeof(totals) / sizeof(totals[0]) },
-		{ "listeners", &s->listeners, listeners,
-		    sizeof(listeners) / sizeof(listeners[0]) - (o->no_procs ? 1 : 0) },
+		{ "listeners", &s->listeners, json ? jlisteners : listeners,
+		    json ? sizeof(jlisteners) / sizeof(jlisteners[0]) -
+		    (o->no_procs ? 3 : 0) : sizeof(listeners) /
+		    sizeof(listeners[0]) - (o->no_procs ? 1 : 0) },
 		{ "ports", &s->ports, ports, sizeof(ports) / sizeof(ports[0]) },
 	};
 	struct ct_opts so = *o;
@@ -60,6 +72,9 @@ out_summary_write(FILE *fp, const struct ct_snap *snap,
 	for (i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
 		/* totals are the host's; listeners and ports, a namespace's */
 		cols_set(&so.cols, sec[i].ids, sec[i].n, o->all_netns && i > 0);
+		/* destinations are keys: a v4-mapped one reads as IPv4 */
+		if (sec[i].t == &s->ports)
+			fields_cols_as_keys(&so.cols);
 		switch (o->format) {
 		case CT_FMT_JSON:
 			fprintf(fp, "%s\"%s\":", i > 0 ? "," : "", sec[i].name);

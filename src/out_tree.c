@@ -23,6 +23,8 @@
 enum {
 	TL_HEAD,		/* a listener: proto local state queue conns ... */
 	TL_MEMBER,		/* one SO_REUSEPORT member */
+	TL_UHEAD,		/* a UDP one: no listen queue, so no queue= */
+	TL_UMEMBER,
 	TL_CONN,		/* a connection: local <- remote, then columns */
 	TL_OUT,			/* an outgoing one: local -> remote, ... */
 	TL_DEST,		/* a destination: proto -> remote conns */
@@ -31,7 +33,7 @@ enum {
 };
 
 static const char *const tl_indent[TL_NKINDS] = {
-	"", "    + ", "      ", "      ", "", ""
+	"", "    + ", "", "    + ", "      ", "      ", "", ""
 };
 
 #define TL_CELLS	(CT_COLS_MAX + 8)
@@ -187,35 +189,44 @@ tree_text_listener(struct tree_text *tt, const struct ct_view *view,
 {
 	bool procs = cols_has(&o->cols, CT_F_PROCESS);
 	const struct ct_group *h = &nd->head;
+	/*
+	 * A bound UDP socket has no listen queue: its recvq and sendq are
+	 * bytes, and "queue=R/S" would read as an accept queue and backlog.
+	 */
+	bool tcp = h->first->proto == IPPROTO_TCP;
+	int head = tcp ? TL_HEAD : TL_UHEAD, member = tcp ? TL_MEMBER : TL_UMEMBER;
 	char cell[64];
 	size_t i, col = 0;
 
-	tt_line(tt, TL_HEAD, 6 + (nd->nmembers > 1 || procs) + o->all_netns);
+	tt_line(tt, head, 5 + tcp + (nd->nmembers > 1 || procs) + o->all_netns);
 	if (o->all_netns)	/* two namespaces may serve one address */
-		tt_field(tt, TL_HEAD, col++, view, h, CT_F_NETNS, -1);
-	tt_field(tt, TL_HEAD, col++, view, h, CT_F_PROTO, -1);
-	tt_field(tt, TL_HEAD, col++, view, h, CT_F_LOCAL, -1);
-	tt_field(tt, TL_HEAD, col++, view, h, CT_F_STATE, -1);
-	tt_queue(tt, TL_HEAD, col++, view, h, h->high);
-	tt_keyed(tt, TL_HEAD, col++, "conns=", view, h, CT_F_COUNT);
-	tt_keyed(tt, TL_HEAD, col++, "clients=", view, h, CT_F_CLIENTS);
+		tt_field(tt, head, col++, view, h, CT_F_NETNS, -1);
+	tt_field(tt, head, col++, view, h, CT_F_PROTO, -1);
+	tt_field(tt, head, col++, view, h, CT_F_LOCAL, -1);
+	tt_field(tt, head, col++, view, h, CT_F_STATE, -1);
+	if (tcp)
+		tt_queue(tt, head, col++, view, h, h->high);
+	tt_keyed(tt, head, col++, "conns=", view, h, CT_F_COUNT);
+	tt_keyed(tt, head, col++, "clients=", view, h, CT_F_CLIENTS);
 	if (nd->nmembers > 1) {
 		snprintf(cell, sizeof(cell), "reuseport=%zu", nd->nmembers);
-		tt_str(tt, TL_HEAD, col++, cell);
+		tt_str(tt, head, col++, cell);
 	} else if (procs) {
-		tt_field(tt, TL_HEAD, col++, view, h, CT_F_PROCESS, -1);
+		tt_field(tt, head, col++, view, h, CT_F_PROCESS, -1);
 	}
 	for (i = 0; nd->nmembers > 1 && i < nd->nmembers; i++) {
 		const struct ct_group *m = &t->rows[nd->members + i];
 		const struct ct_sock *s = m->first;
 
-		tt_line(tt, TL_MEMBER, 3 + procs);
-		tt_field(tt, TL_MEMBER, 0, view, m, CT_F_LOCAL, -1);
-		tt_field(tt, TL_MEMBER, 1, view, m, CT_F_STATE, -1);
-		tt_queue(tt, TL_MEMBER, 2, view, m, s->proto == IPPROTO_TCP &&
-		    s->rqueue > 0 && (uint64_t)s->rqueue * 2 > s->wqueue);
+		col = 0;
+		tt_line(tt, member, 2 + tcp + procs);
+		tt_field(tt, member, col++, view, m, CT_F_LOCAL, -1);
+		tt_field(tt, member, col++, view, m, CT_F_STATE, -1);
+		if (tcp)
+			tt_queue(tt, member, col++, view, m, s->rqueue > 0 &&
+			    (uint64_t)s->rqueue * 2 > s->wqueue);
 		if (procs)
-			tt_field(tt, TL_MEMBER, 3, view, m, CT_F_PROCESS, -1);
+			tt_field(tt, member, col++, view, m, CT_F_PROCESS, -1);
 	}
 	for (i = 0; i < nd->nconns; i++)
 		tree_text_conn(tt, TL_CONN, view, &t->rows[nd->conns + i], extra);
@@ -233,7 +244,9 @@ tree_text_dest(struct tree_text *tt, const struct ct_view *view,
 		tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_NETNS, -1);
 	tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_PROTO, -1);
 	tt_str(tt, TL_DEST, col++, "->");
-	tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_REMOTE, -1);
+	/* as the group key: a v4-mapped destination is its IPv4 one */
+	tt_field(tt, TL_DEST, col++, view, &nd->head, CT_F_REMOTE,
+	    CT_PREFIX_KEY);
 	tt_keyed(tt, TL_DEST, col, "conns=", view, &nd->head, CT_F_COUNT);
 	for (i = 0; i < nd->nconns; i++)
 		tree_text_conn(tt, TL_OUT, view, &t->rows[nd->conns + i], extra);
@@ -298,19 +311,20 @@ tree_write_sv(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 }
 
 /*
- * "key":value for the fields ids of g, as plain JSON has them (and the
- * namespace, with --all-netns), then a comma.
+ * "key":value for the fields ids of g, as plain JSON has them (prefix
+ * CT_PREFIX_NONE) or as a group key (CT_PREFIX_KEY), and the namespace
+ * with --all-netns; then a comma.
  */
 static void
 json_keys(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
-    const enum ct_field_id *ids, size_t n, bool netns)
+    const enum ct_field_id *ids, size_t n, int prefix, bool netns)
 {
 	struct ct_cols k;
 	size_t i;
 
 	for (i = 0; i < n && i < CT_COLS_MAX; i++) {
 		k.v[i].id = ids[i];
-		k.v[i].prefix = -1;
+		k.v[i].prefix = prefix;
 	}
 	k.n = i;
 	if (netns && k.n < CT_COLS_MAX) {
@@ -354,13 +368,15 @@ tree_write_json(FILE *fp, const struct ct_snap *snap, const struct ct_tree *t,
 		fputs("\n{", fp);
 		if (i < t->nlisteners) {
 			json_keys(fp, snap, &nd->head, lkeys,
-			    sizeof(lkeys) / sizeof(lkeys[0]), o->all_netns);
+			    sizeof(lkeys) / sizeof(lkeys[0]), CT_PREFIX_NONE,
+			    o->all_netns);
 			fputs("\"members\":", fp);
 			json_rows(fp, snap, t, nd->members, nd->nmembers, o);
 			putc_unlocked(',', fp);
 		} else {
 			json_keys(fp, snap, &nd->head, dkeys,
-			    sizeof(dkeys) / sizeof(dkeys[0]), o->all_netns);
+			    sizeof(dkeys) / sizeof(dkeys[0]), CT_PREFIX_KEY,
+			    o->all_netns);
 		}
 		fputs("\"connections\":", fp);
 		json_rows(fp, snap, t, nd->conns, nd->nconns, o);

@@ -66,6 +66,17 @@ snap_opts_need(const struct ct_opts *o, unsigned flag, int id)
 	    snap_cols_need(&o->group, flag, id);
 }
 
+/*
+ * tcp_info makes every reply bigger: asked for with -i, or when a column,
+ * sort key or group key reads it (-o rtt, --sort rtt), which would be
+ * empty otherwise. (No filter word reads tcp_info.)
+ */
+static bool
+snap_needs_info(const struct ct_opts *o)
+{
+	return o->info || snap_opts_need(o, CT_FF_INFO, -1);
+}
+
 static bool
 kfilter_same(const struct ct_kfilter *a, const struct ct_kfilter *b)
 {
@@ -168,7 +179,7 @@ snap_dump_raw(struct ct_diag *d, const struct ct_opts *o,
 	req.family = family;
 	req.proto = proto;
 	req.states = kf.states;
-	req.info = o->info && proto == IPPROTO_TCP;
+	req.info = proto == IPPROTO_TCP && snap_needs_info(o);
 	req.bytecode = kf.bytecode;
 	req.bytecode_len = kf.bytecode_len;
 	rc = diag_dump(d, &req, &snap->socks);

@@ -168,6 +168,8 @@ summary_ports(const struct ct_snap *snap, const struct ct_opts *o,
 	summary_add_key(&keys, CT_F_LADDR);
 	summary_add_key(&keys, CT_F_RADDR);
 	summary_add_key(&keys, CT_F_RPORT);
+	/* one destination whether reached over IPv4 or v4-mapped IPv6 */
+	fields_cols_as_keys(&keys);
 	/* sorted by the key, then by local port inside each destination */
 	group_table_fold(snap, &keys, 1, false, t);
 	for (i = 0, n = 0; i < t->nrows; i = j) {

@@ -129,6 +129,7 @@ watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 	struct ct_snap_cache *sc = NULL;
 	struct ct_snap prev, cur;
 	struct ct_diff df;
+	struct timespec now;
 	bool have_prev = false;
 	unsigned warned = 0;
 	int64_t next;
@@ -154,8 +155,9 @@ watch_stream(struct ct_diag *d, const struct ct_opts *o, FILE *fp,
 			last_rc = 0;
 			watch_stream_warn(cur.warn, &warned);
 			diff_build(have_prev ? &prev : NULL, &cur, o->filter, &df);
+			clock_gettime(CLOCK_REALTIME, &now);
 			out_events_diff(fp, have_prev ? &prev : NULL, &cur, &df,
-			    time(NULL), o);
+			    &now, o);
 			diff_free(&df);
 			snap_free(&prev);
 			prev = cur;
@@ -293,6 +295,7 @@ struct watch_ui {
 	struct ct_diff	 diff;
 	struct ct_wview	 view;
 	struct tm	 when;		/* local time of the current sample */
+	unsigned	 when_ms;	/* ... and its milliseconds */
 	enum ct_wgroup	 group;
 	enum ct_wsort	 sort;
 	size_t		 top;		/* first body row on screen */
@@ -300,6 +303,7 @@ struct watch_ui {
 	bool		 paused, help, editing, color;
 	char		 edit[256];
 	size_t		 editlen;
+	size_t		 edit_x;	/* the cursor's column on the status line */
 	char		 status[320];	/* a message for the status line */
 	bool		 status_error;	/* ... shown as an error */
 	int64_t		 status_until;	/* monotonic ms; 0 = until replaced */
@@ -354,7 +358,7 @@ static int
 watch_sample(struct watch_ui *w, struct ct_diag *d)
 {
 	struct ct_snap next;
-	time_t now;
+	struct timespec now;
 	unsigned bit;
 	char msg[200];
 	int rc;
@@ -390,8 +394,9 @@ watch_sample(struct watch_ui *w, struct ct_diag *d)
 	watch_layout_build(w->have_prev ? &w->prev : NULL, &w->cur, &w->diff,
 	    &w->view);
 	watch_layout_arrange(&w->view, w->group, w->sort, w->o.reverse);
-	now = time(NULL);
-	localtime_r(&now, &w->when);
+	clock_gettime(CLOCK_REALTIME, &now);
+	localtime_r(&now.tv_sec, &w->when);
+	w->when_ms = (unsigned)(now.tv_nsec / 1000000);
 	return 0;
 }
 
@@ -465,33 +470,20 @@ watch_put_line(int y, const char *s, int cols, attr_t attr, bool fill)
 	attrset(A_NORMAL);
 }
 
-static const char *const watch_help_text[] = {
-	"conntab -w: keys",
-	"",
-	"  q          quit (Ctrl-C too)",
-	"  space      pause and resume the samples",
-	"  g          grouping: listener, raddr, process, flat; with",
-	"             --all-netns also netns, container",
-	"  s          sort: default, state, remote, process, recvq,",
-	"             sendq, rate_in, rate_out, rtt (numbers: largest first)",
-	"  /          edit the filter: Enter applies, Esc cancels",
-	"  Up Down (k j) PgUp PgDn Home End   scroll",
-	"  ?          this help; any key closes it",
-	"",
-	"marks: + new  - closed (dimmed, gone at the next sample)",
-	"       ~ changed state  ! accept queue over half its backlog",
-	"rates: bytes per second; K, M, G are powers of 1024",
-};
-
+/*
+ * The help in place of the column header and the body, every line of it
+ * filled to the edge: no table text shows beside it.
+ */
 static void
-watch_draw_help(int nlines, int cols)
+watch_draw_help(int rows, int cols)
 {
-	size_t i, n = sizeof(watch_help_text) / sizeof(watch_help_text[0]);
-	char line[128];
+	size_t i, n = watch_layout_help_rows(rows > 0 ? (size_t)rows : 0);
+	char line[256];
 
-	for (i = 0; i < n && (int)i + 1 < nlines; i++) {
-		snprintf(line, sizeof(line), " %-70s", watch_help_text[i]);
-		watch_put_line((int)i + 1, line, cols, A_REVERSE, false);
+	for (i = 0; i < n; i++) {
+		watch_layout_help_line(i, (size_t)rows, (size_t)cols, line,
+		    sizeof(line));
+		watch_put_line((int)i + 1, line, cols, A_REVERSE, true);
 	}
 }
 
@@ -502,7 +494,8 @@ watch_draw_status(struct watch_ui *w, int y, int cols)
 	size_t end = w->top + w->body;
 
 	if (w->editing) {
-		snprintf(line, sizeof(line), "filter: %s", w->edit);
+		w->edit_x = watch_layout_edit(w->edit, (size_t)cols, line,
+		    sizeof(line));
 		watch_put_line(y, line, cols, A_BOLD, true);
 		return;
 	}
@@ -546,28 +539,31 @@ watch_draw(struct watch_ui *w)
 	maxtop = w->view.nrows > w->body ? w->view.nrows - w->body : 0;
 	if (w->top > maxtop)
 		w->top = maxtop;
-	watch_layout_header(&w->view, &w->when, w->o.interval_ms,
-	    w->o.filter_text, line, sizeof(line));
+	watch_layout_header(&w->view, &w->when, w->when_ms, w->o.interval_ms,
+	    w->o.filter_text, (size_t)cols, line, sizeof(line));
 	watch_put_line(0, line, cols, A_BOLD, false);
-	watch_layout_fit(&w->view, w->top, w->body, (size_t)cols, !w->o.no_procs,
-	    &fit);
+	watch_layout_fit(&w->view, (size_t)cols, !w->o.no_procs, w->sort, &fit);
 	w->want_info = watch_layout_fit_info(&fit);
-	if (nlines >= 3) {
-		watch_layout_colhead(&fit, line, sizeof(line));
-		watch_put_line(1, line, cols, A_REVERSE, true);
-	}
-	for (i = 0; i < body && w->top + (size_t)i < w->view.nrows; i++) {
-		const struct ct_wrow *r = &w->view.rows[w->top + (size_t)i];
+	if (w->help) {
+		/* between the header and the status line, instead of the table */
+		watch_draw_help(nlines - 2, cols);
+	} else {
+		if (nlines >= 3) {
+			watch_layout_colhead(&fit, line, sizeof(line));
+			watch_put_line(1, line, cols, A_REVERSE, true);
+		}
+		for (i = 0; i < body && w->top + (size_t)i < w->view.nrows; i++) {
+			const struct ct_wrow *r = &w->view.rows[w->top + (size_t)i];
 
-		watch_layout_line(&w->view, r, &fit, line, sizeof(line));
-		watch_put_line(2 + i, line, cols, watch_row_attr(w, r), false);
+			watch_layout_line(&w->view, r, &fit, line, sizeof(line));
+			watch_put_line(2 + i, line, cols, watch_row_attr(w, r),
+			    false);
+		}
 	}
-	if (w->help)
-		watch_draw_help(nlines - 1, cols);
 	if (nlines >= 2)
 		watch_draw_status(w, nlines - 1, cols);
 	if (w->editing && nlines >= 2) {
-		int x = (int)(strlen("filter: ") + w->editlen);
+		int x = (int)w->edit_x;
 
 		move(nlines - 1, x < cols ? x : cols - 1);
 		curs_set(1);
@@ -714,6 +710,16 @@ watch_key(struct watch_ui *w, int ch)
 	return WA_NONE;
 }
 
+/* Can the terminal setupterm() found move the cursor anywhere? */
+static bool
+watch_term_addressable(void)
+{
+	const char *cup = tigetstr("cup");
+
+	return cup != NULL && cup != (char *)-1 && tigetflag("hc") <= 0 &&
+	    tigetflag("gn") <= 0;
+}
+
 static void
 watch_ui_free(struct watch_ui *w)
 {
@@ -755,6 +761,17 @@ watch_run(struct ct_diag *d, const struct ct_opts *o, const char **what)
 	 */
 	if (setupterm(NULL, fileno(stdout), &ch) != OK) {
 		*what = "terminal";
+		rc = -ENOTTY;
+		goto out;
+	}
+	/*
+	 * One that cannot address the cursor (TERM=dumb, a printing or a
+	 * generic terminal) would get blank lines and a status line glued
+	 * to numbers: refuse it too, before the screen is touched.
+	 */
+	if (!watch_term_addressable()) {
+		del_curterm(cur_term);
+		*what = "cursor";
 		rc = -ENOTTY;
 		goto out;
 	}

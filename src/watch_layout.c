@@ -353,7 +353,7 @@ wl_idx_cmp(const void *x, const void *y, void *arg)
 	int r = 0;
 
 	if (c->group != CT_F_NFIELDS &&
-	    (r = fields_get(c->group)->cmp(&c->view, a, b, -1)) != 0)
+	    (r = fields_get(c->group)->cmp(&c->view, a, b, CT_PREFIX_KEY)) != 0)
 		return r;
 	if ((r = wl_key_cmp(c, ia, ib)) == 0)
 		r = group_cmp_default(a, b);
@@ -374,24 +374,49 @@ wl_push(struct ct_wview *v, enum ct_wrow_kind kind, unsigned depth,
 	r->count = count;
 }
 
-/* Rows of the sorted records idx[0..n) beneath their group heads. */
+/* One group of the sorted records: idx[start...start + n). */
+struct wl_run {
+	size_t		 start, n;
+	int		 dir;
+};
+
+/* The largest group first (-r: the smallest), then in the keys' order. */
+static int
+wl_run_cmp(const void *x, const void *y)
+{
+	const struct wl_run *a = x, *b = y;
+	int c = CMP(b->n, a->n) * a->dir;
+
+	return c != 0 ? c : CMP(a->start, b->start);
+}
+
+/*
+ * Rows of the records idx[0..n), sorted by group key and sort key,
+ * beneath their group heads, largest group first, as -g orders them.
+ */
 static void
 wl_push_grouped(struct ct_wview *v, const struct wl_sort_ctx *c,
     const uint32_t *idx, size_t n, enum ct_wrow_kind kind)
 {
-	size_t i, j;
+	struct wl_run *run = xcalloc(n + 1, sizeof(*run));
+	size_t i, j, k, nrun = 0;
 
 	for (i = 0; i < n; i = j) {
 		const struct ct_sock *first = &v->snap.socks.v[idx[i]];
 
 		for (j = i + 1; j < n; j++)
 			if (fields_get(c->group)->cmp(&c->view, first,
-			    &v->snap.socks.v[idx[j]], -1) != 0)
+			    &v->snap.socks.v[idx[j]], CT_PREFIX_KEY) != 0)
 				break;
-		wl_push(v, kind, 0, idx[i], (uint32_t)(j - i));
-		for (; i < j; i++)
+		run[nrun++] = (struct wl_run){ i, j - i, c->dir };
+	}
+	qsort(run, nrun, sizeof(*run), wl_run_cmp);
+	for (k = 0; k < nrun; k++) {
+		wl_push(v, kind, 0, idx[run[k].start], (uint32_t)run[k].n);
+		for (i = run[k].start; i < run[k].start + run[k].n; i++)
 			wl_push(v, CT_WR_SOCK, 1, idx[i], 0);
 	}
+	free(run);
 }
 
 static void
@@ -436,6 +461,8 @@ wl_arrange_tree(struct ct_wview *v, struct wl_sort_ctx *c)
 	group_tree_free(&t);
 }
 
+static void	 wl_measure(struct ct_wview *v);
+
 void
 watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
     bool reverse)
@@ -450,6 +477,7 @@ watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
 	v->nrows = 0;
 	if (g == CT_WG_LISTENER) {
 		wl_arrange_tree(v, &c);
+		wl_measure(v);
 		return;
 	}
 	idx = xcalloc(v->snap.socks.len, sizeof(*idx));
@@ -475,6 +503,7 @@ watch_layout_arrange(struct ct_wview *v, enum ct_wgroup g, enum ct_wsort s,
 		    CT_WR_PROC : g == CT_WG_NETNS ? CT_WR_NETNS : CT_WR_CONTAINER);
 	}
 	free(idx);
+	wl_measure(v);
 }
 
 /* ---- columns and text -------------------------------------------------- */
@@ -499,8 +528,9 @@ watch_layout_rate(uint64_t bps, char *buf)
 }
 
 /*
- * Display order; the priority of the optional ones is wl_groups below.
- * The namespace comes first, as in the table, where there are several.
+ * The body's columns in display order (ct_wview.width follows it). The
+ * namespace comes first, as in the table, where there are several; then
+ * the WL_NALWAYS that always show; the others come by wl_prio below.
  */
 static const enum ct_field_id wl_cols[] = {
 	CT_F_NETNS, CT_F_PROTO, CT_F_STATE, CT_F_LOCAL, CT_F_REMOTE,
@@ -511,15 +541,25 @@ static const enum ct_field_id wl_cols[] = {
 #define WL_FIRST	1		/* the 5-tuple and the state: always */
 #define WL_NALWAYS	4
 #define WL_STATE	2		/* wl_cols[WL_STATE] is CT_F_STATE */
+#define WL_PROCESS	5		/* wl_cols[WL_PROCESS]: dropped with -P */
+#define WL_NETNS	0		/* wl_cols[WL_NETNS]: with several namespaces */
 
-/* The optional columns, in twos when they mean one thing, by priority. */
+/*
+ * The optional columns by priority, in twos when they mean one thing:
+ * the process, the queues, the rates, the rtt (the man page's order).
+ */
 static const struct {
 	size_t		 first, n;	/* into wl_cols */
-} wl_groups[] = { { 5, 1 }, { 0, 1 }, { 6, 2 }, { 8, 2 }, { 10, 1 } };
+} wl_prio[] = { { 5, 1 }, { 0, 1 }, { 6, 2 }, { 8, 2 }, { 10, 1 } };
 
-/* One cell of record i: "-" when absent, never empty. */
+/*
+ * One cell of record i: "-" when absent, never empty; prefix
+ * CT_PREFIX_KEY for the text of a head (a group key), else
+ * CT_PREFIX_NONE.
+ */
 static size_t
-wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
+wl_cell_as(const struct ct_wview *v, uint32_t i, enum ct_field_id id,
+    int prefix, char *buf)
 {
 	const struct ct_sock *s = &v->snap.socks.v[i];
 	const struct ct_wsock *w = &v->ws[i];
@@ -544,7 +584,7 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 		    w->rate_out, buf);
 	}
 	group_row_set(&g, &v->snap, s);
-	if ((n = fields_get(id)->fmt(&view, &g, -1, buf, &is_null,
+	if ((n = fields_get(id)->fmt(&view, &g, prefix, buf, &is_null,
 	    NULL)) == 0) {
 		buf[0] = '-';
 		buf[1] = '\0';
@@ -553,71 +593,101 @@ wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 	return n;
 }
 
-/*
- * Widths come from the rows on screen only: the cost of a draw follows
- * the screen, not the number of sockets. A column may widen as one scrolls
- * to a longer address; the state column is kept at its widest so that
- * states coming and going do not shift the columns after it.
- */
-void
-watch_layout_fit(const struct ct_wview *v, size_t first, size_t n, size_t cols,
-    bool procs, struct ct_wfit *out)
+static size_t
+wl_cell(const struct ct_wview *v, uint32_t i, enum ct_field_id id, char *buf)
 {
-	size_t width[WL_NCOLS], i, j, total;
-	bool use[WL_NCOLS] = { 0 };
+	return wl_cell_as(v, i, id, CT_PREFIX_NONE, buf);
+}
+
+/*
+ * The widths of the view's columns: the widest cell of every row (heads
+ * have no cells), and the header. Measured over the whole view once per
+ * arrangement, not over the page on screen, so that a column neither
+ * widens nor vanishes as one scrolls; the state column is kept at its
+ * widest, so that states coming and going do not shift what follows.
+ * The rates never pass their header's width (watch_layout_rate()).
+ */
+static void
+wl_measure(struct ct_wview *v)
+{
 	char cell[CT_CELL_MAX];
+	size_t i, j;
 
 	for (j = 0; j < WL_NCOLS; j++)
-		width[j] = strlen(fields_get(wl_cols[j])->header);
-	width[WL_STATE] = strlen("ESTABLISHED");	/* states come and go */
-	for (i = first; i < v->nrows && i < first + n; i++) {
+		v->width[j] = strlen(fields_get(wl_cols[j])->header);
+	v->width[WL_STATE] = strlen("ESTABLISHED");	/* states come and go */
+	for (i = 0; i < v->nrows; i++) {
 		const struct ct_wrow *r = &v->rows[i];
 
 		if (r->kind != CT_WR_SOCK)
 			continue;
 		for (j = 0; j < WL_NCOLS; j++) {
-			size_t len = wl_cell(v, r->sock, wl_cols[j], cell);
+			size_t len;
 
+			if (wl_cols[j] == CT_F_STATE || wl_cols[j] == CT_F_RATE_IN ||
+			    wl_cols[j] == CT_F_RATE_OUT)
+				continue;
+			len = wl_cell(v, r->sock, wl_cols[j], cell);
 			/* the first shown is indented: the namespace, or proto */
 			if (j <= WL_FIRST)
 				len += 2 * r->depth;
-			if (len > width[j])
-				width[j] = len;
+			if (len > v->width[j])
+				v->width[j] = len;
 		}
 	}
-	/*
-	 * The mark and a blank, then the columns with a blank between. An
-	 * optional column that does not fit is skipped, and a later, narrower
-	 * one may still fit: rtt, say, where the rates do not.
-	 */
+}
+
+/* The column of wl_cols a sort key orders by, or -1 for none optional. */
+static int
+wl_sort_col(enum ct_wsort sort)
+{
+	size_t j;
+
+	for (j = WL_FIRST + WL_NALWAYS; sort < CT_WS_N && j < WL_NCOLS; j++)
+		if (wl_cols[j] == wl_sorts[sort].id)
+			return (int)j;
+	return -1;
+}
+
+void
+watch_layout_fit(const struct ct_wview *v, size_t cols, bool procs,
+    enum ct_wsort sort, struct ct_wfit *out)
+{
+	bool use[WL_NCOLS] = { 0 };
+	size_t i, j, total, need;
+	int keep = wl_sort_col(sort);
+
+	/* the mark and a blank, then the columns with a blank between */
 	total = 1;
 	for (j = WL_FIRST; j < WL_FIRST + WL_NALWAYS; j++) {
 		use[j] = true;
-		total += 1 + width[j];
+		total += 1 + v->width[j];
 	}
-	for (i = 0; i < sizeof(wl_groups) / sizeof(wl_groups[0]); i++) {
-		size_t need = 0;
-
-		if (wl_cols[wl_groups[i].first] == CT_F_PROCESS && !procs)
+	if (keep >= 0 && (keep != WL_PROCESS || procs)) {
+		use[keep] = true;
+		total += 1 + v->width[keep];
+	}
+	for (i = 0; i < sizeof(wl_prio) / sizeof(wl_prio[0]); i++) {
+		if (wl_prio[i].first == WL_PROCESS && !procs)
 			continue;
 		/* the namespace column, where there is more than one */
-		if (wl_cols[wl_groups[i].first] == CT_F_NETNS &&
-		    v->snap.nstab.len < 2)
+		if (wl_prio[i].first == WL_NETNS && v->snap.nstab.len < 2)
 			continue;
-		for (j = 0; j < wl_groups[i].n; j++)
-			need += 1 + width[wl_groups[i].first + j];
+		need = 0;
+		for (j = wl_prio[i].first; j < wl_prio[i].first + wl_prio[i].n; j++)
+			need += use[j] ? 0 : 1 + v->width[j];
 		if (total + need > cols)
-			continue;
+			break;		/* and nothing of lower priority either */
 		total += need;
-		for (j = 0; j < wl_groups[i].n; j++)
-			use[wl_groups[i].first + j] = true;
+		for (j = wl_prio[i].first; j < wl_prio[i].first + wl_prio[i].n; j++)
+			use[j] = true;
 	}
 	out->n = 0;
 	for (j = 0; j < WL_NCOLS; j++) {
 		if (!use[j])
 			continue;
 		out->id[out->n] = wl_cols[j];
-		out->width[out->n++] = width[j];
+		out->width[out->n++] = v->width[j];
 	}
 }
 
@@ -709,12 +779,12 @@ watch_layout_line(const struct ct_wview *v, const struct ct_wrow *r,
 			wl_cell(v, r->sock, CT_F_PROTO, cell);
 			wl_puts(&b, cell);
 			wl_puts(&b, " -> ");
-			wl_cell(v, r->sock, CT_F_REMOTE, cell);
+			wl_cell_as(v, r->sock, CT_F_REMOTE, CT_PREFIX_KEY, cell);
 		} else {
-			wl_cell(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
+			wl_cell_as(v, r->sock, r->kind == CT_WR_RADDR ? CT_F_RADDR :
 			    r->kind == CT_WR_PROC ? CT_F_PROCESS :
 			    r->kind == CT_WR_NETNS ? CT_F_NETNS : CT_F_CONTAINER,
-			    cell);
+			    CT_PREFIX_KEY, cell);
 		}
 		wl_puts(&b, cell);
 		snprintf(num, sizeof(num), " (%u)", r->count);
@@ -755,40 +825,144 @@ watch_layout_colhead(const struct ct_wfit *fit, char *buf, size_t size)
 	return b.len;
 }
 
+/* Untrusted-looking text for the screen: printable ASCII, else "\xNN". */
+static size_t
+wl_escape(const char *in, size_t inlen, char *out, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < inlen && n + 5 < size; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch >= 0x20 && ch < 0x7f)
+			out[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
+	}
+	out[n] = '\0';
+	return n;
+}
+
 size_t
-watch_layout_header(const struct ct_wview *v, const struct tm *tm,
-    unsigned interval_ms, const char *filter_text, char *buf, size_t size)
+watch_layout_header(const struct ct_wview *v, const struct tm *tm, unsigned ms,
+    unsigned interval_ms, const char *filter_text, size_t cols, char *buf,
+    size_t size)
 {
 	struct wl_buf b = { buf, 0, size };
 	const struct ct_wtotals *t = &v->tot;
 	double dt = t->dt > 0 ? t->dt : 1;
-	char tmp[160];
-	size_t i;
+	char head[64], tot[160], filt[CT_ESCAPE_MAX(256)];
+	size_t hlen, tlen, flen = 0, room;
 
 	if (size > 0)
 		buf[0] = '\0';
+	/* milliseconds where two samples may fall in one second */
+	hlen = (size_t)snprintf(head, sizeof(head), "%02d:%02d:%02d",
+	    tm->tm_hour, tm->tm_min, tm->tm_sec);
+	if (interval_ms % 1000 != 0)
+		hlen += (size_t)snprintf(head + hlen, sizeof(head) - hlen, ".%03u",
+		    ms % 1000);
+	hlen += (size_t)snprintf(head + hlen, sizeof(head) - hlen, " every %gs",
+	    interval_ms / 1000.0);
 	/* per second over the real time between the samples, not the interval */
-	snprintf(tmp, sizeof(tmp), "%02d:%02d:%02d every %gs", tm->tm_hour,
-	    tm->tm_min, tm->tm_sec, interval_ms / 1000.0);
-	wl_puts(&b, tmp);
-	if (filter_text != NULL && filter_text[0] != '\0') {
-		wl_puts(&b, " filter ");
-		/* typed by the user, yet no control byte reaches the screen */
-		for (i = 0; filter_text[i] != '\0' && i < 256; i++) {
-			unsigned char ch = (unsigned char)filter_text[i];
-
-			if (ch >= 0x20 && ch < 0x7f) {
-				wl_put(&b, filter_text + i, 1);
-			} else {
-				snprintf(tmp, sizeof(tmp), "\\x%02x", ch);
-				wl_puts(&b, tmp);
-			}
-		}
-	}
-	snprintf(tmp, sizeof(tmp),
+	tlen = (size_t)snprintf(tot, sizeof(tot),
 	    "  listen %zu estab %zu tw %zu other %zu  +%.1f/s -%.1f/s",
 	    t->listen, t->estab, t->timewait, t->other,
 	    t->dt > 0 ? t->opened / dt : 0.0, t->dt > 0 ? t->closed / dt : 0.0);
-	wl_puts(&b, tmp);
+	wl_puts(&b, head);
+	if (filter_text != NULL && filter_text[0] != '\0') {
+		/* typed by the user, yet no control byte reaches the screen */
+		flen = wl_escape(filter_text, strnlen(filter_text, 256), filt,
+		    sizeof(filt));
+		/*
+		 * Cut the filter, not the totals: "filter dport >= 10...". Where
+		 * even "..." leaves no room for them, they are cut at the edge
+		 * anyway, and some of the filter says more than the mark alone.
+		 */
+		room = cols > hlen + 8 + tlen ? cols - hlen - 8 - tlen : 0;
+		if (room < 3)
+			room = 12;
+		if (flen > room) {
+			flen = room - 3;
+			memcpy(filt + flen, "...", 4);
+			flen += 3;
+		}
+		wl_puts(&b, " filter ");
+		wl_put(&b, filt, flen);
+	}
+	wl_put(&b, tot, tlen);
+	return b.len;
+}
+
+size_t
+watch_layout_edit(const char *text, size_t cols, char *buf, size_t size)
+{
+	struct wl_buf b = { buf, 0, size };
+	static const char label[] = "filter: ";
+	size_t len = strlen(text), lab = sizeof(label) - 1, keep;
+
+	if (size > 0)
+		buf[0] = '\0';
+	wl_puts(&b, label);
+	/* the text and the cursor after it fit: as typed */
+	if (lab + len + 1 <= cols) {
+		wl_put(&b, text, len);
+		return lab + len;
+	}
+	/* else its end, after a mark, so that typing stays in view */
+	keep = cols > lab + 2 ? cols - lab - 2 : 0;
+	wl_put(&b, "<", 1);
+	wl_put(&b, text + len - (keep < len ? keep : len), keep < len ? keep : len);
+	return lab + 1 + (keep < len ? keep : len);
+}
+
+/* The help, narrow and short enough for 60x15 (13 lines between bars). */
+static const char *const wl_help[] = {
+	"conntab -w: keys                     (any key closes this)",
+	"  q          quit (Ctrl-C too)",
+	"  space      pause and resume the samples",
+	"  g          group: listener, raddr, process, flat",
+	"             (--all-netns also: netns, container)",
+	"  s          sort: default, state, remote, process, recvq,",
+	"             sendq, rate_in, rate_out, rtt (largest first)",
+	"  /          filter: Enter applies, Esc cancels, ^U clears",
+	"  Up Down k j PgUp PgDn Home End: scroll",
+	"  ?          this help",
+	"marks: + new  - closed (dimmed)  ~ changed state",
+	"       ! accept queue over half its backlog",
+	"rates: bytes per second; K, M, G are powers of 1024",
+};
+#define WL_NHELP	(sizeof(wl_help) / sizeof(wl_help[0]))
+
+size_t
+watch_layout_help_rows(size_t rows)
+{
+	return rows < WL_NHELP ? rows : WL_NHELP;
+}
+
+size_t
+watch_layout_help_line(size_t i, size_t rows, size_t cols, char *buf,
+    size_t size)
+{
+	struct wl_buf b = { buf, 0, size };
+	const char *text;
+	size_t len;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (i >= watch_layout_help_rows(rows) || cols == 0)
+		return 0;
+	/* the last line that fits says that more did not */
+	text = rows < WL_NHELP && i + 1 == rows ?
+	    "... (more keys: a taller terminal shows them)" : wl_help[i];
+	len = strlen(text);
+	wl_put(&b, " ", 1);
+	if (1 + len <= cols) {
+		wl_put(&b, text, len);
+		return b.len;
+	}
+	if (cols > 2)
+		wl_put(&b, text, cols - 2);
+	wl_put(&b, ">", 1);
 	return b.len;
 }

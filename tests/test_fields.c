@@ -254,32 +254,37 @@ test_fields_memo_same_text(void **state)
 		int		 family;
 		const char	*local, *remote;
 		uint16_t	 lport, rport;
-		uint8_t		 proto, st;
+		uint8_t		 proto, st, flags;
 	} rows[] = {
-		{ AF_INET, "127.0.0.1", "0.0.0.0", 9000, 0, IPPROTO_TCP, 10 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 1 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 6 },
-		{ AF_INET, "127.0.0.1", "127.1.0.2", 9001, 40001, IPPROTO_TCP, 1 },
-		{ AF_INET, "127.0.0.1", "0.0.0.0", 9002, 0, IPPROTO_UDP, 7 },
-		{ AF_INET, "127.0.0.1", "127.0.0.1", 9002, 0, IPPROTO_UDP, 7 },
-		{ AF_INET, "255.255.255.255", "1.2.3.4", 65535, 1, IPPROTO_UDP, 1 },
-		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10 },
-		{ AF_INET6, "::1", "::1", 9000, 50000, IPPROTO_TCP, 1 },
-		{ AF_INET6, "::1", "::1", 50000, 9000, IPPROTO_TCP, 1 },
+		{ AF_INET, "127.0.0.1", "0.0.0.0", 9000, 0, IPPROTO_TCP, 10, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 1, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40001, IPPROTO_TCP, 6, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.2", 9001, 40001, IPPROTO_TCP, 1, 0 },
+		{ AF_INET, "127.0.0.1", "0.0.0.0", 9002, 0, IPPROTO_UDP, 7, 0 },
+		{ AF_INET, "127.0.0.1", "127.0.0.1", 9002, 0, IPPROTO_UDP, 7, 0 },
+		{ AF_INET, "255.255.255.255", "1.2.3.4", 65535, 1, IPPROTO_UDP, 1, 0 },
+		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10, 0 },
+		/* "[::]" after "*" and before it: one address, two texts */
+		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10, CT_SF_V6ONLY },
+		{ AF_INET6, "::", "::", 9000, 0, IPPROTO_TCP, 10, 0 },
+		{ AF_INET6, "::", "::", 9001, 0, IPPROTO_UDP, 7, CT_SF_V6ONLY },
+		{ AF_INET6, "::1", "::1", 9000, 50000, IPPROTO_TCP, 1, 0 },
+		{ AF_INET6, "::1", "::1", 50000, 9000, IPPROTO_TCP, 1, 0 },
 		{ AF_INET6, "::ffff:127.0.0.1", "::ffff:127.1.0.1", 9000, 1,
-		    IPPROTO_TCP, 1 },
+		    IPPROTO_TCP, 1, 0 },
 		{ AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 		    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535, 65535,
-		    IPPROTO_TCP, 12 },
-		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1 },
-		{ AF_INET6, "::", "::", 0, 0, IPPROTO_TCP, 7 },
-		{ AF_INET, "0.0.0.0", "0.0.0.0", 0, 0, IPPROTO_TCP, 7 },
+		    IPPROTO_TCP, 12, 0 },
+		{ AF_INET, "127.0.0.1", "127.1.0.1", 9000, 40000, IPPROTO_TCP, 1, 0 },
+		{ AF_INET6, "::", "::", 0, 0, IPPROTO_TCP, 7, 0 },
+		{ AF_INET, "0.0.0.0", "0.0.0.0", 0, 0, IPPROTO_TCP, 7, 0 },
 	};
 	static const enum ct_field_id ids[] = { CT_F_PROTO, CT_F_FAMILY,
 	    CT_F_STATE, CT_F_LADDR, CT_F_RADDR, CT_F_LOCAL, CT_F_REMOTE,
 	    CT_F_LPORT, CT_F_RPORT };
-	static const int prefixes[] = { -1, 0, 8, 24, 32, 64, 127, 128 };
+	static const int prefixes[] = { CT_PREFIX_NONE, CT_PREFIX_KEY, 0, 8, 24,
+	    32, 64, 127, 128 };
 	struct ct_fmt_memo memo;
 	struct ct_snap snap;
 	struct ct_sock s;
@@ -313,6 +318,7 @@ test_fields_memo_same_text(void **state)
 					s.rport = rows[i].rport;
 					s.proto = rows[i].proto;
 					s.state = rows[i].st;
+					s.flags = rows[i].flags;
 					l1 = f->fmt(FX_VIEW(&snap), &g, prefix, want, &n1, NULL);
 					l2 = f->fmt(FX_VIEW(&snap), &g, prefix, got, &n2, &memo);
 					assert_int_equal(l2, l1);
@@ -322,6 +328,63 @@ test_fields_memo_same_text(void **state)
 			}
 		}
 	}
+}
+
+/*
+ * A wildcard IPv6 socket that is not IPV6_V6ONLY takes IPv4 too: its ends
+ * print "*" as ss prints them, an IPv6-only one's "[::]"; the v6only field
+ * says which, and is absent for IPv4. The two compare apart as they print.
+ */
+static void
+test_fields_v6only(void **state)
+{
+	static const enum ct_field_id ids[] = { CT_F_LOCAL, CT_F_REMOTE,
+	    CT_F_LADDR, CT_F_V6ONLY, CT_F_LISTENER };
+	static const char *const want[][5] = {
+		{ "*:22", "*:*", "::", "false", "*:22" },
+		{ "[::]:22", "[::]:*", "::", "true", "[::]:22" },
+		{ "0.0.0.0:22", "0.0.0.0:*", "0.0.0.0", "-", "0.0.0.0:22" },
+		{ "[::1]:22", "[::1]:40000", "::1", "false", "*:22" },
+	};
+	struct ct_snap snap;
+	struct ct_group g;
+	char got[CT_CELL_MAX];
+	size_t i, k;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	memset(&g, 0, sizeof(g));
+	fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN, "::", 22, "::", 0);
+	fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN, "::", 22, "::", 0)->flags =
+	    CT_SF_V6ONLY;
+	fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN, "0.0.0.0", 22, "0.0.0.0", 0);
+	fx_sock(&snap, IPPROTO_TCP, CT_ST_ESTABLISHED, "::1", 22, "::1", 40000);
+	for (i = 0; i < 3; i++)
+		snap.socks.v[i].listener = (uint32_t)i + 1;	/* itself */
+	snap.socks.v[3].listener = 1;
+	for (i = 0; i < 4; i++) {
+		g.first = &snap.socks.v[i];
+		for (k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+			bool is_null = false;
+
+			fields_get(ids[k])->fmt(FX_VIEW(&snap), &g, -1, got, &is_null,
+			    NULL);
+			assert_string_equal(got, want[i][k]);
+			assert_int_equal(is_null, i == 2 && ids[k] == CT_F_V6ONLY);
+		}
+	}
+	/* "*:22" and "[::]:22" are two values of local, and of v6only */
+	assert_true(fields_get(CT_F_LOCAL)->cmp(FX_VIEW(&snap), &snap.socks.v[0],
+	    &snap.socks.v[1], -1) != 0);
+	assert_true(fields_get(CT_F_REMOTE)->cmp(FX_VIEW(&snap), &snap.socks.v[0],
+	    &snap.socks.v[1], -1) != 0);
+	assert_int_equal(fields_get(CT_F_LADDR)->cmp(FX_VIEW(&snap),
+	    &snap.socks.v[0], &snap.socks.v[1], -1), 0);
+	assert_true(fields_get(CT_F_V6ONLY)->cmp(FX_VIEW(&snap), &snap.socks.v[2],
+	    &snap.socks.v[0], -1) < 0);
+	assert_true(fields_get(CT_F_V6ONLY)->cmp(FX_VIEW(&snap), &snap.socks.v[0],
+	    &snap.socks.v[1], -1) < 0);
+	snap_free(&snap);
 }
 
 /*
@@ -389,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_fields_decimal_like_printf),
 		cmocka_unit_test(test_fields_memo_same_text),
 		cmocka_unit_test(test_fields_maxlen_holds),
+		cmocka_unit_test(test_fields_v6only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

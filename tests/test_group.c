@@ -51,6 +51,14 @@ set_cols(struct ct_cols *c, const char *list)
 	assert_int_equal(fields_parse_list(list, true, c, &bad, &badlen), 0);
 }
 
+/* -g keys, as main.c makes them: v4-mapped addresses fold into IPv4. */
+static void
+set_group(const char *list)
+{
+	set_cols(&opts.group, list);
+	fields_cols_as_keys(&opts.group);
+}
+
 static void
 set_filter(const char *word)
 {
@@ -357,7 +365,7 @@ test_group_hash_like_fold(void **state)
 	(void)state;
 	random_mix(n);
 	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
-		set_cols(&opts.group, lists[l]);
+		set_group(lists[l]);
 		assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 		group_table_select(&snap, NULL, &want);
 		group_table_fold(&snap, &opts.group, 1, true, &want);
@@ -387,18 +395,36 @@ test_group_one_field(void **state)
 		"2001:db8:0:1::5 1", "2001:db8:0:2::5 1",
 	};
 	struct ct_table t;
+	size_t i;
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "raddr");
+	set_group("raddr");
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 	/* the queues add up within a group */
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_int_equal(t.rows[0].wq, 10);
 	assert_int_equal(t.rows[2].rq, 5);
-	assert_int_equal(t.rows[1].rq, 1);	/* "*": the listener (+ UDP) */
-	assert_int_equal(t.rows[1].wq, 128);
+	/*
+	 * "*": the listener and the UDP socket. The listener's accept queue
+	 * and backlog (1 of 128) are no bytes and stay out of the sums; the
+	 * UDP socket's queues are bytes and count.
+	 */
+	assert_int_equal(t.rows[1].rq, 0);
+	assert_int_equal(t.rows[1].wq, 0);
 	assert_true(t.grouped);
+	group_table_free(&t);
+	snap.socks.v[snap.socks.len - 1].rqueue = 768;	/* the UDP socket */
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.rows[1].rq, 768);
+	assert_int_equal(t.rows[1].wq, 0);
+	group_table_free(&t);
+	/* the same by sorting (rport folds that way): the listener left out */
+	set_group("rport,state");
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	for (i = 0; i < t.nrows; i++)
+		if (t.rows[i].first->state == CT_ST_LISTEN)
+			assert_true(t.rows[i].rq == 0 && t.rows[i].wq == 0);
 	group_table_free(&t);
 }
 
@@ -412,7 +438,7 @@ test_group_two_fields(void **state)
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "lport,state");
+	set_group("lport,state");
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 }
 
@@ -427,7 +453,7 @@ test_group_three_fields(void **state)
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "proto,raddr,family");
+	set_group("proto,raddr,family");
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 }
 
@@ -445,31 +471,55 @@ test_group_prefix(void **state)
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "raddr/24");
+	set_group("raddr/24");
 	expect_rows(want24, sizeof(want24) / sizeof(want24[0]));
-	set_cols(&opts.group, "raddr/64");
+	set_group("raddr/64");
 	expect_rows(want64, sizeof(want64) / sizeof(want64[0]));
 }
 
 /*
- * A dual-stack listener's IPv4 clients: /24 is their IPv4 network, which
- * in the mapped address's own terms is a /120.
+ * A dual-stack listener's IPv4 clients are IPv4 clients: as group keys,
+ * ::ffff:a.b.c.d is a.b.c.d, with a prefix and without, so a client that
+ * came to both an IPv4 and a dual-stack listener counts once.
  */
 static void
 test_group_prefix_v4mapped(void **state)
 {
-	static const char *const want[] = {
-		"::ffff:10.0.1.0/120 2", "::ffff:10.0.2.0/120 1",
-		"::ffff:10.0.3.0/120 1",
+	static const char *const want24[] = {
+		"10.0.1.0/24 3", "10.0.2.0/24 1", "10.0.3.0/24 1",
 	};
+	static const char *const want[] = {
+		"10.0.1.9 2", "10.0.1.8 1", "10.0.2.8 1", "10.0.3.8 1",
+	};
+	static const char *const remote[] = {
+		"10.0.1.9:80 2", "10.0.1.8:80 1", "10.0.2.8:80 1", "10.0.3.8:80 1",
+	};
+	struct ct_table t;
 
 	(void)state;
 	est("::ffff:127.0.0.1", 700, "::ffff:10.0.1.9", 40001);
 	est("::ffff:127.0.0.1", 700, "::ffff:10.0.1.8", 40002);
 	est("::ffff:127.0.0.1", 700, "::ffff:10.0.2.8", 40003);
 	est("::ffff:127.0.0.1", 700, "::ffff:10.0.3.8", 40004);
-	set_cols(&opts.group, "raddr/24");
+	est("127.0.0.1", 500, "10.0.1.9", 40005);
+	set_group("raddr/24");
+	expect_rows(want24, sizeof(want24) / sizeof(want24[0]));
+	set_group("raddr");
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
+	/* the row keeps its first record, the IPv4 one, in the default order */
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.rows[0].first->local.family, AF_INET);
+	group_table_free(&t);
+	/* a remote endpoint too: the client's 10.0.1.9:80, twice */
+	snap.socks.v[0].rport = snap.socks.v[4].rport = 80;
+	snap.socks.v[1].rport = snap.socks.v[2].rport = snap.socks.v[3].rport = 80;
+	set_group("remote");
+	expect_rows(remote, sizeof(remote) / sizeof(remote[0]));
+	/* a column is what the kernel holds */
+	set_cols(&opts.group, "raddr");
+	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nrows, 5);
+	group_table_free(&t);
 }
 
 /* IPv6 keys are whole 128-bit addresses, not cut anywhere. */
@@ -484,7 +534,7 @@ test_group_ipv6_full(void **state)
 	est("::1", 600, "2001:db8::1", 1);
 	est("::1", 600, "2001:db8::1:0:0:1", 2);
 	est("::1", 600, "2001:db8::1:0:0:1", 3);
-	set_cols(&opts.group, "raddr");
+	set_group("raddr");
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 }
 
@@ -501,7 +551,7 @@ test_group_stable(void **state)
 	size_t i, k;
 
 	(void)state;
-	set_cols(&opts.group, "raddr");
+	set_group("raddr");
 	for (k = 0; k < 4; k++) {
 		snap_free(&snap);
 		for (i = 0; i < 8; i++)
@@ -520,7 +570,7 @@ test_group_reverse(void **state)
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "raddr");
+	set_group("raddr");
 	opts.reverse = true;
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 }
@@ -532,14 +582,15 @@ test_group_sort_key(void **state)
 		"* 2", "10.0.0.1 3", "10.0.0.2 2", "10.0.0.3 1",
 		"2001:db8:0:1::5 1", "2001:db8:0:2::5 1",
 	};
+	/* "*" sums no listener's backlog: its sendq is 0 */
 	static const char *const by_sendq[] = {
-		"10.0.0.2 2", "10.0.0.3 1", "2001:db8:0:1::5 1",
-		"2001:db8:0:2::5 1", "10.0.0.1 3", "* 2",
+		"* 2", "10.0.0.2 2", "10.0.0.3 1", "2001:db8:0:1::5 1",
+		"2001:db8:0:2::5 1", "10.0.0.1 3",
 	};
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "raddr");
+	set_group("raddr");
 	set_cols(&opts.sort, "raddr");
 	expect_rows(by_key, sizeof(by_key) / sizeof(by_key[0]));
 	/* a summed figure: the group's total, then count, then key */
@@ -556,7 +607,7 @@ test_group_filter(void **state)
 
 	(void)state;
 	population();
-	set_cols(&opts.group, "raddr");
+	set_group("raddr");
 	set_filter(":500");
 	expect_rows(want, sizeof(want) / sizeof(want[0]));
 }
@@ -601,7 +652,7 @@ test_group_row_of_record(void **state)
 	assert_true(g->bytes_in == 0);
 	group_table_free(&t);
 	/* folded: the table's own rows */
-	set_cols(&opts.group, "lport");
+	set_group("lport");
 	assert_int_equal(group_table_build(&snap, &opts, &t), 0);
 	assert_non_null(t.rows);
 	assert_ptr_equal(group_table_row(&snap, &t, 0, &one), &t.rows[0]);
@@ -754,6 +805,29 @@ test_group_tree_reuseport(void **state)
 	group_tree_free(&t);
 }
 
+/*
+ * Outgoing connections to one server, over IPv4 and over a v4-mapped
+ * IPv6 socket, are one destination: the key folds the mapped address.
+ */
+static void
+test_group_tree_dest_v4mapped(void **state)
+{
+	struct ct_tree t;
+
+	(void)state;
+	est("127.0.0.1", 40001, "127.0.0.9", 500);
+	est("::ffff:127.0.0.1", 40002, "::ffff:127.0.0.9", 500);
+	est("::ffff:127.0.0.1", 40003, "::ffff:127.0.0.9", 501);
+	assert_int_equal(group_tree_build(&snap, &opts, &t), 0);
+	assert_int_equal(t.nlisteners, 0);
+	assert_int_equal(t.nnodes, 2);
+	assert_int_equal(t.nodes[0].nconns, 2);
+	assert_int_equal(t.nodes[0].head.count, 2);
+	assert_int_equal(t.nodes[0].head.first->remote.family, AF_INET);
+	assert_int_equal(t.nodes[1].nconns, 1);
+	group_tree_free(&t);
+}
+
 static void
 test_group_tree_empty(void **state)
 {
@@ -797,6 +871,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_group_tree_filter_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_tree_reuseport, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_tree_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_tree_dest_v4mapped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -213,11 +213,11 @@ test_out_json_default(void **state)
 	o.format = CT_FMT_JSON;
 	text = render(&o);
 	assert_string_equal(text, "[\n"
-"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"LISTEN\",\"laddr\":\"0.0.0.0\",\"lport\":500,\"raddr\":null,\"rport\":null,\"recvq\":1,\"sendq\":128,\"uid\":0,\"inode\":10,\"pid\":100,\"comm\":\"nginx\",\"owners\":[{\"pid\":100,\"comm\":\"nginx\",\"fd\":3},{\"pid\":101,\"comm\":\"nginx\",\"fd\":3}]},\n"
-"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.1\",\"rport\":54240,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":11,\"pid\":101,\"comm\":\"nginx\",\"owners\":[{\"pid\":101,\"comm\":\"nginx\",\"fd\":7}]},\n"
-"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.2\",\"rport\":1,\"recvq\":5,\"sendq\":0,\"uid\":0,\"inode\":0,\"pid\":null,\"comm\":null,\"owners\":[]},\n"
-"{\"proto\":\"tcp\",\"family\":\"inet6\",\"state\":\"ESTABLISHED\",\"laddr\":\"::1\",\"lport\":443,\"raddr\":\"::1\",\"rport\":40000,\"recvq\":0,\"sendq\":0,\"uid\":1000,\"inode\":12,\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"owners\":[{\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"fd\":4}]},\n"
-"{\"proto\":\"udp\",\"family\":\"inet\",\"state\":\"UNCONN\",\"laddr\":\"127.0.0.1\",\"lport\":53,\"raddr\":null,\"rport\":null,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":13,\"pid\":300,\"comm\":\"a,\\\"b\",\"owners\":[{\"pid\":300,\"comm\":\"a,\\\"b\",\"fd\":5}]}\n"
+"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"LISTEN\",\"laddr\":\"0.0.0.0\",\"lport\":500,\"raddr\":null,\"rport\":null,\"recvq\":1,\"sendq\":128,\"uid\":0,\"inode\":10,\"v6only\":null,\"pid\":100,\"comm\":\"nginx\",\"owners\":[{\"pid\":100,\"comm\":\"nginx\",\"fd\":3},{\"pid\":101,\"comm\":\"nginx\",\"fd\":3}]},\n"
+"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.1\",\"rport\":54240,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":11,\"v6only\":null,\"pid\":101,\"comm\":\"nginx\",\"owners\":[{\"pid\":101,\"comm\":\"nginx\",\"fd\":7}]},\n"
+"{\"proto\":\"tcp\",\"family\":\"inet\",\"state\":\"ESTABLISHED\",\"laddr\":\"127.0.0.1\",\"lport\":500,\"raddr\":\"127.0.0.2\",\"rport\":1,\"recvq\":5,\"sendq\":0,\"uid\":0,\"inode\":0,\"v6only\":null,\"pid\":null,\"comm\":null,\"owners\":[]},\n"
+"{\"proto\":\"tcp\",\"family\":\"inet6\",\"state\":\"ESTABLISHED\",\"laddr\":\"::1\",\"lport\":443,\"raddr\":\"::1\",\"rport\":40000,\"recvq\":0,\"sendq\":0,\"uid\":1000,\"inode\":12,\"v6only\":false,\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"owners\":[{\"pid\":200,\"comm\":\"evil\\\\x1b[31m\",\"fd\":4}]},\n"
+"{\"proto\":\"udp\",\"family\":\"inet\",\"state\":\"UNCONN\",\"laddr\":\"127.0.0.1\",\"lport\":53,\"raddr\":null,\"rport\":null,\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":13,\"v6only\":null,\"pid\":300,\"comm\":\"a,\\\"b\",\"owners\":[{\"pid\":300,\"comm\":\"a,\\\"b\",\"fd\":5}]}\n"
 "]\n");
 	free(text);
 }
@@ -284,9 +284,50 @@ test_out_grouped(void **state)
 	text = render(&o);
 	assert_string_equal(text,
 "LPORT COUNT RECVQ SENDQ\n"
-"  500     3     6   128\n"
+"  500     3     5     0\n"
 "   53     1     0     0\n"
 "  443     1     0     0\n");
+	free(text);
+}
+
+/*
+ * -g raddr/24 in JSON: the key is the field's name, the address alone,
+ * and the length in a key of its own; null for both without an address.
+ */
+static void
+test_out_json_prefix(void **state)
+{
+	struct ct_opts o;
+	const char *bad;
+	size_t badlen;
+	char *text;
+
+	(void)state;
+	fx_opts(&o);
+	o.format = CT_FMT_JSON;
+	assert_int_equal(fields_parse_list("raddr/24", true, &o.group, &bad,
+	    &badlen), 0);
+	fields_cols_as_keys(&o.group);
+	set_cols(&o, "raddr/24,count");
+	text = render(&o);
+	assert_string_equal(text,
+"[\n"
+"{\"raddr\":null,\"raddr_prefixlen\":null,\"count\":2},\n"
+"{\"raddr\":\"127.0.0.0\",\"raddr_prefixlen\":24,\"count\":2},\n"
+"{\"raddr\":\"::\",\"raddr_prefixlen\":24,\"count\":1}\n"
+"]\n");
+	free(text);
+	/* longer than an IPv4 address: clamped, as the table's text is */
+	set_cols(&o, "laddr/64,count");
+	o.group = o.cols;
+	o.group.n = 1;
+	text = render(&o);
+	assert_string_equal(text,
+"[\n"
+"{\"laddr\":\"127.0.0.1\",\"laddr_prefixlen\":32,\"count\":3},\n"
+"{\"laddr\":\"0.0.0.0\",\"laddr_prefixlen\":32,\"count\":1},\n"
+"{\"laddr\":\"::\",\"laddr_prefixlen\":64,\"count\":1}\n"
+"]\n");
 	free(text);
 }
 
@@ -303,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_out_json_no_procs_and_cols),
 		cmocka_unit_test(test_out_json_empty),
 		cmocka_unit_test(test_out_grouped),
+		cmocka_unit_test(test_out_json_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -18,7 +18,8 @@ static char *text;
 static size_t textlen;
 
 /* 2026-11-22T10:00:01Z */
-#define WHEN	((time_t)1795341601)
+/* 2026-11-22T10:00:01.250Z */
+#define WHEN	(&(const struct timespec){ 1795341601, 250000000 })
 
 static int
 setup(void **state)
@@ -96,6 +97,48 @@ test_out_events_state_line(void **state)
 	    "127.0.0.1:2\n");
 }
 
+/*
+ * Whole seconds at a whole-second interval; milliseconds otherwise, where
+ * two samples can fall in one second (-d 0.5) or between two (-d 1.5).
+ */
+static void
+test_out_events_millis(void **state)
+{
+	static const struct {
+		unsigned	 interval_ms;
+		const char	*stamp;
+	} cases[] = {
+		{ 1000, "2026-11-22T10:00:01Z" }, { 2000, "2026-11-22T10:00:01Z" },
+		{ 500, "2026-11-22T10:00:01.250Z" }, { 1500, "2026-11-22T10:00:01.250Z" },
+		{ 10, "2026-11-22T10:00:01.250Z" },
+	};
+	struct ct_opts o;
+	struct ct_sock *s;
+	char want[256];
+	size_t i;
+
+	(void)state;
+	s = fx_conn(&b, 1, 40000, CT_ST_ESTABLISHED);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fx_opts(&o);
+		o.no_procs = true;
+		o.interval_ms = cases[i].interval_ms;
+		snprintf(want, sizeof(want), "%s + tcp ESTABLISHED 127.0.0.1:500 "
+		    "127.0.0.1:40000\n", cases[i].stamp);
+		assert_string_equal(one(&b, s, CT_EV_OPEN, 0, &o), want);
+		free(text);
+		text = NULL;
+		o.format = CT_FMT_JSON;
+		o.cols_given = true;
+		o.cols.n = 0;
+		snprintf(want, sizeof(want), "{\"time\":\"%s\",\"event\":\"open\"}\n",
+		    cases[i].stamp);
+		assert_string_equal(one(&b, s, CT_EV_OPEN, 0, &o), want);
+		free(text);
+		text = NULL;
+	}
+}
+
 static void
 test_out_events_listener_v6(void **state)
 {
@@ -107,6 +150,13 @@ test_out_events_listener_v6(void **state)
 	s = fx_sock(&b, IPPROTO_TCP, CT_ST_LISTEN, "::", 500, "::", 0);
 	fx_owner(&b, s, 7, 3, "evil\x1b[31m");
 	fx_owner(&b, s, 8, 3, "evil\x1b[31m");
+	/* dual-stack: "*", as ss writes it; IPv6-only: "[::]" */
+	assert_string_equal(one(&b, s, CT_EV_INITIAL, 0, &o),
+	    "2026-11-22T10:00:01Z = tcp LISTEN *:500 *:* "
+	    "evil\\x1b[31m(7,+1)\n");
+	free(text);
+	text = NULL;
+	s->flags |= CT_SF_V6ONLY;
 	assert_string_equal(one(&b, s, CT_EV_INITIAL, 0, &o),
 	    "2026-11-22T10:00:01Z = tcp LISTEN [::]:500 [::]:* "
 	    "evil\\x1b[31m(7,+1)\n");
@@ -146,7 +196,8 @@ test_out_events_json(void **state)
 	    "\"old_state\":\"ESTABLISHED\",\"proto\":\"tcp\",\"family\":\"inet\","
 	    "\"state\":\"CLOSE_WAIT\",\"laddr\":\"127.0.0.1\",\"lport\":500,"
 	    "\"raddr\":\"127.0.0.1\",\"rport\":54240,\"recvq\":3,\"sendq\":0,"
-	    "\"uid\":1000,\"inode\":1001,\"pid\":1234,\"comm\":\"n\\\"c\","
+	    "\"uid\":1000,\"inode\":1001,\"v6only\":null,\"pid\":1234,"
+	    "\"comm\":\"n\\\"c\","
 	    "\"owners\":[{\"pid\":1234,\"comm\":\"n\\\"c\",\"fd\":4}]}\n");
 }
 
@@ -164,7 +215,7 @@ test_out_events_json_unconnected(void **state)
 	    "{\"time\":\"2026-11-22T10:00:01Z\",\"event\":\"close\","
 	    "\"proto\":\"udp\",\"family\":\"inet\",\"state\":\"UNCONN\","
 	    "\"laddr\":\"127.0.0.1\",\"lport\":53,\"raddr\":null,\"rport\":null,"
-	    "\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":0}\n");
+	    "\"recvq\":0,\"sendq\":0,\"uid\":0,\"inode\":0,\"v6only\":null}\n");
 }
 
 /* Run out_events_diff over prev/cur; returns the event count. */
@@ -271,6 +322,7 @@ main(void)
 		T(test_out_events_open_line),
 		T(test_out_events_close_unknown_owner),
 		T(test_out_events_state_line),
+		T(test_out_events_millis),
 		T(test_out_events_listener_v6),
 		T(test_out_events_cols),
 		T(test_out_events_json),

@@ -193,8 +193,8 @@ test_out_netns_json(void **state)
 	o.format = CT_FMT_JSON;
 	text = render(&o);
 	/* -P: where each socket lives, but no labels (they are the owners') */
-	assert_non_null(strstr(text, "\"inode\":10,\"netns\":\"host\","
-	    "\"netns_ino\":4026531992}"));
+	assert_non_null(strstr(text, "\"inode\":10,\"v6only\":null,"
+	    "\"netns\":\"host\",\"netns_ino\":4026531992}"));
 	assert_null(strstr(text, "\"container\""));
 	free(text);
 	o.no_procs = false;
@@ -321,7 +321,7 @@ test_out_netns_events(void **state)
 	o.all_netns = true;
 	assert_non_null(fp = open_memstream(&text, &len));
 	out_events_write(fp, &snap, &snap.socks.v[2], CT_EV_OPEN, 0,
-	    1795000000, &o);
+	    &(const struct timespec){ 1795000000, 0 }, &o);
 	fclose(fp);
 	assert_string_equal(text, "2026-11-18T11:06:40Z + web\\x1b[31m tcp "
 	    "ESTABLISHED 127.0.0.1:8080 127.0.0.1:40001 srv(200)\n");

@@ -277,6 +277,30 @@ test_summary_ports_high(void **state)
 	summary_free(&sum);
 }
 
+/*
+ * An IPv4 socket and a v4-mapped IPv6 one toward one server draw on one
+ * pool of ports: one destination, as group keys fold the mapped address.
+ */
+static void
+test_summary_ports_v4mapped(void **state)
+{
+	struct ct_summary sum;
+
+	(void)state;
+	set_range(40000, 40009);
+	client(EST, "127.0.0.2", 40001, "127.0.0.1", 500);
+	client(EST, "::ffff:127.0.0.2", 40002, "::ffff:127.0.0.1", 500);
+	client(CT_ST_TIME_WAIT, "::ffff:127.0.0.2", 40003, "::ffff:127.0.0.1", 500);
+	client(EST, "::1", 40004, "::1", 500);
+	build(&sum);
+	assert_int_equal(sum.ports.nrows, 2);
+	assert_int_equal(sum.ports.rows[0].ports_used, 3);
+	assert_int_equal(sum.ports.rows[0].count, 3);
+	assert_int_equal(sum.ports.rows[0].first->local.family, AF_INET);
+	assert_int_equal(sum.ports.rows[1].ports_used, 1);
+	summary_free(&sum);
+}
+
 static void
 test_summary_totals_listeners(void **state)
 {
@@ -335,6 +359,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_summary_ports_what_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_ports_high, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_totals_listeners, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_ports_v4mapped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@ static struct ct_wview v;
 static struct ct_diff d;
 static char *text;
 static size_t textlen;
+static enum ct_wsort sorted;		/* the sort build() arranged by */
 
 static int
 setup(void **state)
@@ -79,6 +80,7 @@ build(const struct ct_filter *f, enum ct_wgroup g, enum ct_wsort s, bool rev)
 	assert_int_equal(diff_build(a.socks.len > 0 ? &a : NULL, &b, f, &d), 0);
 	watch_layout_build(a.socks.len > 0 ? &a : NULL, &b, &d, &v);
 	watch_layout_arrange(&v, g, s, rev);
+	sorted = s;
 }
 
 /* Every row as the screen shows it, cols wide: the column head, then rows. */
@@ -91,7 +93,7 @@ screen(size_t cols, bool procs)
 	size_t i;
 
 	assert_non_null(fp);
-	watch_layout_fit(&v, 0, v.nrows, cols, procs, &fit);
+	watch_layout_fit(&v, cols, procs, sorted, &fit);
 	watch_layout_colhead(&fit, line, sizeof(line));
 	fprintf(fp, "%s|\n", line);
 	for (i = 0; i < v.nrows; i++) {
@@ -158,7 +160,11 @@ test_watch_layout_listener_tree(void **state)
 	assert_int_equal(v.tot.closed, 1);
 }
 
-/* Narrower screens drop columns by priority: rtt, rates, queues, owner. */
+/*
+ * Narrower screens drop columns from the end of one priority: rtt, then
+ * the rates, the queues, the owner; a column never shows where one of
+ * higher priority did not fit.
+ */
 static void
 test_watch_layout_fit_width(void **state)
 {
@@ -171,39 +177,100 @@ test_watch_layout_fit_width(void **state)
 	 * The mark, then a blank before each column: 1 + 6 + 12 + 16 + 16 = 51
 	 * always; process 8, queues 6 + 6, rates 8 + 9, rtt 6: 94 for all.
 	 */
-	watch_layout_fit(&v, 0, v.nrows, 94, true, &fit);
+	watch_layout_fit(&v, 94, true, CT_WS_DEFAULT, &fit);
 	assert_int_equal(fit.n, 10);
 	assert_true(watch_layout_fit_info(&fit));
-	watch_layout_fit(&v, 0, v.nrows, 93, true, &fit);
+	watch_layout_fit(&v, 93, true, CT_WS_DEFAULT, &fit);
 	assert_int_equal(fit.n, 9);
 	assert_int_equal(fit.id[8], CT_F_RATE_OUT);
-	watch_layout_fit(&v, 0, v.nrows, 80, true, &fit);
-	assert_int_equal(fit.n, 8);		/* no room for the rates: 88 */
+	watch_layout_fit(&v, 87, true, CT_WS_DEFAULT, &fit);
+	assert_int_equal(fit.n, 7);		/* no room for the rates: 88 */
 	assert_int_equal(fit.id[4], CT_F_PROCESS);
-	assert_int_equal(fit.id[6], CT_F_SENDQ);
-	assert_int_equal(fit.id[7], CT_F_RTT);
-	watch_layout_fit(&v, 0, v.nrows, 80, false, &fit);
+	assert_int_equal(fit.id[6], CT_F_SENDQ);	/* and so no rtt either */
+	assert_false(watch_layout_fit_info(&fit));
+	watch_layout_fit(&v, 80, false, CT_WS_DEFAULT, &fit);
 	assert_int_equal(fit.n, 8);		/* -P: the rates take its room */
 	assert_int_equal(fit.id[4], CT_F_RECVQ);
 	assert_int_equal(fit.id[6], CT_F_RATE_IN);
 	assert_int_equal(fit.id[7], CT_F_RATE_OUT);
-	watch_layout_fit(&v, 0, v.nrows, 56, true, &fit);
-	assert_int_equal(fit.n, 4);
+	watch_layout_fit(&v, 58, true, CT_WS_DEFAULT, &fit);
+	assert_int_equal(fit.n, 4);		/* the owner does not fit: nothing */
 	assert_int_equal(fit.id[3], CT_F_REMOTE);
 	assert_false(watch_layout_fit_info(&fit));
-	watch_layout_fit(&v, 0, v.nrows, 3, true, &fit);
+	watch_layout_fit(&v, 3, true, CT_WS_DEFAULT, &fit);
 	assert_int_equal(fit.n, 4);		/* never fewer: cut at the edge */
 	assert_string_equal(screen(58, true),
-	    "  PROTO STATE       LOCAL           REMOTE            RTT|\n"
-	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*           -|\n"
-	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 1.500|\n"
-	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003     -|\n"
-	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     -|\n"
+	    "  PROTO STATE       LOCAL           REMOTE|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003|\n"
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004|\n"
 	    "  tcp -> 127.0.0.9:80 (1)|\n"
-	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    1.500|\n");
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80|\n");
 }
 
-/* One head per remote address, an unconnected end ("*") first. */
+/*
+ * The column the rows are sorted on stays on screen, then the others by
+ * their priority: sorted by rtt at 58 columns, rtt shows instead of
+ * nothing; at 80, the owner and the queues come before it.
+ */
+static void
+test_watch_layout_fit_sort(void **state)
+{
+	struct ct_wfit fit;
+
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_LISTENER, CT_WS_RTT, false);
+	watch_layout_fit(&v, 58, true, CT_WS_RTT, &fit);
+	assert_int_equal(fit.n, 5);
+	assert_int_equal(fit.id[4], CT_F_RTT);
+	assert_true(watch_layout_fit_info(&fit));	/* so tcp_info is asked */
+	watch_layout_fit(&v, 80, true, CT_WS_RTT, &fit);
+	assert_int_equal(fit.n, 8);
+	assert_int_equal(fit.id[4], CT_F_PROCESS);
+	assert_int_equal(fit.id[6], CT_F_SENDQ);
+	assert_int_equal(fit.id[7], CT_F_RTT);
+	watch_layout_fit(&v, 60, true, CT_WS_RATE_OUT, &fit);
+	assert_int_equal(fit.n, 5);
+	assert_int_equal(fit.id[4], CT_F_RATE_OUT);
+	watch_layout_fit(&v, 60, true, CT_WS_SENDQ, &fit);
+	assert_int_equal(fit.n, 5);
+	assert_int_equal(fit.id[4], CT_F_SENDQ);
+	/* by process under -P: there is no process column to keep */
+	watch_layout_fit(&v, 60, false, CT_WS_PROCESS, &fit);
+	assert_int_equal(fit.n, 4);
+	/* state and remote are always there */
+	watch_layout_fit(&v, 58, true, CT_WS_REMOTE, &fit);
+	assert_int_equal(fit.n, 4);
+}
+
+/*
+ * Widths are the whole view's: a long name far down the rows widens the
+ * process column for every page, so it neither moves nor goes while one
+ * scrolls (at End, rtt stays).
+ */
+static void
+test_watch_layout_fit_whole_view(void **state)
+{
+	struct ct_wfit fit;
+	struct ct_sock *s;
+
+	(void)state;
+	server_pair();
+	s = sk(&b, 9, CT_ST_ESTABLISHED, "127.0.0.1", 40009, "127.0.0.9", 80);
+	fx_owner(&b, s, 30, 3, "fifteen-chars-x");
+	build(NULL, CT_WG_FLAT, CT_WS_RTT, false);
+	assert_int_equal(v.width[5], strlen("fifteen-chars-x(30)"));
+	watch_layout_fit(&v, 100, true, CT_WS_RTT, &fit);
+	assert_int_equal(fit.id[fit.n - 1], CT_F_RTT);
+	assert_int_equal(fit.width[4], strlen("fifteen-chars-x(30)"));
+}
+
+/*
+ * One head per remote address, the largest group first, as -g orders
+ * them; ties in the order of the keys, an unconnected end ("*") first.
+ */
 static void
 test_watch_layout_raddr(void **state)
 {
@@ -211,18 +278,21 @@ test_watch_layout_raddr(void **state)
 	server_pair();
 	build(NULL, CT_WG_RADDR, CT_WS_DEFAULT, false);
 	assert_string_equal(screen(60, false),
-	    "  PROTO STATE       LOCAL           REMOTE            RTT|\n"
-	    "  * (1)|\n"
-	    "!   tcp LISTEN      0.0.0.0:500     0.0.0.0:*           -|\n"
+	    "  PROTO STATE       LOCAL           REMOTE|\n"
 	    "  127.0.0.1 (3)|\n"
-	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 1.500|\n"
-	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003     -|\n"
-	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     -|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003|\n"
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004|\n"
+	    "  * (1)|\n"
+	    "!   tcp LISTEN      0.0.0.0:500     0.0.0.0:*|\n"
 	    "  127.0.0.9 (1)|\n"
-	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    1.500|\n");
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80|\n");
 }
 
-/* By process, unknown owners last; within one, by the sort key. */
+/*
+ * By process, the largest group first, ties by key (unknown owners last);
+ * within one, by the sort key, whose column (rate_in) is kept on screen.
+ */
 static void
 test_watch_layout_process_sorted(void **state)
 {
@@ -230,15 +300,15 @@ test_watch_layout_process_sorted(void **state)
 	server_pair();
 	build(NULL, CT_WG_PROCESS, CT_WS_RATE_IN, false);
 	assert_string_equal(screen(80, true),
-	    "  PROTO STATE       LOCAL           REMOTE          PROCESS RECVQ SENDQ   RTT|\n"
-	    "  cli(20) (1)|\n"
-	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    cli(20)     0     0 1.500|\n"
+	    "  PROTO STATE       LOCAL           REMOTE          PROCESS RECVQ SENDQ RATE_IN|\n"
 	    "  srv(10) (3)|\n"
-	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 srv(10)     0     0 1.500|\n"
-	    "!   tcp LISTEN      0.0.0.0:500     0.0.0.0:*       srv(10)     3     4     -|\n"
-	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003 srv(10)     0     0     -|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40002 srv(10)     0     0     100|\n"
+	    "!   tcp LISTEN      0.0.0.0:500     0.0.0.0:*       srv(10)     3     4       -|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40003 srv(10)     0     0       -|\n"
+	    "  cli(20) (1)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:40005 127.0.0.9:80    cli(20)     0     0    2.9K|\n"
 	    "  - (1)|\n"
-	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004 -           0     0     -|\n");
+	    "+   tcp ESTABLISHED 127.0.0.1:500   127.0.0.1:40004 -           0     0       -|\n");
 }
 
 /* Flat: no heads; -r turns the whole order around. */
@@ -249,12 +319,12 @@ test_watch_layout_flat_reverse(void **state)
 	server_pair();
 	build(NULL, CT_WG_FLAT, CT_WS_RATE_OUT, false);
 	assert_string_equal(screen(56, false),
-	    "  PROTO STATE       LOCAL           REMOTE|\n"
-	    "  tcp   ESTABLISHED 127.0.0.1:40005 127.0.0.9:80|\n"
-	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40002|\n"
-	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*|\n"
-	    "- tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40003|\n"
-	    "+ tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40004|\n");
+	    "  PROTO STATE       LOCAL           REMOTE          RATE_OUT|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:40005 127.0.0.9:80        1.5M|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40002       50|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*              -|\n"
+	    "- tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40003        -|\n"
+	    "+ tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40004        -|\n");
 	watch_layout_arrange(&v, CT_WG_FLAT, CT_WS_RATE_OUT, true);
 	assert_int_equal(v.nrows, 5);
 	assert_int_equal(v.snap.socks.v[v.rows[0].sock].rport, 40004);
@@ -278,9 +348,9 @@ test_watch_layout_filter(void **state)
 	assert_int_equal(filter_parse(1, argv, &f, &err), 0);
 	build(f, CT_WG_LISTENER, CT_WS_DEFAULT, false);
 	assert_string_equal(screen(60, false),
-	    "  PROTO STATE       LOCAL         REMOTE          RTT|\n"
-	    "! tcp   LISTEN      0.0.0.0:500   0.0.0.0:*         -|\n"
-	    "-   tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:40003   -|\n");
+	    "  PROTO STATE       LOCAL         REMOTE|\n"
+	    "! tcp   LISTEN      0.0.0.0:500   0.0.0.0:*|\n"
+	    "-   tcp ESTABLISHED 127.0.0.1:500 127.0.0.1:40003|\n");
 	assert_int_equal(v.tot.listen + v.tot.estab + v.tot.other, 0);
 	assert_int_equal(v.tot.closed, 1);
 	filter_free(f);
@@ -297,18 +367,20 @@ test_watch_layout_closed_listener(void **state)
 	struct ct_sock *s;
 
 	(void)state;
-	sk(&a, 1, CT_ST_LISTEN, "::", 22, "::", 0)->wqueue = 128;
+	s = sk(&a, 1, CT_ST_LISTEN, "::", 22, "::", 0);
+	s->wqueue = 128;
+	s->flags |= CT_SF_V6ONLY;		/* "[::]", not the dual-stack "*" */
 	sk(&a, 2, CT_ST_ESTABLISHED, "::1", 22, "::1", 50000);
 	sk(&a, 3, CT_ST_ESTABLISHED, "::1", 22, "::1", 50001);
 	s = sk(&b, 2, CT_ST_CLOSE_WAIT, "::1", 22, "::1", 50000);
 	s->rqueue = 1;
 	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
 	assert_string_equal(screen(60, false),
-	    "  PROTO STATE       LOCAL    REMOTE      RECVQ SENDQ RTT|\n"
-	    "- tcp   LISTEN      [::]:22  [::]:*          0   128   -|\n"
-	    "-   tcp ESTABLISHED [::1]:22 [::1]:50001     0     0   -|\n"
+	    "  PROTO STATE       LOCAL    REMOTE      RECVQ SENDQ|\n"
+	    "- tcp   LISTEN      [::]:22  [::]:*          0   128|\n"
+	    "-   tcp ESTABLISHED [::1]:22 [::1]:50001     0     0|\n"
 	    "  tcp -> [::1]:50000 (1)|\n"
-	    "~   tcp CLOSE_WAIT  [::1]:22 [::1]:50000     1     0   -|\n");
+	    "~   tcp CLOSE_WAIT  [::1]:22 [::1]:50000     1     0|\n");
 	assert_int_equal(v.tot.other, 1);
 	assert_int_equal(v.tot.closed, 2);
 }
@@ -333,10 +405,10 @@ test_watch_layout_closed_owner_names(void **state)
 	    800, 4, "scp");
 	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
 	assert_string_equal(screen(80, true),
-	    "  PROTO STATE       LOCAL    REMOTE      PROCESS           RECVQ SENDQ RTT|\n"
-	    "  tcp   LISTEN      [::]:22  [::]:*      sshd(1)               0     0   -|\n"
-	    "-   tcp ESTABLISHED [::1]:22 [::1]:50000 sshd-session(700)     0     0   -|\n"
-	    "+   tcp ESTABLISHED [::1]:22 [::1]:50001 scp(800)              0     0   -|\n");
+	    "  PROTO STATE       LOCAL    REMOTE      PROCESS           RECVQ SENDQ|\n"
+	    "  tcp   LISTEN      *:22     *:*         sshd(1)               0     0|\n"
+	    "-   tcp ESTABLISHED [::1]:22 [::1]:50000 sshd-session(700)     0     0|\n"
+	    "+   tcp ESTABLISHED [::1]:22 [::1]:50001 scp(800)              0     0|\n");
 }
 
 static void
@@ -351,16 +423,61 @@ test_watch_layout_header(void **state)
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_hour = 10;
 	tm.tm_sec = 1;
-	watch_layout_header(&v, &tm, 1000, ":500", buf, sizeof(buf));
+	watch_layout_header(&v, &tm, 125, 1000, ":500", 200, buf, sizeof(buf));
 	assert_string_equal(buf, "10:00:01 every 1s filter :500  listen 1 "
 	    "estab 3 tw 0 other 0  +0.5/s -0.5/s");
-	watch_layout_header(&v, &tm, 250, "dport\x1b:5", buf, sizeof(buf));
-	assert_string_equal(buf, "10:00:01 every 0.25s filter dport\\x1b:5  "
+	/* under a second (or not whole seconds): the sample's milliseconds */
+	watch_layout_header(&v, &tm, 125, 250, "dport\x1b:5", 200, buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "10:00:01.125 every 0.25s filter dport\\x1b:5  "
 	    "listen 1 estab 3 tw 0 other 0  +0.5/s -0.5/s");
-	assert_int_equal(watch_layout_header(&v, &tm, 1000, "", buf, 12), 11);
+	watch_layout_header(&v, &tm, 7, 1500, NULL, 200, buf, sizeof(buf));
+	assert_string_equal(buf, "10:00:01.007 every 1.5s  listen 1 "
+	    "estab 3 tw 0 other 0  +0.5/s -0.5/s");
+	assert_int_equal(watch_layout_header(&v, &tm, 0, 1000, "", 200, buf, 12),
+	    11);
 	assert_string_equal(buf, "10:00:01 ev");
 }
 
+/*
+ * A long filter is cut, ending in "...", so that the totals still fit;
+ * on a screen too narrow even for them, its first 12 characters show.
+ */
+static void
+test_watch_layout_header_long_filter(void **state)
+{
+	static const char tail[] = "  listen 1 estab 3 tw 0 other 0  +0.5/s -0.5/s";
+	const char *filter = "dport >= 1024 and not dst 127.0.0.0/8 and "
+	    "not comm sshd and state established";
+	struct tm tm;
+	char buf[256], want[256];
+	size_t n;
+
+	(void)state;
+	server_pair();
+	build(NULL, CT_WG_LISTENER, CT_WS_DEFAULT, false);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_hour = 10;
+
+	n = watch_layout_header(&v, &tm, 0, 1000, filter, 100, buf, sizeof(buf));
+	assert_int_equal(n, 100);
+	snprintf(want, sizeof(want), "10:00:00 every 1s filter dport >= 1024 and "
+	    "not dst ...%s", tail);
+	assert_string_equal(buf, want);
+	/* it fits: whole */
+	n = watch_layout_header(&v, &tm, 0, 1000, filter, 200, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "10:00:00 every 1s filter %s%s", filter, tail);
+	assert_string_equal(buf, want);
+	assert_int_equal(n, strlen(want));
+	/* too narrow even for the totals: the filter's start, cut */
+	watch_layout_header(&v, &tm, 0, 1000, filter, 40, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "10:00:00 every 1s filter dport >= ...%s",
+	    tail);
+	assert_string_equal(buf, want);
+	watch_layout_header(&v, &tm, 0, 1000, ":500", 40, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "10:00:00 every 1s filter :500%s", tail);
+	assert_string_equal(buf, want);
+}
 /* The first sample: nothing is new, and there are no rates yet. */
 static void
 test_watch_layout_first(void **state)
@@ -374,15 +491,95 @@ test_watch_layout_first(void **state)
 	memset(&a, 0, sizeof(a));
 	build(NULL, CT_WG_FLAT, CT_WS_DEFAULT, false);
 	memset(&tm, 0, sizeof(tm));
-	watch_layout_header(&v, &tm, 2000, NULL, buf, sizeof(buf));
+	watch_layout_header(&v, &tm, 0, 2000, NULL, 200, buf, sizeof(buf));
 	assert_string_equal(buf, "00:00:00 every 2s  listen 1 estab 3 tw 0 "
 	    "other 0  +0.0/s -0.0/s");
 	assert_string_equal(screen(70, false),
-	    "  PROTO STATE       LOCAL           REMOTE          RECVQ SENDQ   RTT|\n"
-	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*           3     4     -|\n"
-	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40002     0     0 1.500|\n"
-	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     0     0     -|\n"
-	    "  tcp   ESTABLISHED 127.0.0.1:40005 127.0.0.9:80        0     0 1.500|\n");
+	    "  PROTO STATE       LOCAL           REMOTE          RECVQ SENDQ|\n"
+	    "! tcp   LISTEN      0.0.0.0:500     0.0.0.0:*           3     4|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40002     0     0|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:500   127.0.0.1:40004     0     0|\n"
+	    "  tcp   ESTABLISHED 127.0.0.1:40005 127.0.0.9:80        0     0|\n");
+}
+
+/*
+ * The help fits 60x15 (13 lines between the header and the status line),
+ * no line wider than the screen; on a smaller one, lines are cut with a
+ * '>' and the last one says there is more.
+ */
+static void
+test_watch_layout_help(void **state)
+{
+	char buf[256];
+	size_t i, n;
+
+	(void)state;
+	n = watch_layout_help_rows(13);
+	assert_true(n >= 10 && n <= 13);
+	for (i = 0; i < n; i++) {
+		size_t len = watch_layout_help_line(i, 13, 60, buf, sizeof(buf));
+
+		assert_int_equal(len, strlen(buf));
+		assert_true(len <= 60);
+		assert_true(len > 0 && buf[len - 1] != '>');
+		assert_null(strstr(buf, "..."));
+	}
+	assert_int_equal(watch_layout_help_line(n, 13, 60, buf, sizeof(buf)), 0);
+	/* 40x8: six lines, the last one says more, the wide ones are cut */
+	assert_int_equal(watch_layout_help_rows(6), 6);
+	for (i = 0; i < 6; i++) {
+		size_t len = watch_layout_help_line(i, 6, 40, buf, sizeof(buf));
+
+		assert_true(len <= 40);
+		if (i == 4)		/* "  s  sort: default, state, ..." */
+			assert_int_equal(buf[len - 1], '>');
+	}
+	assert_int_equal(strncmp(buf, " ...", 4), 0);
+	assert_int_equal(watch_layout_help_rows(0), 0);
+}
+
+/* A long filter being edited shows its end, where one types. */
+static void
+test_watch_layout_edit(void **state)
+{
+	char buf[256];
+	size_t x;
+
+	(void)state;
+	x = watch_layout_edit("dport :500", 80, buf, sizeof(buf));
+	assert_string_equal(buf, "filter: dport :500");
+	assert_int_equal(x, 18);
+	x = watch_layout_edit("dport >= 1024 and not dst 127.0.0.0/8", 30, buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "filter: < not dst 127.0.0.0/8");
+	assert_int_equal(x, 29);		/* the cursor on the last column */
+	assert_int_equal(strlen(buf), 29);
+}
+
+/*
+ * Grouped by remote address, an IPv4 client and a v4-mapped one are one
+ * head, written as IPv4; -r puts the smallest group first.
+ */
+static void
+test_watch_layout_raddr_v4mapped(void **state)
+{
+	(void)state;
+	sk(&b, 1, CT_ST_ESTABLISHED, "127.0.0.1", 40001, "127.0.0.9", 80);
+	sk(&b, 2, CT_ST_ESTABLISHED, "::ffff:127.0.0.1", 40002, "::ffff:127.0.0.9",
+	    80);
+	sk(&b, 3, CT_ST_ESTABLISHED, "::1", 40003, "::1", 80);
+	build(NULL, CT_WG_RADDR, CT_WS_DEFAULT, false);
+	assert_string_equal(screen(60, false),
+	    "  PROTO STATE       LOCAL                    REMOTE|\n"
+	    "  127.0.0.9 (2)|\n"
+	    "    tcp ESTABLISHED 127.0.0.1:40001          127.0.0.9:80|\n"
+	    "    tcp ESTABLISHED [::ffff:127.0.0.1]:40002 [::ffff:127.0.0.9]:80|\n"
+	    "  ::1 (1)|\n"
+	    "    tcp ESTABLISHED [::1]:40003              [::1]:80|\n");
+	watch_layout_arrange(&v, CT_WG_RADDR, CT_WS_DEFAULT, true);
+	assert_int_equal(v.rows[0].kind, CT_WR_RADDR);
+	assert_int_equal(v.rows[0].count, 1);
+	assert_int_equal(v.rows[2].count, 2);
 }
 
 static void
@@ -452,6 +649,7 @@ netns_pair(void)
 	fx_owner(&a, s, 20, 4, "srv");
 }
 
+/* Groups by namespace and by container, largest first (issue 16). */
 static void
 test_watch_layout_netns(void **state)
 {
@@ -470,11 +668,11 @@ test_watch_layout_netns(void **state)
 	text = NULL;
 	assert_string_equal(screen(66, true),
 	    "  NETNS PROTO STATE       LOCAL          REMOTE          PROCESS|\n"
-	    "  docker:0123456789ab (1)|\n"
-	    "    web tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(10)|\n"
 	    "  - (2)|\n"
 	    "    db  tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(20)|\n"
-	    "-   db  tcp   ESTABLISHED 127.0.0.1:8080 127.0.0.1:40001 srv(20)|\n");
+	    "-   db  tcp   ESTABLISHED 127.0.0.1:8080 127.0.0.1:40001 srv(20)|\n"
+	    "  docker:0123456789ab (1)|\n"
+	    "    web tcp   LISTEN      127.0.0.1:8080 0.0.0.0:*       srv(10)|\n");
 	assert_string_equal(watch_layout_group_name(CT_WG_NETNS), "netns");
 	assert_string_equal(watch_layout_group_name(CT_WG_CONTAINER), "container");
 }
@@ -488,6 +686,8 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_watch_layout_listener_tree),
 		T(test_watch_layout_fit_width),
+		T(test_watch_layout_fit_sort),
+		T(test_watch_layout_fit_whole_view),
 		T(test_watch_layout_raddr),
 		T(test_watch_layout_process_sorted),
 		T(test_watch_layout_flat_reverse),
@@ -495,7 +695,11 @@ main(void)
 		T(test_watch_layout_closed_listener),
 		T(test_watch_layout_closed_owner_names),
 		T(test_watch_layout_header),
+		T(test_watch_layout_header_long_filter),
 		T(test_watch_layout_first),
+		T(test_watch_layout_help),
+		T(test_watch_layout_edit),
+		T(test_watch_layout_raddr_v4mapped),
 		T(test_watch_layout_rate_text),
 		T(test_watch_layout_sort_names),
 #undef T

@@ -179,15 +179,10 @@ signal_wait() {
 }
 
 # ss -tuanH in conntab's notation: "proto state recvq sendq local remote".
-# ss writes a socket that is not IPV6_V6ONLY on [::] as *:port and its peer
-# as *:*, and its own state names.
+# The endpoints are ss's own text (a wildcard IPv6 socket that is not
+# IPV6_V6ONLY is *:port and its peer *:*, in both); the states are renamed.
 ss_rows() {
 	ss -tuanH "$@" | awk '
-	function ep(s) {
-		if (s == "*:*") return "[::]:*"
-		if (s ~ /^\*:/) return "[::]" substr(s, 2)
-		return s
-	}
 	BEGIN {
 		st["ESTAB"] = "ESTABLISHED"; st["SYN-SENT"] = "SYN_SENT"
 		st["SYN-RECV"] = "SYN_RECV"; st["FIN-WAIT-1"] = "FIN_WAIT1"
@@ -198,18 +193,21 @@ ss_rows() {
 	}
 	{
 		s = ($2 in st) ? st[$2] : "?" $2
-		print $1, s, $3, $4, ep($5), ep($6)
+		print $1, s, $3, $4, $5, $6
 	}'
 }
 
-# jq definitions: the local/remote notation built from laddr/lport and
-# raddr/rport, for checking the JSON fields against each other and ss.
-JQ_EP='def ep(a; p; f):
-	(if a == null then (if f == "inet6" then "[::]" else "0.0.0.0" end)
+# jq definitions: the local/remote notation built from laddr/lport,
+# raddr/rport and v6only, for checking the JSON fields against each other
+# and ss (a dual-stack wildcard is "*").
+JQ_EP='def ep(a; p; f; dual):
+	(if a == null or (a == "::" and dual) then
+		(if f != "inet6" then "0.0.0.0" elif dual then "*" else "[::]" end)
 	 elif f == "inet6" then "[" + a + "]" else a end)
 	+ ":" + (if p == null or p == 0 then "*" else (p | tostring) end);
-def loc: ep(.laddr; .lport; .family);
-def rem: ep(.raddr; .rport; .family);
+def dual: .family == "inet6" and .v6only == false;
+def loc: ep(.laddr; .lport; .family; dual);
+def rem: ep(.raddr; .rport; .family; dual);
 def key4: "\(.proto) \(.state) \(loc) \(rem)";
 def ownl: if (.owners // []) == [] then "-"
 	else .owners | sort_by([.pid, .fd]) | map("\(.pid):\(.fd)") | join(",") end;'

@@ -19,7 +19,8 @@
  *   READY
  *
  * LOCAL/REMOTE: 127.0.0.1:5001, [::1]:5003, [::ffff:127.0.0.1]:5004, and
- * 0.0.0.0:* or [::]:* for an unconnected peer.  RECVQ/SENDQ: a number, or
+ * 0.0.0.0:* or [::]:* for an unconnected peer; an IPv6 wildcard that is not
+ * IPV6_V6ONLY (it takes IPv4 too) is *:5004 and its peer *:*, as in ss.  RECVQ/SENDQ: a number, or
  * '?' when the value depends on the kernel (UDP memory accounting).  OWNERS:
  * '-' when no process holds the socket, else pid:fd[,pid:fd...] in
  * ascending pid order.  TAG: a word naming the socket's role for the tests.
@@ -119,15 +120,34 @@ fmtaddr(const struct sockaddr_storage *ss, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", a, p);
 }
 
+/* An IPv6 socket that is not IPV6_V6ONLY: it takes IPv4 as well. */
+static int
+dual_stack(int fd, int family)
+{
+	int v = 1;
+	socklen_t vl = sizeof(v);
+
+	if (family != AF_INET6)
+		return 0;
+	if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &vl) < 0)
+		die("getsockopt IPV6_V6ONLY");
+	return !v;
+}
+
 static void
 local_of(int fd, char *buf, size_t len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
+	const struct sockaddr_in6 *s6 = (const void *)&ss;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
 		die("getsockname");
 	fmtaddr(&ss, buf, len);
+	/* a dual-stack wildcard is "*", as ss and conntab write it */
+	if (dual_stack(fd, ss.ss_family) &&
+	    IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+		snprintf(buf, len, "*:%d", ntohs(s6->sin6_port));
 }
 
 static int
@@ -151,8 +171,8 @@ remote_of(int fd, char *buf, size_t len)
 		if (errno != ENOTCONN)
 			die("getpeername");
 		errno = 0;
-		snprintf(buf, len, "%s",
-		    sock_family(fd) == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+		snprintf(buf, len, "%s", sock_family(fd) != AF_INET6 ? "0.0.0.0:*" :
+		    dual_stack(fd, AF_INET6) ? "*:*" : "[::]:*");
 		return;
 	}
 	fmtaddr(&ss, buf, len);
@@ -589,6 +609,10 @@ main_mix(void)
 	int s3 = xaccept(l3);
 	emit(c3, "tcp", "ESTABLISHED", "0", "0", NULL, "lo6-client");
 	emit(s3, "tcp", "ESTABLISHED", "0", "0", NULL, "lo6-server");
+
+	/* 5026: [::] with IPV6_V6ONLY, which ss writes [::]:5026, not *. */
+	int l26 = tcp_listen("::", 5026, 16, 1, 0);
+	emit(l26, "tcp", "LISTEN", "0", "16", NULL, "v6only");
 
 	/* 5004: dual-stack [::] (V6ONLY=0) accepting from 127.0.0.1. */
 	int l4 = tcp_listen("::", 5004, 16, 0, 0);

@@ -61,6 +61,27 @@ usage_err "unknown short option -Z" -Z
 usage_err "unknown long option --bogus" --bogus
 usage_err "unknown option among valid ones -tZ" -tZ
 usage_err "--help with an argument" --help=x
+# named as typed: getopt_long() reports them by their letter, or not at all
+# says_err DESC WANT ARGS...: the one line on stderr is exactly WANT.
+says_err() {
+	local desc=$1 want=$2
+	shift 2
+	run "$CT" "$@"
+	check "$desc" "$(last_run)" test "$rc" = 2 -a "$(cat "$T/err")" = "$want"
+}
+says_err "--tree=x names --tree, which takes no argument" \
+	"conntab: option '--tree' takes no argument (see conntab --help)" --tree=x
+says_err "--help=x names --help" \
+	"conntab: option '--help' takes no argument (see conntab --help)" --help=x
+says_err "--tr=x (a prefix) names what was typed" \
+	"conntab: option '--tr' takes no argument (see conntab --help)" --tr=x
+says_err "--no is ambiguous, and the message lists the candidates" \
+	"conntab: option '--no' is ambiguous: --no-processes, --no-header (see conntab --help)" --no
+says_err "--col is no ambiguity: --color and --colour are one option" \
+	"conntab: --color: expected auto, always or never, not 'x' (see conntab --help)" --col=x
+says_err "--bogus is unknown" "conntab: unknown option '--bogus' (see conntab --help)" --bogus
+says_err "-Zt after a long option names -Z, not the long option" \
+	"conntab: unknown option '-Z' (see conntab --help)" --no-header -Zt
 
 # Missing arguments.
 for o in -o --sort --format -N --netns -g; do
@@ -81,6 +102,9 @@ run "$CT" -o bogus
 check "-o bogus: the message names the field" "$(head -c 200 "$T/err")" grep -q "bogus" "$T/err"
 
 usage_err "-g with a prefix on a port field" -g lport/24
+# -s has its own columns (and reads owners for them): -o would empty PROCESS
+usage_err "-s with -o" -s -o local
+usage_err "-s with --sort" -s --sort lport
 usage_err "-g with a prefix over 128" -g raddr/129
 usage_err "-g with a prefix that is not a number" -g raddr/abc
 # Bad values.
@@ -115,6 +139,19 @@ works "-g lport" -g lport
 works "--format json" --format json
 works "--format=csv" --format=csv
 works "--color (no value)" --color
+# bare --color means always, as ls reads it; auto stays the default
+sgr=$(printf '\033[')
+run "$CT" --color
+check "bare --color through a pipe: colour (the bold header)" "$(head -c 100 "$T/out" | cat -v)" \
+	grep -qF "$sgr" "$T/out"
+NO_COLOR=1 timeout 60 "$CT" --color >"$T/out" 2>&1
+check "bare --color with NO_COLOR=1: colour all the same, as --color=always" "$(head -c 100 "$T/out" | cat -v)" \
+	grep -qF "$sgr" "$T/out"
+for c in "" --color=auto --color=never; do
+	run "$CT" $c
+	check "conntab ${c:-(no --color)} through a pipe: no colour" "$(head -c 100 "$T/out" | cat -v)" \
+		test "$rc" = 0 -a -z "$(grep -F "$sgr" "$T/out")"
+done
 works "--color=never" --color=never
 works "--colour=always" --colour=always
 works "--no-processes --no-header" --no-processes --no-header
@@ -158,5 +195,36 @@ else
 fi
 full "conntab --help" --help
 full "conntab -V" -V
+
+# A closed stdout (>&-) is a write error too, in every mode: the first
+# socket must not take descriptor 1 and swallow the output. (sockmix, if
+# it started, is still running: there are sockets to list.)
+closed() {
+	local desc=$1
+	shift
+	timeout -k 5 20 "$CT" "$@" >&- 2>"$T/err"
+	rc=$?
+	check "$desc >&-: exit 1, 'conntab: write error: Bad file descriptor'" "$(last_run)" \
+		test "$rc" = 1 -a "$(cat "$T/err")" = "conntab: write error: Bad file descriptor"
+}
+closed "conntab"
+closed "conntab -l" -l
+closed "conntab -J" -J
+closed "conntab --format csv" --format csv
+closed "conntab -g raddr" -g raddr
+closed "conntab -T" -T
+closed "conntab -s" -s
+closed "conntab --help" --help
+closed "conntab -w (the event stream)" -w -d 0.1
+timeout -k 5 20 "$CT" -l >&- 2>&-
+rc=$?
+check "conntab -l >&- 2>&-: exit 1 all the same" "exit $rc" test "$rc" = 1
+run "$CT" -l <&-
+check "conntab -l <&-: a closed stdin changes nothing" "$(last_run)" \
+	test "$rc" = 0 -a ! -s "$T/err" -a "$(head -1 "$T/out" | awk '{ print $1 }')" = PROTO
+timeout -k 5 20 "$CT" -l 2>&- >"$T/out"
+rc=$?
+check "conntab -l 2>&-: a closed stderr changes nothing" "exit $rc" \
+	test "$rc" = 0 -a "$(head -1 "$T/out" | awk '{ print $1 }')" = PROTO
 
 it_finish

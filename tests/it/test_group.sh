@@ -71,9 +71,18 @@ check "the 300 client ports are in 40000-40999, none in 40100-40199" "$(sort -n 
 row=$(jq -c '[.listeners[] | select(.local == "0.0.0.0:500")]' "$T/s.json")
 check "-s: the listener 0.0.0.0:500 has 300 connections from 1 client" "$row" \
 	jqe -n --argjson r "$row" '$r | length == 1 and .[0].count == 300 and .[0].clients == 1'
-row=$(jq -c '[.listeners[] | select(.local == "[::]:700")]' "$T/s.json")
+row=$(jq -c '[.listeners[] | select(.local == "*:700")]' "$T/s.json")
 check "-s: the dual-stack listener has its 4 connections from 2 clients" "$row" \
 	jqe -n --argjson r "$row" '$r | length == 1 and .[0].count == 4 and .[0].clients == 2'
+check "-s -J: listeners carry pid, comm and owners as the listing does, no process text" \
+	"$(jq -c '.listeners[0]' "$T/s.json" | head -c 300)" \
+	jqe '(.listeners | length) > 0 and all(.listeners[];
+			(has("process") | not) and (.pid | type) == "number" and .comm == "group_conns" and
+			(.owners | length) >= 1 and .owners[0].pid == .pid and
+			(.lport | type) == "number" and (.laddr | type) == "string" and .family != null)' "$T/s.json"
+run "$CT" -s -J -P
+check "-s -J -P: no owner keys" "$(jq -c '.listeners[0]' "$T/out" | head -c 300)" \
+	jqe '(.listeners | length) > 0 and all(.listeners[]; (has("pid") or has("comm") or has("owners") or has("process")) | not)' "$T/out"
 row=$(jq -c '[.listeners[] | select(.local == "127.0.0.1:800")]' "$T/s.json")
 check "-s: the two SO_REUSEPORT listeners are one row with 4 connections" "$row" \
 	jqe -n --argjson r "$row" '$r | length == 1 and .[0].count == 4'
@@ -165,9 +174,12 @@ check "-T tsv: one row per socket with its listener" "$(last_run)" \
 
 # -g: counts equal an independent count of the plain listing -----------------
 run "$CT" -H -P -o remote
-# An unconnected socket's remote ("0.0.0.0:*", "[::]:*") is no address: "*".
+# An unconnected socket's remote ("0.0.0.0:*", "[::]:*", "*:*") is no
+# address: "*". A v4-mapped client (::ffff:127.0.0.1, of the dual-stack
+# listener on :700) is its IPv4 address as a group key.
 awk '{ r = $1; if (r ~ /:\*$/) { print "*"; next }
-	sub(/:[^:]*$/, "", r); gsub(/^\[|\]$/, "", r); print r }' "$T/out" |
+	sub(/:[^:]*$/, "", r); gsub(/^\[|\]$/, "", r)
+	sub(/^::ffff:[0-9.]+$/, substr(r, 8), r); print r }' "$T/out" |
 	sort | uniq -c | awk '{ print $2, $1 }' >"$T/want"
 run "$CT" -H -g raddr -o raddr,count
 awk '{ print $1, $2 }' "$T/out" >"$T/got"
@@ -175,17 +187,71 @@ same_lines "-g raddr: counts equal the plain table's remote addresses counted" "
 check "-g raddr: largest group first" "$(awk '{print $2}' "$T/got" | tr '\n' ' ' | head -c 200)" \
 	sh -c "awk '{print \$2}' '$T/got' | sort -nrc"
 run "$CT" -g raddr/24 -J
-check "-g raddr/24: 127.0.0.0/24 counts every IPv4 connection" "$(head -c 300 "$T/out")" \
-	jqe --argjson n "$(jq '[.[] | select(.family == "inet" and .raddr != null)] | length' "$T/all.json")" \
-		'[.[] | select(.["raddr/24"] == "127.0.0.0/24") | .count] == [$n]' "$T/out"
+check "-g raddr/24: 127.0.0.0/24 counts every IPv4 connection, v4-mapped ones too" "$(head -c 300 "$T/out")" \
+	jqe --argjson n "$(jq '[.[] | select(.raddr != null and (.family == "inet" or (.raddr | startswith("::ffff:"))))] | length' "$T/all.json")" \
+		'[.[] | select(.raddr == "127.0.0.0" and .raddr_prefixlen == 24) | .count] == [$n]' "$T/out"
+check "-g raddr/24 -J: keys raddr and raddr_prefixlen, not \"raddr/24\"" "$(head -c 300 "$T/out")" \
+	jqe 'length > 0 and all(.[]; keys == ["count", "raddr", "raddr_prefixlen", "recvq", "sendq"]) and
+		any(.[]; .raddr == null and .raddr_prefixlen == null) and
+		any(.[]; .raddr == "::" and .raddr_prefixlen == 24)' "$T/out"
+run "$CT" -J -g laddr/64
+check "-g laddr/64 -J: an IPv4 address's length is clamped to 32, an IPv6 one's is 64" "$(head -c 300 "$T/out")" \
+	jqe 'any(.[]; .laddr == "127.0.0.1" and .laddr_prefixlen == 32) and
+		any(.[]; .laddr == "::" and .laddr_prefixlen == 64)' "$T/out"
 run "$CT" -g lport,state --format tsv
 check "-g lport,state tsv: port 500 has 300 ESTABLISHED" "$(grep -P '^500\t' "$T/out" | head -3 | tr '\t\n' ' |')" \
 	grep -qP '^500\tESTABLISHED\t300\t' "$T/out"
 run "$CT" -g raddr --format csv :600
-check "-g raddr csv :600: the listener (*, its backlog), the clients 127.0.0.1, their server 127.0.0.2" "$(cat -v "$T/out" | head -5 | tr '\n' '|')" \
-	test "$(tr -d '\r' <"$T/out" | sort | tr '\n' ' ')" = "*,1,0,4096 127.0.0.1,3,0,0 127.0.0.2,3,0,0 RADDR,COUNT,RECVQ,SENDQ "
+check "-g raddr csv :600: the listener (*, no bytes queued), the clients 127.0.0.1, their server 127.0.0.2" "$(cat -v "$T/out" | head -5 | tr '\n' '|')" \
+	test "$(tr -d '\r' <"$T/out" | sort | tr '\n' ' ')" = "*,1,0,0 127.0.0.1,3,0,0 127.0.0.2,3,0,0 RADDR,COUNT,RECVQ,SENDQ "
 run "$CT" -J -g proc
 check "-J -g proc: one group, the helper, holding every socket" "$(head -c 300 "$T/out")" \
 	jqe --argjson n "$NSOCK" 'length == 1 and .[0].count == $n and (.[0].process | startswith("group_conns("))' "$T/out"
+
+# Sums and keys of groups ------------------------------------------------------
+# Two idle listeners with a backlog of 4096 on :910 and :911; a dual-stack
+# listener on :920 with 2 clients over IPv4 and 3 over v4-mapped IPv6.
+if start_helper "$T/gc2" "$GC" backlog 4096 127.0.0.1 910 backlog 4096 127.0.0.1 911 \
+	listen :: 920 connect 2 - 127.0.0.1 920 connect 3 - ::ffff:127.0.0.1 920; then
+	# A listener's recvq/sendq are its accept queue and backlog: no bytes.
+	run "$CT" -H -g raddr :910 or :911
+	check "-g raddr: two idle listeners are '* 2 0 0', not their backlogs summed (8192)" \
+		"$(last_run): $(cat "$T/out" | tr '\n' '|')" \
+		test "$(tr -s ' ' <"$T/out")" = "* 2 0 0"
+	run "$CT" -J -g lport,state
+	check "-g: the sums are the queued bytes of the non-listeners" "$(head -c 300 "$T/out")" \
+		jqe --slurpfile all <("$CT" -J) '
+			[$all[0][] | select(.state != "LISTEN")] as $c |
+			([.[].recvq] | add) == ([$c[].recvq] | add) and
+			([.[].sendq] | add) == ([$c[].sendq] | add)' "$T/out"
+	# A v4-mapped client is its IPv4 address as a group key.
+	run "$CT" -H -g raddr -o raddr,count :920
+	check "-g raddr: the IPv4 and the v4-mapped clients are one group, 127.0.0.1" \
+		"$(last_run): $(cat "$T/out" | tr '\n' '|')" \
+		test "$(tr -s ' ' <"$T/out" | sort | tr '\n' '|')" = "* 1|127.0.0.1 10|"
+	run "$CT" -H -o raddr :920
+	check "... while the raddr column is what the kernel holds" "$(sort -u "$T/out" | tr '\n' '|')" \
+		test "$(tr -d ' ' <"$T/out" | sort -u | tr '\n' '|')" = "*|127.0.0.1|::ffff:127.0.0.1|"
+	run "$CT" -J -g raddr/24 :920
+	check "-g raddr/24: one network 127.0.0.0/24 for both" "$(head -c 300 "$T/out")" \
+		jqe '[.[] | select(.count == 10) | .raddr] == ["127.0.0.0"]' "$T/out"
+	run "$CT" -T -J :920
+	check "-T: one destination 127.0.0.1:920 for the 5 clients, whichever family" \
+		"$(jq -c '[.outgoing[] | {remote, count}]' "$T/out" 2>&1 | head -c 300)" \
+		jqe '[.outgoing[] | {remote, count}] == [{"remote": "127.0.0.1:920", "count": 5}]' "$T/out"
+	check "-T: the listener's 5 connections come from 1 client" \
+		"$(jq -c '[.listeners[] | {local, count, clients}]' "$T/out" 2>&1 | head -c 300)" \
+		jqe '[.listeners[] | {local, count, clients}] == [{"local": "*:920", "count": 5, "clients": 1}]' "$T/out"
+	run "$CT" -T :920
+	check "-T table: 'tcp -> 127.0.0.1:920 conns=5'" "$(grep -- '->' "$T/out" | head -3 | tr '\n' '|')" \
+		grep -Eq '^tcp -> 127\.0\.0\.1:920 +conns=5$' "$T/out"
+	run "$CT" -s -J :920
+	check "-s: one destination row, 5 ports used toward 127.0.0.1:920" \
+		"$(jq -c '.ports' "$T/out" 2>&1 | head -c 300)" \
+		jqe '[.ports[] | {laddr, raddr, rport, ports_used}] ==
+			[{"laddr": "127.0.0.1", "raddr": "127.0.0.1", "rport": 920, "ports_used": 5}]' "$T/out"
+else
+	notok "group_conns (idle listeners, a dual-stack one) is READY" "$(tail -3 "$T/gc2" | tr '\n' ' ')"
+fi
 
 it_finish

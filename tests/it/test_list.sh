@@ -168,6 +168,21 @@ check "many clients, one port: 5 accepted sockets on :5006, one per client port"
 check "dual-stack: the accepted IPv4 connection is inet6 ::ffff:127.0.0.1" \
 	"$(jq -c '[.[] | select(.lport == 5004) | {family, laddr, raddr, state}]' "$T/json")" \
 	jqe '[.[] | select(.lport == 5004 and .state == "ESTABLISHED")] | length == 1 and all(.[]; .family == "inet6" and .laddr == "::ffff:127.0.0.1" and .raddr == "::ffff:127.0.0.1")' "$T/json"
+# Dual-stack against IPv6-only wildcard listeners: apart, as ss shows them.
+check "JSON v6only: false on the dual-stack [::]:5004, true on [::]:5026 and ::1, null on IPv4" \
+	"$(jq -c '[.[] | select(.state == "LISTEN" and (.lport | IN(5001, 5003, 5004, 5026))) | {lport, v6only}]' "$T/json")" \
+	jqe '([.[] | select(.state == "LISTEN" and .lport == 5004) | .v6only] == [false]) and
+		([.[] | select(.state == "LISTEN" and .lport == 5026) | .v6only] == [true]) and
+		([.[] | select(.state == "LISTEN" and .lport == 5003) | .v6only] == [true]) and
+		all(.[]; (.family == "inet") == (.v6only == null))' "$T/json"
+run "$CT" -H -t -l -o local,remote,v6only
+check "table: the dual-stack listener is *:5004 *:* (as ss), the IPv6-only one [::]:5026 [::]:*" \
+	"$(grep -E ':5004 |:5026 ' "$T/out" | tr -s ' ' | tr '\n' '|')" \
+	test "$(grep -E ':(5004|5026) ' "$T/out" | tr -s ' ' | sed 's/ $//' | sort | tr '\n' '|')" = \
+	"*:5004 *:* false|[::]:5026 [::]:* true|"
+check "ss agrees: *:5004 and [::]:5026" "$(ss -tlnH | grep -E ':(5004|5026) ' | tr -s ' ' | tr '\n' '|')" \
+	test "$(ss -tlnH | awk '$4 ~ /:(5004|5026)$/ { print $4, $5 }' | sort | tr '\n' '|')" = "*:5004 *:*|[::]:5026 [::]:*|"
+
 for st in SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE_WAIT LAST_ACK CLOSING; do
 	check "state $st is listed" "" jqe --arg s "$st" 'any(.[]; .state == $s and .proto == "tcp")' "$T/json"
 done
@@ -278,6 +293,33 @@ run "$CT" -e -J
 check "-e JSON: user is \"root\" on every object" "$(jq -c '[.[].user] | unique' "$T/out" 2>&1)" \
 	jqe 'length > 0 and all(.[]; .user == "root")' "$T/out"
 
+# tcp_info fields fetch tcp_info without -i --------------------------------
+# Naming one in -o, --sort or -g is asking for it; it used to print "-".
+run "$CT" -t -H -o state,rtt,cwnd --sort rtt state established
+check "-o rtt,cwnd --sort rtt without -i: figures on every connection" "$(last_run): $(head -3 "$T/out" | tr '\n' '|')" \
+	test "$rc" = 0 -a -s "$T/out" -a -z "$(awk '$2 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ || $3 !~ /^[0-9]+$/' "$T/out")"
+check "--sort rtt without -i: sorted by rtt" "$(awk '{ print $2 }' "$T/out" | tr '\n' ' ' | head -c 200)" \
+	sh -c "awk '{ print \$2 }' '$T/out' | sort -nc"
+run "$CT" -J -t -o rtt,retrans,bytes_recv state established
+check "-J -o rtt,retrans,bytes_recv without -i: JSON numbers" "$(head -c 200 "$T/out")" \
+	jqe 'length > 0 and all(.[]; (.rtt | type) == "number" and (.retrans | type) == "number" and (.bytes_recv | type) == "number")' "$T/out"
+run "$CT" -t -H -g state -o state,count,bytes_sent state established
+check "-g with -o bytes_sent without -i: the group's sum, not '-'" "$(last_run): $(cat "$T/out" | head -2 | tr '\n' '|')" \
+	grep -Eq '^ESTABLISHED +[0-9]+ +[0-9]+$' "$T/out"
+run "$CT" -t -H -g rtt state established
+check "-g rtt without -i: groups by the figure, not one '-' group" "$(last_run): $(head -3 "$T/out" | tr '\n' '|')" \
+	test "$rc" = 0 -a -s "$T/out" -a -z "$(awk '$1 !~ /^[0-9]+\.[0-9][0-9][0-9]$/' "$T/out")"
+
+# -T -u: a bound UDP socket has no listen queue, so no queue= ----------------
+run "$CT" -T -u
+check "-T -u: UDP heads without queue= (their recvq is bytes: 5010 holds a datagram)" \
+	"$(last_run): $(grep -E '^udp ' "$T/out" | head -3 | tr '\n' '|')" \
+	test "$rc" = 0 -a -n "$(grep -E '^udp 127\.0\.0\.1:5010 +UNCONN +conns=0 ' "$T/out")" -a \
+	-z "$(grep 'queue=' "$T/out")"
+run "$CT" -T -t
+check "-T -t: TCP listeners keep queue=accept/backlog" "$(grep ':5015 ' "$T/out" | head -2 | tr '\n' '|')" \
+	grep -Eq '^tcp 127\.0\.0\.1:5015 +LISTEN queue=1/8 ' "$T/out"
+
 # No raw ESC anywhere -------------------------------------------------------
 escfail=
 for args in "" "-J" "--format tsv" "--format csv" "-e" "-i" "-o comm,owners,process" \
@@ -308,13 +350,14 @@ optset() {
 }
 optset "-t: TCP only" '.proto == "tcp"' -t
 optset "-u: UDP only" '.proto == "udp"' -u
-optset "-4: IPv4 only" '.local | startswith("[") | not' -4
-optset "-6: IPv6 only (v4-mapped included)" '.local | startswith("[")' -6
+# IPv6 in the manifest's notation: "[...]", or "*" for a dual-stack wildcard
+optset "-4: IPv4 only" '.local | test("^[[*]") | not' -4
+optset "-6: IPv6 only (v4-mapped and dual-stack included)" '.local | test("^[[*]")' -6
 optset "-l: TCP LISTEN and UDP UNCONN" '.state == "LISTEN" or .state == "UNCONN"' -l
 optset "-tl: TCP listeners" '.state == "LISTEN"' -t -l
 optset "-ul: UDP UNCONN" '.state == "UNCONN"' -u -l
-optset "-6 -u: UDP over IPv6" '.proto == "udp" and (.local | startswith("["))' -6 -u
-optset "-4 -t: TCP over IPv4" '.proto == "tcp" and (.local | startswith("[") | not)' -4 -t
+optset "-6 -u: UDP over IPv6" '.proto == "udp" and (.local | test("^[[*]"))' -6 -u
+optset "-4 -t: TCP over IPv4" '.proto == "tcp" and (.local | test("^[[*]") | not)' -4 -t
 optset "-tulpn: listeners of both protocols" '.state == "LISTEN" or .state == "UNCONN"' -tulpn
 optset "-tanp: every TCP socket" '.proto == "tcp"' -tanp
 run "$CT" -tulpn
@@ -341,7 +384,10 @@ gcount() {
 	run "$CT" -J -g "$f"
 	if [ "$rc" != 0 ]; then notok "$desc" "$(last_run)"; return; fi
 	jq -r --arg f "$f" '($f | split(",")) as $k | .[] | [(.[$k[]] | tojson)] + [(.count | tostring)] | join(" ")' "$T/out" >"$T/got" 2>/dev/null
-	jq -r --arg f "$f" '($f | split(",")) as $k | group_by([.[$k[]]]) | .[] | [(.[0][$k[]] | tojson)] + [(length | tostring)] | join(" ")' "$T/json" >"$T/want"
+	# as a group key, a v4-mapped address is its IPv4 address
+	jq -r --arg f "$f" 'def key($f): .[$f] | if ($f == "laddr" or $f == "raddr") and
+		type == "string" and test("^::ffff:[0-9.]+$") then ltrimstr("::ffff:") else . end;
+	($f | split(",")) as $k | group_by([key($k[])]) | .[] | [(.[0] | key($k[]) | tojson)] + [(length | tostring)] | join(" ")' "$T/json" >"$T/want"
 	same_lines "$desc" "$T/want" "$T/got"
 	check "$desc: largest group first" "$(jq -c '[.[].count]' "$T/out" 2>&1 | head -c 200)" \
 		jqe '[.[].count] as $c | $c == ($c | sort | reverse)' "$T/out"

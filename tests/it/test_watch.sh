@@ -95,7 +95,7 @@ else
 fi
 check "view: a header line with the interval, the filter and the totals" \
 	"$(head -1 "$T/screen")" \
-	grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2} every 0\.2s filter :500 +listen 1 estab 0 tw 0 other 0 ' "$T/screen"
+	grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} every 0\.2s filter :500 +listen 1 estab 0 tw 0 other 0 ' "$T/screen"
 check "view: a column header" "$(sed -n 2p "$T/screen")" \
 	grep -Eq '^ +PROTO +STATE +LOCAL +REMOTE +PROCESS' "$T/screen"
 
@@ -108,8 +108,10 @@ else
 	notok "view: two new connections appear with their ports ($p1, $p2)" "screen:"; screen_diag
 fi
 # accepted beneath the listener (indented), then the client ends as outgoing
+# (the status goes into a variable: a $(...) among check's words resets $?)
 awk -v p="127.0.0.1:$p1" '$0 ~ /LISTEN/ { l = NR } index($0, p " ") && /^.   tcp/ && !c { c = NR } END { exit !(l && c > l) }' "$T/screen"
-check "view: an accepted connection is indented beneath its listener" "$(head -c 300 "$T/screen")" test $? = 0
+st=$?
+check "view: an accepted connection is indented beneath its listener" "$(head -c 300 "$T/screen")" test "$st" = 0
 check "view: the client end is under its destination" "$(head -c 300 "$T/screen")" \
 	grep -Eq '^  tcp -> 127\.0\.0\.1:500 \(2\)' "$T/screen"
 check "view: a connection on another port (:$p600) does not show" \
@@ -129,7 +131,7 @@ check "view: the other connection stays" "screen" \
 
 # Resizes, down to a few columns: it keeps running and redraws each time.
 "${TM[@]}" resize-window -t view -x 40 -y 10
-if wait_screen '^[0-9:]{8} every 0\.2s filter :500  listen$'; then
+if wait_screen '^[0-9:]{8}\.[0-9]{3} every 0\.2s filter :500  lis$'; then
 	ok "view: resized to 40x10, the header is cut at 40 columns"
 else
 	notok "view: resized to 40x10, the header is cut at 40 columns" "screen:"; screen_diag
@@ -163,10 +165,29 @@ fi
 "${TM[@]}" send-keys -t view g
 wait_screen '^  127\.0\.0\.1 \(2\)$' 10
 check "view: g groups by remote address" "screen" grep -Eq 'group raddr ' "$T/screen"
+# largest group first, as -g: the two ends on 127.0.0.1, then the listener's "*"
+awk '/^  127\.0\.0\.1 \(2\)$/ && !a { a = NR } /^  \* \(1\)$/ && !b { b = NR } END { exit !(a && b && a < b) }' "$T/screen"
+st=$?
+check "view: under g the largest group comes first ('127.0.0.1 (2)' before '* (1)')" \
+	"$(grep -E '^  [^ ]+ \([0-9]+\)$' "$T/screen" | tr '\n' '|')" test "$st" = 0
 "${TM[@]}" send-keys -t view g g g s
 wait_screen 'group listener  sort state' 10
 check "view: g three times more is back to listeners, s sorts by state" "$(tail -1 "$T/screen")" \
 	grep -Eq '^group listener  sort state  rows' "$T/screen"
+
+# ? on a wide screen: the help in place of the table, nothing beside it.
+"${TM[@]}" send-keys -t view '?'
+if wait_screen 'rates: bytes per second' 10; then
+	# the help is narrower than 60: anything further right is the table's
+	check "view: the help at 100x30 leaves no table text beside or beneath it" \
+		"$(awk 'NR > 1 && length > 60' "$T/screen" | head -2 | tr '\n' '|')" \
+		test -z "$(grep -E 'tcp +(LISTEN|ESTABLISHED)|PROTO' "$T/screen")" -a \
+		-z "$(sed '1d;$d' "$T/screen" | awk 'length > 60')"
+else
+	notok "view: the help at 100x30 leaves no table text beside or beneath it" "no help"; screen_diag
+fi
+"${TM[@]}" send-keys -t view x
+wait_screen 'PROTO' 10
 
 # / with a bad filter: the error shows, the old filter stays, it goes on.
 "${TM[@]}" send-keys -t view / C-u 'bogusword' Enter
@@ -198,6 +219,16 @@ else
 	notok "view: q exits with status 0" "no exit after 20 s"; screen_diag
 fi
 "${TM[@]}" kill-session -t view 2>/dev/null
+
+# A terminal that cannot move the cursor: refused the same way, naming it.
+"${TM[@]}" new-session -d -s dumb -x 80 -y 24 \
+	"TERM=dumb '$CT' -w :500 2>'$T/dumb.err'; echo EXIT=\$? >'$T/exit4'; sleep 600"
+wait_file "$T/exit4" '^EXIT=' 20
+check "view: TERM=dumb is status 1 with one line: it cannot move the cursor" \
+	"$(cat "$T/exit4" 2>/dev/null), $(head -c 200 "$T/dumb.err")" \
+	test "$(cat "$T/exit4" 2>/dev/null)" = EXIT=1 -a "$(wc -l <"$T/dumb.err")" = 1 -a \
+	-n "$(grep "^conntab: terminal: TERM 'dumb' cannot move the cursor" "$T/dumb.err")"
+"${TM[@]}" kill-session -t dumb 2>/dev/null
 
 # An unknown terminal: one line, status 1, before the screen is touched.
 "${TM[@]}" new-session -d -s bogus -x 80 -y 24 \
@@ -266,9 +297,67 @@ fi
 "${TM[@]}" kill-session -t nocolor 2>/dev/null
 "${TM[@]}" kill-session -t bogus 2>/dev/null
 
+# Columns, help and header on a small screen: one priority, whole-view
+# widths, the sort column kept, the help and a long filter that fit.
+S=small
+"${TM[@]}" new-session -d -s small -x 60 -y 15 "'$CT' -w -d 0.2 :500; sleep 600"
+if wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')"; then
+	check "view at 60x15: the 5-tuple and state only; no rtt where the owner and queues do not fit" \
+		"$(sed -n 2p "$T/screen")" test "$(sed -n 2p "$T/screen" | tr -s ' ')" = " PROTO STATE LOCAL REMOTE"
+	"${TM[@]}" send-keys -t small '?'
+	wait_screen 'rates: bytes per second' 10
+	check "view at 60x15: the whole help shows, down to its last line" "$(tail -3 "$T/screen" | tr '\n' '|')" \
+		grep -q 'rates: bytes per second; K, M, G are powers of 1024' "$T/screen"
+	check "view at 60x15: no table text beside or beneath the help" "$(grep -n 'tcp ' "$T/screen" | head -2 | tr '\n' '|')" \
+		test -z "$(grep -E 'tcp +(LISTEN|ESTABLISHED)' "$T/screen")"
+	check "view at 60x15: no line of the help is wider than 60" "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" \
+		test "$(awk '{ print length }' "$T/screen" | sort -n | tail -1)" -le 60
+	"${TM[@]}" send-keys -t small x
+	wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')" 10
+	check "view: any key closes the help" "$(sed -n 3p "$T/screen")" \
+		grep -Eq "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')" "$T/screen"
+	# a long filter is cut with a mark, so that the totals still show
+	"${TM[@]}" resize-window -t small -x 100 -y 15
+	"${TM[@]}" send-keys -t small / C-u ':500 or dport 500 or sport 500 or dport 501 or sport 502' Enter
+	if wait_screen 'filter :500 or dport[^ ]* .*\.\.\.  listen 1 ' 10; then
+		check "view: a long filter is cut with '...', and the totals are whole" "$(head -1 "$T/screen")" \
+			grep -Eq '^[0-9:]{8}\.[0-9]{3} every 0\.2s filter .*\.\.\.  listen 1 estab [0-9]+ tw 0 other 0  \+[0-9.]+/s -[0-9.]+/s$' "$T/screen"
+	else
+		notok "view: a long filter is cut with '...', and the totals are whole" "$(head -1 "$T/screen")"
+	fi
+	check "view: under -d 0.2 the header's time has milliseconds" "$(head -1 "$T/screen")" \
+		grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} every 0\.2s ' "$T/screen"
+else
+	notok "view at 60x15 shows the listener" "screen:"; screen_diag
+fi
+"${TM[@]}" kill-session -t small 2>/dev/null
+# Sorted by sendq on 62 columns (-P: the widths are known, 51 for the
+# 5-tuple and state): sendq stays, where the queues would not fit and rtt
+# would; and the widths are the whole view's, alike at the top and at End.
+S=sorted
+"${TM[@]}" new-session -d -s sorted -x 62 -y 6 "'$CT' -w -P -d 0.2 --sort sendq :500; sleep 600"
+if wait_screen 'sort sendq' && wait_screen "$(row LISTEN '127\.0\.0\.1:500' '0\.0\.0\.0:\*')"; then
+	sed -n 2p "$T/screen" >"$T/colhead.top"
+	check "view --sort sendq at 62 columns: the SENDQ column stays, and nothing of lower priority" \
+		"$(cat "$T/colhead.top")" test "$(tr -s ' ' <"$T/colhead.top")" = " PROTO STATE LOCAL REMOTE SENDQ"
+	"${TM[@]}" send-keys -t sorted End
+	if wait_screen '^  tcp -> 127\.0\.0\.1:500 \(2\)$|ESTABLISHED 127\.0\.0\.1:[0-9]{5} +127\.0\.0\.1:500 ' 10; then
+		sed -n 2p "$T/screen" >"$T/colhead.end"
+		check "view: at End the columns are the same as at the top (widths of the whole view)" \
+			"top '$(cat "$T/colhead.top")', end '$(cat "$T/colhead.end")'" cmp -s "$T/colhead.top" "$T/colhead.end"
+	else
+		notok "view: at End the columns are the same as at the top (widths of the whole view)" "no End"; screen_diag
+	fi
+else
+	notok "view --sort sendq shows the listener" "screen:"; screen_diag
+fi
+"${TM[@]}" kill-session -t sorted 2>/dev/null
+S=view
+
 # ---- the event stream ----------------------------------------------------
 
-ev_line='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z [-+=~] (tcp|udp) [A-Z_>-]+ [^ ]+ [^ ]+ [^ ]+$'
+# -d 0.2: two samples may fall in one second, so the times have milliseconds
+ev_line='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z [-+=~] (tcp|udp) [A-Z_>-]+ [^ ]+ [^ ]+ [^ ]+$'
 
 "$CT" -w -d 0.2 :500 >"$T/events" 2>"$T/events.err" &
 evpid=$!
@@ -295,7 +384,7 @@ fi
 signal_wait TERM "$evpid"
 check "events: SIGTERM ends the stream with status 0, nothing on stderr" \
 	"exit $rc, $(head -c 200 "$T/events.err")" test "$rc" = 0 -a ! -s "$T/events.err"
-check "events: every line is 'TIME MARK proto state local remote process'" \
+check "events: every line is 'TIME.mmm MARK proto state local remote process'" \
 	"$(grep -Ev "$ev_line" "$T/events" | head -3)" \
 	test -z "$(grep -Ev "$ev_line" "$T/events")"
 check "events: nothing about port 600" "$(grep -E ':600 |:600$' "$T/events" | head -2)" \
@@ -315,7 +404,7 @@ signal_wait INT "$evpid"
 check "events json: SIGINT ends it with status 0" "exit $rc" test "$rc" = 0 -a ! -s "$T/events.err"
 check "events json: every line is one JSON object with time and event" \
 	"$(head -c 300 "$T/events.json")" \
-	jqe -s 'length > 0 and all(.[]; type == "object" and (.time | test("^[0-9-]+T[0-9:]+Z$")) and (.event | IN("initial", "open", "close", "state")))' "$T/events.json"
+	jqe -s 'length > 0 and all(.[]; type == "object" and (.time | test("^[0-9-]+T[0-9:]+[.][0-9]{3}Z$")) and (.event | IN("initial", "open", "close", "state")))' "$T/events.json"
 check "events json: lines, not a document (one object per line)" "$(wc -l <"$T/events.json")" \
 	test "$(wc -l <"$T/events.json")" = "$(jq -c . "$T/events.json" | wc -l)"
 check "events json: the open and the close of the connection" \
@@ -324,6 +413,11 @@ check "events json: the open and the close of the connection" \
 check "events json: the listener, with its owners as objects" \
 	"$(grep LISTEN "$T/events.json" | head -c 300)" \
 	jqe -s 'any(.[]; .event == "initial" and .state == "LISTEN" and .lport == 500 and .raddr == null and .owners[0].comm == "conn" and (.owners[0].fd | type) == "number")' "$T/events.json"
+
+# At a whole-second interval the times are whole seconds.
+timeout -k 5 60 "$CT" -w -d 1 :500 2>"$T/err" | head -1 >"$T/out"
+check "events -d 1: the time is whole seconds" "$(head -c 200 "$T/out")" \
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z = ' "$T/out"
 
 # Failures: a full disk is status 1 with one message; a closed pipe is 0.
 timeout -k 5 60 "$CT" -w -d 0.2 :500 >/dev/full 2>"$T/err"
