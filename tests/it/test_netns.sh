@@ -194,9 +194,9 @@ start_helper "$T/new" ip netns exec "$P-new" "$GC" listen 127.0.0.1 7400 ||
 NEWPID=$helper_pid
 for i in $(seq 100); do grep -q "+ $P-new tcp LISTEN" "$T/ev" && break; sleep 0.05; done
 check "events: a namespace that appears is picked up, each line names it" "$(tail -3 "$T/ev" | tr '\n' ';')" \
-	grep -Eq "^[0-9TZ:-]+ \+ $P-new tcp +LISTEN 127\.0\.0\.1:7400 0\.0\.0\.0:\* group_conns\($NEWPID\)$" "$T/ev"
+	grep -Eq "^[0-9TZ:.-]+ \+ $P-new tcp +LISTEN 127\.0\.0\.1:7400 0\.0\.0\.0:\* group_conns\($NEWPID\)$" "$T/ev"
 check "events: the initial lines name their namespaces" "$(head -3 "$T/ev" | tr '\n' ';')" \
-	grep -Eq "^[0-9TZ:-]+ = $P-b tcp +LISTEN 127\.0\.0\.1:8080 " "$T/ev"
+	grep -Eq "^[0-9TZ:.-]+ = $P-b tcp +LISTEN 127\.0\.0\.1:8080 " "$T/ev"
 during=$(socks)
 stop_helper "$NEWPID"
 ip netns del "$P-new"
