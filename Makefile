@@ -9,10 +9,10 @@ CFLAGS ?= -O2 -g
 # The project's own flags live apart from CFLAGS, so that a user's (or the
 # sanitizer build's) CFLAGS never drop the language level or the warnings.
 CT_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef \
+	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef -pthread \
 	$(if $(filter 1,$(WERROR)),-Werror)
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -MMD -MP $(shell $(PKG_CONFIG) --cflags libmnl)
-LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES))
+LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES)) -pthread
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
 

@@ -9,12 +9,24 @@
 
 /*
  * Scan procroot ("/proc") for descriptors that name sockets in socks and
- * link each record's owners chain (lowest pid first). Processes that vanish
+ * link each record's owners chain (lowest pid first, then fd). Only
+ * /proc/PID/fd is read: the table of a thread that unshared its own
+ * (unshare(CLONE_FILES)) is not, as ss -p does not. Processes that vanish
  * mid-scan are skipped. Returns 0 or -errno when procroot cannot be read.
  * The caller frees out with owners_free().
  */
 int		 proc_scan(const char *procroot, struct ct_socklist *socks,
 		    struct ct_owners *out);
+/*
+ * proc_scan() on nthreads threads (1: the calling thread alone; at most
+ * 16): the processes are shared out, a large one's descriptors too. The
+ * result is the same whatever nthreads, as the hits are linked in one
+ * order at the end.
+ */
+int		 proc_scan_threads(const char *procroot, unsigned nthreads,
+		    struct ct_socklist *socks, struct ct_owners *out);
+/* The threads proc_scan() uses: the online CPUs, at most 16. */
+unsigned	 proc_walk_threads(void);
 /*
  * Owners remembered between snapshots (the live view), so that a refresh
  * reads /proc only when a snapshot holds a socket whose owner is not known:

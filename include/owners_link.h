@@ -1,0 +1,108 @@
+#ifndef CT_OWNERS_LINK_H
+#define CT_OWNERS_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "owners.h"
+#include "sock.h"
+
+/*
+ * What every owner back-end shares: an index from socket inode to the
+ * records of a snapshot, the (record, pid, fd) hits a back-end finds
+ * through it, and the linking of those hits into the owner table, in one
+ * order whoever found them and in whatever order: per record, lowest pid
+ * first, then ascending fd, each (pid, fd) once.
+ */
+
+/*
+ * A slot holds the inode itself, so that a probe touches the index only:
+ * the records are 22 MiB at 200,000 sockets, and a probe that read each
+ * candidate's inode there missed the cache every time.
+ */
+struct ct_inode_slot {
+	uint32_t	 inode;		/* 0 = empty: sockets have no inode 0 */
+	uint32_t	 idx;		/* record index */
+};
+
+/* Open addressing, sized to twice the records: O(1) at any size. */
+struct ct_inode_index {
+	struct ct_inode_slot *slot;
+	size_t		 mask;
+};
+
+/* Index the inodes of socks (those not 0); free with owners_index_free(). */
+void		 owners_index_build(struct ct_inode_index *h,
+		    const struct ct_socklist *socks);
+/* Release; NULL-safe, leaves it empty. */
+void		 owners_index_free(struct ct_inode_index *h);
+
+/* Where a lookup of inode starts. */
+static inline size_t
+owners_index_pos(const struct ct_inode_index *h, uint32_t inode)
+{
+	/* Fibonacci hashing: socket inodes are nearly sequential */
+	return (size_t)((inode * 2654435769u) >> 7) & h->mask;
+}
+
+/*
+ * The next record with this inode from *pos on, or -1 (a dump may repeat
+ * one, so call again until -1). Start with *pos = owners_index_pos().
+ */
+static inline long
+owners_index_next(const struct ct_inode_index *h, uint32_t inode, size_t *pos)
+{
+	if (inode == 0)
+		return -1;
+	for (; h->slot[*pos].inode != 0; *pos = (*pos + 1) & h->mask) {
+		if (h->slot[*pos].inode == inode) {
+			long idx = h->slot[*pos].idx;
+
+			*pos = (*pos + 1) & h->mask;
+			return idx;
+		}
+	}
+	return -1;
+}
+
+/* The first record with this inode, or -1. */
+static inline long
+owners_index_find(const struct ct_inode_index *h, uint32_t inode)
+{
+	size_t pos = owners_index_pos(h, inode);
+
+	return owners_index_next(h, inode, &pos);
+}
+
+/* One descriptor that names the socket of record idx. */
+struct ct_owner_hit {
+	uint32_t	 idx;		/* record index */
+	uint32_t	 pid;
+	int32_t		 fd;
+	uint32_t	 comm;		/* the process's name: ct_owners.comm[comm] */
+};
+
+struct ct_owner_hits {
+	struct ct_owner_hit *v;
+	size_t		 len, cap;
+};
+
+/* Room for one more hit at the end of h. Never fails (die() on ENOMEM). */
+struct ct_owner_hit *owners_hits_add(struct ct_owner_hits *h);
+/* Append every hit of from to h, adding base to their comm. */
+void		 owners_hits_merge(struct ct_owner_hits *h,
+		    const struct ct_owner_hits *from, uint32_t base);
+/* Release; NULL-safe, leaves it empty. */
+void		 owners_hits_free(struct ct_owner_hits *h);
+
+/*
+ * Link hits into out, whose names the hits' comm indexes name (out as
+ * owners_init() left it, plus owners_add_comm()): every record's owners
+ * field (0 when no hit names it) and the chains, per record lowest pid
+ * first, then ascending fd, a repeated (pid, fd) once. Sorts hits in
+ * place; they can be freed after.
+ */
+void		 owners_link(struct ct_owner_hits *hits,
+		    struct ct_socklist *socks, struct ct_owners *out);
+
+#endif /* CT_OWNERS_LINK_H */
