@@ -30,6 +30,27 @@ IT_SCRIPTS := $(sort $(wildcard tests/it/test_*.sh))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
+# The BPF owner back-end (src/bpf/, src/owners_bpf.c) needs clang with the
+# BPF target, bpftool (for the light skeleton) and libbpf's headers (the
+# skeleton includes <bpf/skel_internal.h>; nothing of libbpf is linked).
+# Without them, or with NO_BPF=1, conntab walks /proc for owners only.
+BPF_CLANG ?= clang
+BPFTOOL ?= $(shell PATH="$$PATH:/usr/sbin:/sbin" command -v bpftool)
+BPF_DIR := build/bpf
+HAVE_BPF := $(if $(NO_BPF),,$(shell \
+	$(BPF_CLANG) -print-targets 2>/dev/null | grep -qw bpf && \
+	[ -n "$(BPFTOOL)" ] && \
+	printf '\043include <bpf/skel_internal.h>\n' | \
+	    $(CC) -E -x c -o /dev/null - 2>/dev/null && echo 1))
+ifeq ($(HAVE_BPF),1)
+BPF_SKEL := $(BPF_DIR)/owners.lskel.h
+BPF_CPPFLAGS := -DCT_HAVE_BPF -isystem $(BPF_DIR)
+else
+BPF_SKEL :=
+BPF_CPPFLAGS :=
+$(info conntab: no clang (BPF target), bpftool or libbpf headers$(if $(NO_BPF), (NO_BPF=1)): building without the BPF owner iterator; owners come from /proc only)
+endif
+
 .PHONY: all check check-unit check-it check-san lint install uninstall clean
 
 all: conntab
@@ -42,6 +63,20 @@ $(B)/%.o: src/%.c
 	$(CC) $(CPPFLAGS) $(CT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/watch.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(CURSES))
+
+# The program is its own target: clang for BPF, CO-RE (-g: its BTF), then
+# a light skeleton that owners_bpf.c includes. build/bpf/ whatever B is.
+$(BPF_DIR)/owners.bpf.o: src/bpf/owners.bpf.c src/bpf/ct_kernel.h src/bpf/owners_rec.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) -g -O2 -target bpf -Wall -Wextra \
+	    $(if $(filter 1,$(WERROR)),-Werror) -c -o $@ $<
+
+$(BPF_DIR)/owners.lskel.h: $(BPF_DIR)/owners.bpf.o
+	$(BPFTOOL) gen skeleton -L $< name owners_bpf_skel >$@.tmp
+	mv $@.tmp $@
+
+$(B)/owners_bpf.o build/fuzz/obj/owners_bpf.o: CPPFLAGS += $(BPF_CPPFLAGS)
+$(B)/owners_bpf.o build/fuzz/obj/owners_bpf.o: $(BPF_SKEL)
 
 $(B)/test_%: tests/test_%.c $(LIBOBJS)
 	@mkdir -p $(@D)
