@@ -308,6 +308,22 @@ finish_output(void)
 	return 0;
 }
 
+/* CONNTAB_OWNERS: unset, empty or auto, proc, bpf; else a usage error. */
+static enum ct_owners_src
+parse_owners_src(const char *v)
+{
+	char buf[CT_ESCAPE_MAX(64)];
+
+	if (v == NULL || v[0] == '\0' || strcmp(v, "auto") == 0)
+		return CT_OWNERS_AUTO;
+	if (strcmp(v, "proc") == 0)
+		return CT_OWNERS_PROC;
+	if (strcmp(v, "bpf") == 0)
+		return CT_OWNERS_BPF;
+	usage_error("CONNTAB_OWNERS: expected auto, proc or bpf, not '%s'",
+	    esc(v, buf, sizeof(buf)));
+}
+
 static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
@@ -323,6 +339,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->interval_ms = 1000;
 	o->procroot = "/proc";
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
+	o->owners_src = parse_owners_src(getenv("CONNTAB_OWNERS"));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":46ad:eg:HhiJlN:no:PprsTtuVw", longopts,
 	    NULL)) != -1) {
@@ -456,12 +473,15 @@ static void
 report_debug(const struct ct_snap *snap)
 {
 	const char *v = getenv("CONNTAB_DEBUG");
+	char buf[256];
 
 	if (v == NULL || v[0] == '\0' || strcmp(v, "0") == 0)
 		return;
 	fprintf(stderr, "conntab: debug: %zu sockets from the kernel; %u dumps "
 	    "with filter bytecode, %u refused\n", snap->socks.len, snap->bc_sent,
 	    snap->bc_refused);
+	fprintf(stderr, "conntab: debug: %s\n",
+	    snap_owners_text(snap, buf, sizeof(buf)));
 }
 
 static int

@@ -1,6 +1,7 @@
 /*
  * One snapshot: the kernel dumps (with the kernel's share of the filter),
- * then owners from /proc and user names, when shown or filtered on.
+ * then owners (the BPF iterator where it loads, else /proc) and user
+ * names, when shown or filtered on.
  */
 #include "snap.h"
 
@@ -16,6 +17,7 @@
 #include "filter.h"
 #include "listener.h"
 #include "opts.h"
+#include "owners_bpf.h"
 #include "proc.h"
 #include "util.h"
 
@@ -236,8 +238,19 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 	return snap_take_cached(d, o, NULL, snap);
 }
 
+/*
+ * What a series of snapshots keeps: the BPF iterator, loaded at the first
+ * snapshot that needs owners and walked again at each one after (at
+ * 200,000 sockets a walk costs about what checking the /proc cache does,
+ * and it never misses a process that inherited a socket), and the /proc
+ * cache for when it cannot load or a walk fails.
+ */
 struct ct_snap_cache {
 	struct ct_proc_cache *pc;	/* owners from /proc */
+	struct ct_owners_bpf *bpf;	/* the loaded iterator, or NULL */
+	bool		 bpf_tried;	/* loaded, or failed to: not again */
+	int		 bpf_err;	/* why it did not load */
+	const char	*bpf_stage;
 };
 
 int
@@ -260,8 +273,84 @@ snap_cache_free(struct ct_snap_cache *c)
 {
 	if (c == NULL)
 		return;
+	owners_bpf_close(c->bpf);
 	proc_cache_free(c->pc);
 	free(c);
+}
+
+/*
+ * The BPF iterator's owners, through the cache's loaded program or one
+ * loaded for this snapshot. It sees the processes of conntab's own PID
+ * namespace, not those of another procroot: a test's fake /proc is
+ * walked, never the iterator.
+ */
+static int
+snap_owners_bpf(const struct ct_opts *o, struct ct_snap_cache *c,
+    struct ct_snap *snap)
+{
+	struct ct_owners_bpf *b = NULL;
+	const char *stage = "not built in";
+	int rc;
+
+	if (strcmp(o->procroot, "/proc") != 0) {
+		snap->bpf_stage = "a procroot other than /proc";
+		snap->bpf_err = -ENOTSUP;
+		return -ENOTSUP;
+	}
+	if (c != NULL) {
+		if (!c->bpf_tried) {
+			c->bpf_tried = true;
+			c->bpf_err = owners_bpf_open(&c->bpf, &c->bpf_stage);
+		}
+		b = c->bpf;
+		rc = c->bpf_err;
+		stage = c->bpf_stage;
+	} else {
+		rc = owners_bpf_open(&b, &stage);
+	}
+	if (b != NULL)
+		rc = owners_bpf_scan(b, &snap->socks, &snap->owners, &stage);
+	if (c == NULL)
+		owners_bpf_close(b);
+	if (rc != 0) {
+		owners_free(&snap->owners);
+		snap->bpf_err = rc;
+		snap->bpf_stage = stage;
+	}
+	return rc;
+}
+
+/*
+ * Owners, from the first back-end that works: the BPF iterator (unless
+ * CONNTAB_OWNERS=proc), then the /proc walk, whose failure is a warning.
+ * Only CONNTAB_OWNERS=bpf makes the iterator's failure an error.
+ */
+static int
+snap_owners(const struct ct_opts *o, struct ct_snap_cache *c,
+    struct ct_snap *snap)
+{
+	int rc;
+
+	if (o->owners_src == CT_OWNERS_PROC) {
+		snap->bpf_stage = "CONNTAB_OWNERS=proc";
+	} else if ((rc = snap_owners_bpf(o, c, snap)) == 0) {
+		snap->owners_from = CT_FROM_BPF;
+		return 0;
+	} else if (o->owners_src == CT_OWNERS_BPF) {
+		return rc;
+	}
+	snap->owners_from = CT_FROM_PROC;
+	if (c != NULL) {
+		snap->owners_threads = 1;
+		rc = proc_cache_scan(c->pc, &snap->socks, &snap->owners);
+	} else {
+		snap->owners_threads = proc_walk_threads();
+		rc = proc_scan_threads(o->procroot, snap->owners_threads,
+		    &snap->socks, &snap->owners);
+	}
+	if (rc != 0)
+		snap->warn |= CT_WARN_PROC;
+	return 0;
 }
 
 int
@@ -296,9 +385,11 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		listener_link(&snap->socks);
 	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
 	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
-		if ((c != NULL ? proc_cache_scan(c->pc, &snap->socks, &snap->owners) :
-		    proc_scan(o->procroot, &snap->socks, &snap->owners)) != 0)
-			snap->warn |= CT_WARN_PROC;
+		if ((rc = snap_owners(o, c, snap)) != 0) {
+			snap_free(snap);
+			snap->failed = CT_FAILED_OWNERS;
+			return rc;
+		}
 	}
 	if (snap_opts_need(o, 0, CT_F_USER))
 		snap_load_users(snap);
@@ -312,8 +403,35 @@ fail:
 const char *
 snap_failed_dump(const struct ct_snap *snap)
 {
+	if (snap->failed == CT_FAILED_OWNERS)
+		return "BPF owner iterator";
 	return snap->failed == IPPROTO_UDP ? "UDP socket dump" :
 	    "TCP socket dump";
+}
+
+const char *
+snap_owners_text(const struct ct_snap *snap, char *buf, size_t size)
+{
+	char why[160] = "";
+
+	if (snap->bpf_stage != NULL)
+		snprintf(why, sizeof(why), "; not the BPF iterator: %s%s%s",
+		    snap->bpf_stage, snap->bpf_err != 0 ? ": " : "",
+		    snap->bpf_err != 0 ? strerror(-snap->bpf_err) : "");
+	switch (snap->owners_from) {
+	case CT_FROM_BPF:
+		snprintf(buf, size, "owners from the BPF iterator");
+		break;
+	case CT_FROM_PROC:
+		snprintf(buf, size, "owners from /proc (%u thread%s)%s",
+		    snap->owners_threads, snap->owners_threads == 1 ? "" : "s",
+		    why);
+		break;
+	default:
+		snprintf(buf, size, "owners not looked up");
+		break;
+	}
+	return buf;
 }
 
 const char *
