@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "owners.h"
+#include "owners_link.h"
 #include "sock.h"
 
 /*
@@ -39,6 +40,15 @@ void		 owners_bpf_close(struct ct_owners_bpf *b);
  */
 int		 owners_bpf_scan(struct ct_owners_bpf *b, struct ct_socklist *socks,
 		    struct ct_owners *out, const char **stage);
+
+/*
+ * The walk of owners_bpf_scan() without a snapshot: every socket
+ * descriptor into seen, each process's name into names. Same errors; on
+ * failure seen and names are as they were.
+ */
+int		 owners_bpf_collect(struct ct_owners_bpf *b,
+		    struct ct_owners_seen *seen, struct ct_owners *names,
+		    const char **stage);
 
 /* ---- the record reader: pure, for tests and the fuzzer ------------------ */
 

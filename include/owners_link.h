@@ -8,12 +8,34 @@
 #include "sock.h"
 
 /*
- * What every owner back-end shares: an index from socket inode to the
- * records of a snapshot, the (record, pid, fd) hits a back-end finds
- * through it, and the linking of those hits into the owner table, in one
- * order whoever found them and in whatever order: per record, lowest pid
- * first, then ascending fd, each (pid, fd) once.
+ * What every owner back-end shares: the socket descriptors it saw
+ * (inode, pid, fd, name), an index from socket inode to the records of a
+ * snapshot, the (record, pid, fd) hits found through it, and the linking
+ * of those hits into the owner table, in one order whoever found them and
+ * in whatever order: per record, lowest pid first, then ascending fd,
+ * each (pid, fd) once.
+ *
+ * A back-end that collects what it sees, without the index, can run while
+ * the dumps that make the records still run (snap.c does so).
  */
+
+/* One descriptor that names a socket, as a back-end saw it. */
+struct ct_owner_seen {
+	uint32_t	 inode;		/* the socket's */
+	uint32_t	 pid;
+	int32_t		 fd;
+	uint32_t	 comm;		/* the process's name: ct_owners.comm[comm] */
+};
+
+struct ct_owners_seen {
+	struct ct_owner_seen *v;
+	size_t		 len, cap;
+};
+
+/* Room for one more at the end of s. Never fails (die() on ENOMEM). */
+struct ct_owner_seen *owners_seen_add(struct ct_owners_seen *s);
+/* Release; NULL-safe, leaves it empty. */
+void		 owners_seen_free(struct ct_owners_seen *s);
 
 /*
  * A slot holds the inode itself, so that a probe touches the index only:
@@ -103,6 +125,13 @@ void		 owners_hits_free(struct ct_owner_hits *h);
  * place; they can be freed after.
  */
 void		 owners_link(struct ct_owner_hits *hits,
+		    struct ct_socklist *socks, struct ct_owners *out);
+/*
+ * owners_link() for what a back-end saw: each descriptor looked up in an
+ * index of socks, the hits linked into out (whose names the seen comm
+ * indexes name). seen is left as it was.
+ */
+void		 owners_link_seen(const struct ct_owners_seen *seen,
 		    struct ct_socklist *socks, struct ct_owners *out);
 
 #endif /* CT_OWNERS_LINK_H */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "owners.h"
+#include "owners_link.h"
 #include "sock.h"
 
 /*
@@ -25,6 +26,15 @@ int		 proc_scan(const char *procroot, struct ct_socklist *socks,
  */
 int		 proc_scan_threads(const char *procroot, unsigned nthreads,
 		    struct ct_socklist *socks, struct ct_owners *out);
+/*
+ * The walk of proc_scan_threads() without a snapshot: every descriptor
+ * of every readable process that names a socket goes into seen, the
+ * process's name into names (owners_add_comm()). Link them to records
+ * with owners_link_seen(). Returns 0, or -errno when procroot cannot be
+ * read (seen and names are then untouched).
+ */
+int		 proc_collect(const char *procroot, unsigned nthreads,
+		    struct ct_owners_seen *seen, struct ct_owners *names);
 /* The threads proc_scan() uses: the online CPUs, at most 16. */
 unsigned	 proc_walk_threads(void);
 /*

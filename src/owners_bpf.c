@@ -113,8 +113,6 @@ owners_bpf_parse_end(const struct ct_bpf_reader *r, size_t left)
 
 /* bpf_seq_read() hands out at most its 8-page buffer per read() */
 #define BPF_READ_SIZE	(64 * 1024)
-/* Descriptor records looked up together, their index slots prefetched. */
-#define BPF_BATCH	64
 
 struct ct_owners_bpf {
 	struct owners_bpf_skel *skel;
@@ -122,71 +120,30 @@ struct ct_owners_bpf {
 };
 
 /* What one walk collects from the reader's callbacks. */
-struct bpf_scan {
-	const struct ct_inode_index *h;
-	struct ct_owners *out;
-	struct ct_owner_hits hits;
-	/* the batch: descriptors of one process, not yet looked up */
-	struct {
-		uint32_t	 inode;
-		int32_t		 fd;
-		size_t		 pos;
-	} b[BPF_BATCH];
-	size_t		 nb;
-	uint32_t	 task;		/* the process of the batch */
-	uint32_t	 pid;
-	char		 comm[16];
-	uint32_t	 named;		/* the last process whose name was kept */
-	uint32_t	 comm_idx;	/* and its index */
+struct bpf_collect {
+	struct ct_owners_seen *seen;
+	struct ct_owners *names;
+	uint32_t	 task;		/* the process of the last descriptor */
+	uint32_t	 comm;		/* its name's index in names */
 };
-
-static void
-bpf_flush(struct bpf_scan *s)
-{
-	size_t i;
-	long idx;
-
-	for (i = 0; i < s->nb; i++) {
-		s->b[i].pos = owners_index_pos(s->h, s->b[i].inode);
-		__builtin_prefetch(&s->h->slot[s->b[i].pos]);
-	}
-	for (i = 0; i < s->nb; i++) {
-		while ((idx = owners_index_next(s->h, s->b[i].inode,
-		    &s->b[i].pos)) >= 0) {
-			struct ct_owner_hit *t = owners_hits_add(&s->hits);
-
-			/* a name only for a process that holds a wanted socket */
-			if (s->named != s->task) {
-				s->comm_idx = owners_add_comm(s->out, s->comm);
-				s->named = s->task;
-			}
-			t->idx = (uint32_t)idx;
-			t->pid = s->pid;
-			t->fd = s->b[i].fd;
-			t->comm = s->comm_idx;
-		}
-	}
-	s->nb = 0;
-}
 
 static void
 bpf_owner_cb(void *arg, const struct ct_bpf_owner *o)
 {
-	struct bpf_scan *s = arg;
+	struct bpf_collect *c = arg;
+	struct ct_owner_seen *e;
 
 	if (o->ino > UINT32_MAX)
 		return;			/* no record has such an inode */
-	if (o->task != s->task || s->nb == BPF_BATCH) {
-		bpf_flush(s);
-		if (o->task != s->task) {
-			s->task = o->task;
-			s->pid = o->pid;
-			memcpy(s->comm, o->comm, sizeof(s->comm));
-		}
+	if (o->task != c->task) {
+		c->comm = owners_add_comm(c->names, o->comm);
+		c->task = o->task;
 	}
-	s->b[s->nb].inode = (uint32_t)o->ino;
-	s->b[s->nb].fd = o->fd;
-	s->nb++;
+	e = owners_seen_add(c->seen);
+	e->inode = (uint32_t)o->ino;
+	e->pid = o->pid;
+	e->fd = o->fd;
+	e->comm = c->comm;
 }
 
 bool
@@ -285,19 +242,14 @@ bpf_read_all(struct ct_owners_bpf *b, int fd, struct ct_bpf_reader *r,
 }
 
 int
-owners_bpf_scan(struct ct_owners_bpf *b, struct ct_socklist *socks,
-    struct ct_owners *out, const char **stage)
+owners_bpf_collect(struct ct_owners_bpf *b, struct ct_owners_seen *seen,
+    struct ct_owners *names, const char **stage)
 {
-	struct ct_inode_index h;
+	struct bpf_collect c = { seen, names, 0, 0 };
+	size_t len = seen->len, ncomm = names->ncomm;
 	struct ct_bpf_reader r;
-	struct bpf_scan *s;
-	size_t i;
 	int fd, rc;
 
-	memset(out, 0, sizeof(*out));
-	owners_init(out);
-	for (i = 0; i < socks->len; i++)
-		socks->v[i].owners = 0;
 	/* what the program remembers from the last walk: forget it */
 	b->skel->bss->ct_last_task = 0;
 	b->skel->bss->ct_last_skip = 0;
@@ -305,25 +257,33 @@ owners_bpf_scan(struct ct_owners_bpf *b, struct ct_socklist *socks,
 	*stage = "iterator";
 	if ((fd = bpf_walk_open(b)) < 0)
 		return fd;
-	owners_index_build(&h, socks);
-	s = xcalloc(1, sizeof(*s));
-	s->h = &h;
-	s->out = out;
 	memset(&r, 0, sizeof(r));
 	r.cb = bpf_owner_cb;
-	r.arg = s;
+	r.arg = &c;
 	rc = bpf_read_all(b, fd, &r, stage);
 	close(fd);
-	if (rc == 0) {
-		bpf_flush(s);
-		owners_link(&s->hits, socks, out);
-	} else {
-		owners_free(out);
-		owners_init(out);
+	if (rc != 0) {
+		seen->len = len;	/* nothing of a stream that fails */
+		names->ncomm = ncomm;
 	}
-	owners_hits_free(&s->hits);
-	free(s);
-	owners_index_free(&h);
+	return rc;
+}
+
+int
+owners_bpf_scan(struct ct_owners_bpf *b, struct ct_socklist *socks,
+    struct ct_owners *out, const char **stage)
+{
+	struct ct_owners_seen seen = { 0 };
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	owners_init(out);
+	for (i = 0; i < socks->len; i++)
+		socks->v[i].owners = 0;
+	if ((rc = owners_bpf_collect(b, &seen, out, stage)) == 0)
+		owners_link_seen(&seen, socks, out);
+	owners_seen_free(&seen);
 	return rc;
 }
 
@@ -351,6 +311,17 @@ void
 owners_bpf_close(struct ct_owners_bpf *b)
 {
 	free(b);
+}
+
+int
+owners_bpf_collect(struct ct_owners_bpf *b, struct ct_owners_seen *seen,
+    struct ct_owners *names, const char **stage)
+{
+	(void)b;
+	(void)seen;
+	(void)names;
+	*stage = "not built in";
+	return -ENOTSUP;
 }
 
 int

@@ -43,6 +43,26 @@ owners_index_free(struct ct_inode_index *h)
 	h->mask = 0;
 }
 
+struct ct_owner_seen *
+owners_seen_add(struct ct_owners_seen *s)
+{
+	if (s->len == s->cap) {
+		s->cap = s->cap < 256 ? 256 : s->cap * 2;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	return &s->v[s->len++];
+}
+
+void
+owners_seen_free(struct ct_owners_seen *s)
+{
+	if (s == NULL)
+		return;
+	free(s->v);
+	s->v = NULL;
+	s->len = s->cap = 0;
+}
+
 struct ct_owner_hit *
 owners_hits_add(struct ct_owner_hits *h)
 {
@@ -209,4 +229,46 @@ owners_link(struct ct_owner_hits *hits, struct ct_socklist *socks,
 			last = (uint32_t)out->len++;
 		}
 	}
+}
+
+/* Descriptors looked up together, their index slots prefetched. */
+#define LINK_BATCH	64
+
+void
+owners_link_seen(const struct ct_owners_seen *seen, struct ct_socklist *socks,
+    struct ct_owners *out)
+{
+	struct ct_owner_hits hits = { 0 };
+	struct ct_inode_index h;
+	size_t pos[LINK_BATCH], i, j, n;
+	long idx;
+
+	owners_index_build(&h, socks);
+	/*
+	 * The index is as large as the records (4 MiB at 200,000): fetch a
+	 * batch's slots before probing any, or each probe waits for memory.
+	 */
+	for (i = 0; i < seen->len; i += n) {
+		n = seen->len - i < LINK_BATCH ? seen->len - i : LINK_BATCH;
+		for (j = 0; j < n; j++) {
+			pos[j] = owners_index_pos(&h, seen->v[i + j].inode);
+			__builtin_prefetch(&h.slot[pos[j]]);
+		}
+		for (j = 0; j < n; j++) {
+			const struct ct_owner_seen *e = &seen->v[i + j];
+
+			while ((idx = owners_index_next(&h, e->inode,
+			    &pos[j])) >= 0) {
+				struct ct_owner_hit *t = owners_hits_add(&hits);
+
+				t->idx = (uint32_t)idx;
+				t->pid = e->pid;
+				t->fd = e->fd;
+				t->comm = e->comm;
+			}
+		}
+	}
+	owners_link(&hits, socks, out);
+	owners_hits_free(&hits);
+	owners_index_free(&h);
 }

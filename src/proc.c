@@ -139,14 +139,12 @@ proc_list_pids(int procfd, size_t *n)
  * to pay for the queueing, small enough to share one large server out.
  */
 #define WALK_CHUNK	1024
-/* Links read before their inodes are looked up, the index slots prefetched. */
-#define WALK_BATCH	64
 #define WALK_MAX_THREADS 16
 
 /* A process's name, once its descriptors have been read. */
 enum walk_state {
-	WALK_NONE,		/* no hit: its name was not needed */
-	WALK_NAMED,		/* named: its hits count */
+	WALK_NONE,		/* no socket: its name was not needed */
+	WALK_NAMED,		/* named: its descriptors count */
 	WALK_GONE,		/* exited (or hidden) before it could be named */
 };
 
@@ -164,7 +162,7 @@ struct walk_proc {
 	int32_t		*fds;		/* its descriptors, as listed */
 	size_t		 nfds;
 	unsigned	 pending;	/* chunks not read yet (walk.lock) */
-	bool		 hit;		/* a chunk found a wanted socket (walk.lock) */
+	bool		 sock;		/* a chunk found a socket (walk.lock) */
 };
 
 struct walk_chunk {
@@ -173,7 +171,6 @@ struct walk_chunk {
 };
 
 struct walk {
-	const struct ct_inode_index *h;
 	int		 procfd;
 	const uint32_t	*pids;		/* ascending */
 	size_t		 npids;
@@ -186,95 +183,57 @@ struct walk {
 	unsigned	 listing;	/* threads listing a process: may queue */
 };
 
-/* One thread: its hits, comm holding the pid's slot until the end. */
+/* One thread: what it saw, comm holding the pid's slot until the end. */
 struct walker {
 	struct walk	*w;
-	struct ct_owner_hits hits;
+	struct ct_owners_seen seen;
 	pthread_t	 tid;
 };
 
-struct walk_fd {
-	uint32_t	 inode;
-	int32_t		 fd;
-	size_t		 pos;
-};
-
-/*
- * Look a batch of one process's socket descriptors up. The index's slots
- * are fetched for the whole batch first: a readlinkat() in between leaves
- * little of the index in the cache. True when one is wanted.
- */
-static bool
-walk_lookup(struct walker *k, uint32_t slot, struct walk_fd *b, size_t nb)
-{
-	const struct ct_inode_index *h = k->w->h;
-	uint32_t pid = k->w->pids[slot];
-	bool hit = false;
-	size_t i;
-	long idx;
-
-	for (i = 0; i < nb; i++) {
-		b[i].pos = owners_index_pos(h, b[i].inode);
-		__builtin_prefetch(&h->slot[b[i].pos]);
-	}
-	for (i = 0; i < nb; i++) {
-		while ((idx = owners_index_next(h, b[i].inode, &b[i].pos)) >= 0) {
-			struct ct_owner_hit *t = owners_hits_add(&k->hits);
-
-			t->idx = (uint32_t)idx;
-			t->pid = pid;
-			t->fd = b[i].fd;
-			t->comm = slot;
-			hit = true;
-		}
-	}
-	return hit;
-}
-
-/* Read the links of p->fds[from .. to); true when one names a wanted socket. */
+/* Read the links of p->fds[from .. to); true when one names a socket. */
 static bool
 walk_links(struct walker *k, const struct walk_proc *p, size_t from, size_t to)
 {
-	struct walk_fd b[WALK_BATCH];
+	uint32_t pid = k->w->pids[p->slot];
 	char name[16], link[64];
 	int dfd = dirfd(p->dir);
-	bool hit = false;
-	size_t i, nb = 0;
+	bool sock = false;
+	size_t i;
 
 	for (i = from; i < to; i++) {
+		struct ct_owner_seen *e;
 		uint32_t inode;
 		ssize_t n;
 
 		snprintf(name, sizeof(name), "%d", p->fds[i]);
 		n = readlinkat(dfd, name, link, sizeof(link));
 		if (n <= 0 || (size_t)n >= sizeof(link) ||
-		    proc_parse_socket_link(link, (size_t)n, &inode) != 0)
+		    proc_parse_socket_link(link, (size_t)n, &inode) != 0 ||
+		    inode == 0)
 			continue;	/* closed meanwhile, or not a socket */
-		b[nb].inode = inode;
-		b[nb].fd = p->fds[i];
-		if (++nb == WALK_BATCH) {
-			hit |= walk_lookup(k, p->slot, b, nb);
-			nb = 0;
-		}
+		e = owners_seen_add(&k->seen);
+		e->inode = inode;
+		e->pid = pid;
+		e->fd = p->fds[i];
+		e->comm = p->slot;
+		sock = true;
 	}
-	if (nb > 0)
-		hit |= walk_lookup(k, p->slot, b, nb);
-	return hit;
+	return sock;
 }
 
 /*
- * Every descriptor of p is read: name the process if it holds a wanted
- * socket. The name is read after the links that name it, through the
- * same /proc/PID: if the process exited meanwhile, it cannot be named and
- * its hits are dropped at the end (a pid reused since is another process,
- * which this descriptor does not reach).
+ * Every descriptor of p is read: name the process if it holds a socket.
+ * The name is read after the links, through the same /proc/PID: if the
+ * process exited meanwhile, it cannot be named and its descriptors are
+ * dropped at the end (a pid reused since is another process, which this
+ * descriptor does not reach).
  */
 static void
-walk_done(struct walk *w, struct walk_proc *p, bool hit)
+walk_done(struct walk *w, struct walk_proc *p, bool sock)
 {
 	struct walk_name *nm = &w->names[p->slot];
 
-	if (hit)
+	if (sock)
 		nm->state = proc_read_comm(p->pidfd, nm->comm) ? WALK_NAMED :
 		    WALK_GONE;
 	closedir(p->dir);
@@ -366,15 +325,15 @@ walk_chunk(struct walker *k, const struct walk_chunk *c)
 {
 	struct walk *w = k->w;
 	struct walk_proc *p = c->p;
-	bool hit = walk_links(k, p, c->from, c->to), last;
+	bool sock = walk_links(k, p, c->from, c->to), last;
 
 	pthread_mutex_lock(&w->lock);
-	p->hit |= hit;
+	p->sock |= sock;
 	last = --p->pending == 0;
-	hit = p->hit;
+	sock = p->sock;
 	pthread_mutex_unlock(&w->lock);
 	if (last)
-		walk_done(w, p, hit);
+		walk_done(w, p, sock);
 }
 
 /*
@@ -426,53 +385,48 @@ proc_walk_threads(void)
 }
 
 /*
- * Gather the threads' hits into one list: only those of processes that
- * could be named, each name added once, in pid order.
+ * Gather the threads' descriptors into one list: only those of processes
+ * that could be named, each name added once, in pid order.
  */
 static void
 walk_gather(struct walk *w, struct walker *k, unsigned nk,
-    struct ct_owner_hits *all, struct ct_owners *out)
+    struct ct_owners_seen *seen, struct ct_owners *names)
 {
-	size_t i, j, n = 0;
+	size_t i, j, n = seen->len;
 
 	for (i = 0; i < w->npids; i++)
 		if (w->names[i].state == WALK_NAMED)
-			w->names[i].idx = owners_add_comm(out, w->names[i].comm);
+			w->names[i].idx = owners_add_comm(names, w->names[i].comm);
 	for (i = 0; i < nk; i++)
-		n += k[i].hits.len;
-	all->v = xcalloc(n + 1, sizeof(*all->v));
-	all->cap = n + 1;
+		n += k[i].seen.len;
+	if (n > seen->cap) {
+		seen->cap = n;
+		seen->v = xreallocarray(seen->v, seen->cap, sizeof(*seen->v));
+	}
 	for (i = 0; i < nk; i++) {
-		for (j = 0; j < k[i].hits.len; j++) {
-			struct ct_owner_hit t = k[i].hits.v[j];
-			const struct walk_name *nm = &w->names[t.comm];
+		for (j = 0; j < k[i].seen.len; j++) {
+			struct ct_owner_seen e = k[i].seen.v[j];
+			const struct walk_name *nm = &w->names[e.comm];
 
 			if (nm->state != WALK_NAMED)
 				continue;
-			t.comm = nm->idx;
-			all->v[all->len++] = t;
+			e.comm = nm->idx;
+			seen->v[seen->len++] = e;
 		}
-		owners_hits_free(&k[i].hits);
+		owners_seen_free(&k[i].seen);
 	}
 }
 
 int
-proc_scan_threads(const char *procroot, unsigned nthreads,
-    struct ct_socklist *socks, struct ct_owners *out)
+proc_collect(const char *procroot, unsigned nthreads,
+    struct ct_owners_seen *seen, struct ct_owners *names)
 {
-	struct ct_inode_index h;
-	struct ct_owner_hits all = { 0 };
 	struct walker *k;
 	struct walk w;
 	uint32_t *pids;
 	unsigned i, nk;
-	size_t r;
 	int fd;
 
-	memset(out, 0, sizeof(*out));
-	owners_init(out);
-	for (r = 0; r < socks->len; r++)
-		socks->v[r].owners = 0;
 	if ((fd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
 	if (nthreads < 1)
@@ -480,8 +434,6 @@ proc_scan_threads(const char *procroot, unsigned nthreads,
 	if (nthreads > WALK_MAX_THREADS)
 		nthreads = WALK_MAX_THREADS;
 	memset(&w, 0, sizeof(w));
-	owners_index_build(&h, socks);
-	w.h = &h;
 	w.procfd = fd;
 	w.pids = pids = proc_list_pids(fd, &w.npids);
 	w.names = xcalloc(w.npids + 1, sizeof(*w.names));
@@ -498,18 +450,33 @@ proc_scan_threads(const char *procroot, unsigned nthreads,
 	walk_run(&k[0]);
 	for (i = 1; i < nk; i++)
 		pthread_join(k[i].tid, NULL);
-	walk_gather(&w, k, nk, &all, out);
-	owners_link(&all, socks, out);
-	owners_hits_free(&all);
+	walk_gather(&w, k, nk, seen, names);
 	pthread_cond_destroy(&w.cond);
 	pthread_mutex_destroy(&w.lock);
 	free(k);
 	free(w.queue);
 	free(w.names);
 	free(pids);
-	owners_index_free(&h);
 	close(fd);
 	return 0;
+}
+
+int
+proc_scan_threads(const char *procroot, unsigned nthreads,
+    struct ct_socklist *socks, struct ct_owners *out)
+{
+	struct ct_owners_seen seen = { 0 };
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	owners_init(out);
+	for (i = 0; i < socks->len; i++)
+		socks->v[i].owners = 0;
+	if ((rc = proc_collect(procroot, nthreads, &seen, out)) == 0)
+		owners_link_seen(&seen, socks, out);
+	owners_seen_free(&seen);
+	return rc;
 }
 
 int

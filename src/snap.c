@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "listener.h"
 #include "opts.h"
 #include "owners_bpf.h"
+#include "owners_link.h"
 #include "proc.h"
 #include "util.h"
 
@@ -240,10 +242,8 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 
 /*
  * What a series of snapshots keeps: the BPF iterator, loaded at the first
- * snapshot that needs owners and walked again at each one after (at
- * 200,000 sockets a walk costs about what checking the /proc cache does,
- * and it never misses a process that inherited a socket), and the /proc
- * cache for when it cannot load or a walk fails.
+ * snapshot that needs owners and walked again at each one after, and the
+ * /proc cache for when it cannot load.
  */
 struct ct_snap_cache {
 	struct ct_proc_cache *pc;	/* owners from /proc */
@@ -279,22 +279,44 @@ snap_cache_free(struct ct_snap_cache *c)
 }
 
 /*
- * The BPF iterator's owners, through the cache's loaded program or one
- * loaded for this snapshot. It sees the processes of conntab's own PID
- * namespace, not those of another procroot: a test's fake /proc is
- * walked, never the iterator.
+ * Owners are collected while the dumps run: a thread walks the BPF
+ * iterator (or /proc) into a list of every socket descriptor it saw, and
+ * once the records are all in, the list is linked to them. On two cores
+ * the owners then cost little more than the listing. The /proc cache of a
+ * live view needs the records to know what to read: it runs after.
+ */
+struct snap_job {
+	const struct ct_opts *o;
+	struct ct_snap_cache *c;
+	bool		 wanted;	/* owners are shown or filtered on */
+	bool		 thread;	/* running on tid */
+	bool		 later;		/* no thread: run at the end instead */
+	bool		 cache;		/* at the end, through the /proc cache */
+	pthread_t	 tid;
+	int		 rc;		/* CONNTAB_OWNERS=bpf could not be served */
+	int		 proc_rc;	/* /proc could not be read: a warning */
+	struct ct_owners_seen seen;	/* what the back-end saw */
+	struct ct_owners names;		/* the owner table to be, names first */
+	uint8_t		 from;		/* CT_FROM_* */
+	unsigned	 threads;
+	int		 bpf_err;
+	const char	*bpf_stage;
+};
+
+/*
+ * The BPF iterator, through the cache's loaded program or one loaded for
+ * this snapshot. It sees the processes of conntab's own PID namespace,
+ * not those of another procroot: a test's fake /proc is walked instead.
  */
 static int
-snap_owners_bpf(const struct ct_opts *o, struct ct_snap_cache *c,
-    struct ct_snap *snap)
+snap_job_bpf(struct snap_job *j)
 {
 	struct ct_owners_bpf *b = NULL;
-	const char *stage = "not built in";
+	struct ct_snap_cache *c = j->c;
 	int rc;
 
-	if (strcmp(o->procroot, "/proc") != 0) {
-		snap->bpf_stage = "a procroot other than /proc";
-		snap->bpf_err = -ENOTSUP;
+	if (strcmp(j->o->procroot, "/proc") != 0) {
+		j->bpf_stage = "a procroot other than /proc";
 		return -ENOTSUP;
 	}
 	if (c != NULL) {
@@ -304,52 +326,128 @@ snap_owners_bpf(const struct ct_opts *o, struct ct_snap_cache *c,
 		}
 		b = c->bpf;
 		rc = c->bpf_err;
-		stage = c->bpf_stage;
+		j->bpf_stage = c->bpf_stage;
 	} else {
-		rc = owners_bpf_open(&b, &stage);
+		rc = owners_bpf_open(&b, &j->bpf_stage);
 	}
 	if (b != NULL)
-		rc = owners_bpf_scan(b, &snap->socks, &snap->owners, &stage);
+		rc = owners_bpf_collect(b, &j->seen, &j->names, &j->bpf_stage);
 	if (c == NULL)
 		owners_bpf_close(b);
-	if (rc != 0) {
-		owners_free(&snap->owners);
-		snap->bpf_err = rc;
-		snap->bpf_stage = stage;
-	}
 	return rc;
 }
 
 /*
- * Owners, from the first back-end that works: the BPF iterator (unless
- * CONNTAB_OWNERS=proc), then the /proc walk, whose failure is a warning.
- * Only CONNTAB_OWNERS=bpf makes the iterator's failure an error.
+ * The back-ends in order, silently: the BPF iterator (unless
+ * CONNTAB_OWNERS=proc), then /proc. Only CONNTAB_OWNERS=bpf makes the
+ * iterator's failure an error.
  */
-static int
-snap_owners(const struct ct_opts *o, struct ct_snap_cache *c,
-    struct ct_snap *snap)
+static void
+snap_job_run(struct snap_job *j)
 {
 	int rc;
 
-	if (o->owners_src == CT_OWNERS_PROC) {
-		snap->bpf_stage = "CONNTAB_OWNERS=proc";
-	} else if ((rc = snap_owners_bpf(o, c, snap)) == 0) {
-		snap->owners_from = CT_FROM_BPF;
+	if (j->o->owners_src == CT_OWNERS_PROC) {
+		j->bpf_stage = "CONNTAB_OWNERS=proc";
+	} else if ((rc = snap_job_bpf(j)) == 0) {
+		j->from = CT_FROM_BPF;
+		return;
+	} else {
+		j->bpf_err = rc;
+		if (j->o->owners_src == CT_OWNERS_BPF) {
+			j->rc = rc;
+			return;
+		}
+	}
+	j->from = CT_FROM_PROC;
+	if (j->c != NULL) {
+		j->cache = true;
+		return;
+	}
+	j->threads = proc_walk_threads();
+	j->proc_rc = proc_collect(j->o->procroot, j->threads, &j->seen,
+	    &j->names);
+}
+
+static void *
+snap_job_main(void *arg)
+{
+	snap_job_run(arg);
+	return NULL;
+}
+
+/* Start collecting owners, if the snapshot o asks for needs them. */
+static void
+snap_owners_start(const struct ct_opts *o, struct ct_snap_cache *c,
+    struct snap_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->o = o;
+	j->c = c;
+	j->wanted = (!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
+	    filter_needs_owners(o->filter) ||
+	    (!o->no_procs && o->format == CT_FMT_JSON);
+	if (!j->wanted)
+		return;
+	owners_init(&j->names);
+	if (c != NULL && (o->owners_src == CT_OWNERS_PROC ||
+	    (c->bpf_tried && c->bpf == NULL && o->owners_src != CT_OWNERS_BPF))) {
+		/* no iterator to walk: the cache, at the end */
+		j->from = CT_FROM_PROC;
+		j->cache = true;
+		j->bpf_err = c->bpf_err;
+		j->bpf_stage = o->owners_src == CT_OWNERS_PROC ?
+		    "CONNTAB_OWNERS=proc" : c->bpf_stage;
+		return;
+	}
+	j->thread = pthread_create(&j->tid, NULL, snap_job_main, j) == 0;
+	j->later = !j->thread;
+}
+
+/* Wait for the collection to end; release what it holds. */
+static void
+snap_owners_abort(struct snap_job *j)
+{
+	if (j->thread)
+		pthread_join(j->tid, NULL);
+	j->thread = false;
+	owners_seen_free(&j->seen);
+	owners_free(&j->names);
+}
+
+/* The records are in: link the owners to them (or fail, for =bpf). */
+static int
+snap_owners_finish(struct snap_job *j, struct ct_snap *snap)
+{
+	int rc;
+
+	if (!j->wanted)
 		return 0;
-	} else if (o->owners_src == CT_OWNERS_BPF) {
+	if (j->thread)
+		pthread_join(j->tid, NULL);
+	j->thread = false;
+	if (j->later)
+		snap_job_run(j);
+	snap->owners_from = j->from;
+	snap->owners_threads = j->cache ? 1 : j->threads;
+	snap->bpf_err = j->bpf_err;
+	snap->bpf_stage = j->bpf_stage;
+	if ((rc = j->rc) != 0) {
+		snap_owners_abort(j);
 		return rc;
 	}
-	snap->owners_from = CT_FROM_PROC;
-	if (c != NULL) {
-		snap->owners_threads = 1;
-		rc = proc_cache_scan(c->pc, &snap->socks, &snap->owners);
-	} else {
-		snap->owners_threads = proc_walk_threads();
-		rc = proc_scan_threads(o->procroot, snap->owners_threads,
-		    &snap->socks, &snap->owners);
+	if (j->cache) {
+		snap_owners_abort(j);
+		if (proc_cache_scan(j->c->pc, &snap->socks, &snap->owners) != 0)
+			snap->warn |= CT_WARN_PROC;
+		return 0;
 	}
-	if (rc != 0)
+	if (j->proc_rc != 0)
 		snap->warn |= CT_WARN_PROC;
+	snap->owners = j->names;	/* the names are the table's */
+	memset(&j->names, 0, sizeof(j->names));
+	owners_link_seen(&j->seen, &snap->socks, &snap->owners);
+	owners_seen_free(&j->seen);
 	return 0;
 }
 
@@ -359,11 +457,13 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 {
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct snap_job job;
 	size_t f, p;
 	int rc;
 
 	memset(snap, 0, sizeof(*snap));
 	clock_gettime(CLOCK_MONOTONIC, &snap->when);
+	snap_owners_start(o, c, &job);
 	for (p = 0; p < 2; p++) {
 		if (!(o->protos & (p == 0 ? CT_P_TCP : CT_P_UDP)))
 			continue;
@@ -383,18 +483,16 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 	/* unlinked records keep listener 0, as diag_parse_msg() left it */
 	if (snap_needs_listeners(o))
 		listener_link(&snap->socks);
-	if ((!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
-	    filter_needs_owners(o->filter) || (!o->no_procs && o->format == CT_FMT_JSON)) {
-		if ((rc = snap_owners(o, c, snap)) != 0) {
-			snap_free(snap);
-			snap->failed = CT_FAILED_OWNERS;
-			return rc;
-		}
+	if ((rc = snap_owners_finish(&job, snap)) != 0) {
+		snap_free(snap);
+		snap->failed = CT_FAILED_OWNERS;
+		return rc;
 	}
 	if (snap_opts_need(o, 0, CT_F_USER))
 		snap_load_users(snap);
 	return 0;
 fail:
+	snap_owners_abort(&job);
 	snap_free(snap);
 	snap->failed = protos[p];
 	return rc;

@@ -721,6 +721,76 @@ test_proc_refused(void **state)
 	}
 }
 
+/* Every record's chain, as text, for comparing whole scans. */
+static char *
+all_chains(const struct ct_owners *o)
+{
+	size_t i, n = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	for (i = 0; i < socks.len; i++) {
+		assert_true(n + 1024 < cap);
+		n += (size_t)snprintf(buf + n, cap - n, "%u=%s\n", socks.v[i].inode,
+		    owners_of(o, socks.v[i].inode));
+	}
+	return buf;
+}
+
+/*
+ * The parallel walk gives exactly what the serial one gives, whatever the
+ * number of threads: 60 small processes sharing sockets after "fork", and
+ * one of 3000 descriptors, read in chunks by several threads at once.
+ */
+static void
+test_proc_threads_like_serial(void **state)
+{
+	static const unsigned nthreads[] = { 2, 3, 4, 16, 64 };
+	struct ct_owners o = { 0 };
+	char *want, *got, name[16];
+	uint32_t pid, i;
+	size_t t;
+
+	(void)state;
+	for (pid = 100; pid < 160; pid++) {
+		snprintf(name, sizeof(name), "p%u", pid);
+		fake_proc(pid, name);
+		fake_fd(pid, 0, 0);
+		fake_fd(pid, 3, 1000 + pid);
+		fake_fd(pid, 4, 1000 + pid / 2);	/* shared with a sibling */
+		fake_fd(pid, 7, 0);
+	}
+	fake_proc(200, "big");
+	for (i = 0; i < 3000; i++)
+		fake_fd(200, (int)i + 3, i % 7 == 0 ? 0 : 5000 + i);
+	fake_fd(200, 4000, 1000 + 120);		/* one of the small ones' */
+	for (i = 1000; i < 1160; i++)
+		sock(i);
+	for (i = 5000; i < 8000; i += 2)
+		sock(i);
+	sock(9999);				/* nobody's */
+	assert_int_equal(proc_scan_threads(root, 1, &socks, &o), 0);
+	want = all_chains(&o);
+	assert_non_null(strstr(want, "\n1120=120:3=p120,200:4000=big\n"));
+	assert_non_null(strstr(want, "\n1050=100:4=p100,101:4=p101\n"));
+	assert_non_null(strstr(want, "\n9999=-\n"));
+	owners_free(&o);
+	for (t = 0; t < sizeof(nthreads) / sizeof(nthreads[0]); t++) {
+		assert_int_equal(proc_scan_threads(root, nthreads[t], &socks, &o),
+		    0);
+		got = all_chains(&o);
+		assert_string_equal(got, want);
+		free(got);
+		owners_free(&o);
+	}
+	refresh(&o);				/* and the cache */
+	got = all_chains(&o);
+	assert_string_equal(got, want);
+	free(got);
+	owners_free(&o);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -743,6 +813,7 @@ main(void)
 		T(test_proc_race_pid_reused),
 		T(test_proc_race_pid_reused_early),
 		T(test_proc_refused),
+		T(test_proc_threads_like_serial),
 	};
 #undef T
 
