@@ -84,7 +84,7 @@ $(B)/test_%: tests/test_%.c $(LIBOBJS)
 
 $(B)/it/%: tests/it/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g $(LDFLAGS) -o $@ $<
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -pthread $(LDFLAGS) -o $@ $<
 
 # never sanitized: a shim must not bring its own runtime into conntab
 $(B)/it/%.so: tests/it/preload/%.c

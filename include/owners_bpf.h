@@ -20,8 +20,6 @@
  */
 struct ct_owners_bpf;
 
-/* Was the program built into this binary (clang and bpftool at build)? */
-bool		 owners_bpf_built(void);
 /*
  * Load the program and attach it as an iterator. Returns 0, or -errno
  * with *stage naming the step that failed (static text: "not built in",

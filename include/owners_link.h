@@ -111,9 +111,6 @@ struct ct_owner_hits {
 
 /* Room for one more hit at the end of h. Never fails (die() on ENOMEM). */
 struct ct_owner_hit *owners_hits_add(struct ct_owner_hits *h);
-/* Append every hit of from to h, adding base to their comm. */
-void		 owners_hits_merge(struct ct_owner_hits *h,
-		    const struct ct_owner_hits *from, uint32_t base);
 /* Release; NULL-safe, leaves it empty. */
 void		 owners_hits_free(struct ct_owner_hits *h);
 

@@ -70,7 +70,7 @@ usage(FILE *fp)
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
 "  -l                listening sockets only (TCP LISTEN, UDP UNCONN)\n"
 "  -a, -n, -p        accepted for ss/netstat habits; already the default\n"
-"  -P, --no-processes  skip the owner lookup in /proc (fastest)\n"
+"  -P, --no-processes  skip the owner lookup (fastest)\n"
 "  -e                add uid, user and inode\n"
 "  -i                add TCP internals: rtt, rttvar, cwnd, retrans, bytes\n"
 "  -o LIST           show exactly these fields, comma-separated\n"

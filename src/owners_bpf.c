@@ -146,12 +146,6 @@ bpf_owner_cb(void *arg, const struct ct_bpf_owner *o)
 	e->comm = c->comm;
 }
 
-bool
-owners_bpf_built(void)
-{
-	return true;
-}
-
 int
 owners_bpf_open(struct ct_owners_bpf **out, const char **stage)
 {
@@ -292,12 +286,6 @@ owners_bpf_scan(struct ct_owners_bpf *b, struct ct_socklist *socks,
 struct ct_owners_bpf {
 	int		 unused;
 };
-
-bool
-owners_bpf_built(void)
-{
-	return false;
-}
 
 int
 owners_bpf_open(struct ct_owners_bpf **out, const char **stage)

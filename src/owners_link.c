@@ -74,24 +74,6 @@ owners_hits_add(struct ct_owner_hits *h)
 }
 
 void
-owners_hits_merge(struct ct_owner_hits *h, const struct ct_owner_hits *from,
-    uint32_t base)
-{
-	size_t i;
-
-	if (from->len == 0)
-		return;
-	if (h->cap < h->len + from->len) {
-		h->cap = h->len + from->len;
-		h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
-	}
-	for (i = 0; i < from->len; i++) {
-		h->v[h->len] = from->v[i];
-		h->v[h->len++].comm += base;
-	}
-}
-
-void
 owners_hits_free(struct ct_owner_hits *h)
 {
 	if (h == NULL)
