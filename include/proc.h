@@ -52,6 +52,7 @@ struct ct_proc_stats {
 	unsigned	 dirs_read;	/* /proc/PID/fd directories listed */
 	unsigned	 links_read;	/* descriptors read with readlink() */
 	unsigned	 unowned;	/* sockets no readable process holds */
+	unsigned	 refills;	/* 1: filled from the refill source instead */
 };
 
 /* A cache over procroot. Returns 0 or -errno; free with proc_cache_free(). */
@@ -66,6 +67,21 @@ void		 proc_cache_free(struct ct_proc_cache *c);
  */
 int		 proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 		    struct ct_owners *out);
+/*
+ * A source that sees every socket descriptor of every process (the BPF
+ * iterator): fills seen and its names (owners_add_comm()); 0, or -errno
+ * when it could not.
+ */
+typedef int	(*ct_proc_refill_cb)(void *arg, struct ct_owners_seen *seen,
+		    struct ct_owners *names);
+/*
+ * proc_cache_scan(), but when a socket has no known owner, the cache is
+ * filled from refill(arg, ...) instead of /proc (and /proc only when
+ * refill fails). refill NULL: proc_cache_scan().
+ */
+int		 proc_cache_scan_from(struct ct_proc_cache *c,
+		    struct ct_socklist *socks, ct_proc_refill_cb refill,
+		    void *arg, struct ct_owners *out);
 /* The cost of the last proc_cache_scan(). */
 void		 proc_cache_stats(const struct ct_proc_cache *c,
 		    struct ct_proc_stats *out);

@@ -785,9 +785,74 @@ pc_set_unowned(struct ct_proc_cache *c, const struct ct_socklist *socks,
 	c->nunowned = n;
 }
 
+static int
+seen_cmp(const void *a, const void *b)
+{
+	const struct ct_owner_seen *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * Forget what /proc said and remember what another source saw instead:
+ * every socket descriptor of every process (not the other descriptors,
+ * which only a later pass over /proc would read again).
+ */
+static void
+pc_fill(struct ct_proc_cache *c, const struct ct_owners_seen *seen,
+    const struct ct_owners *names)
+{
+	struct ct_owner_seen *v;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < c->len; i++)
+		pc_proc_free(&c->v[i]);
+	free(c->v);
+	c->v = NULL;
+	c->len = 0;
+	if (seen->len == 0)
+		return;
+	v = xcalloc(seen->len, sizeof(*v));
+	memcpy(v, seen->v, seen->len * sizeof(*v));
+	/* the iterator walks pids and descriptors in order: sort only if not */
+	for (i = 1; i < seen->len && seen_cmp(&v[i - 1], &v[i]) <= 0; i++)
+		;
+	if (i < seen->len)
+		qsort(v, seen->len, sizeof(*v), seen_cmp);
+	c->v = xcalloc(seen->len, sizeof(*c->v));
+	for (i = 0; i < seen->len; i = j) {
+		struct pc_proc *p = &c->v[n++];
+
+		for (j = i + 1; j < seen->len && v[j].pid == v[i].pid; j++)
+			;
+		p->pid = v[i].pid;
+		snprintf(p->comm, sizeof(p->comm), "%s",
+		    v[i].comm < names->ncomm ? names->comm[v[i].comm] : "");
+		p->fds = xcalloc(j - i, sizeof(*p->fds));
+		for (; i < j; i++) {
+			if (p->nfds > 0 && p->fds[p->nfds - 1].fd ==
+			    (uint32_t)v[i].fd)
+				continue;	/* told twice */
+			p->fds[p->nfds].fd = (uint32_t)v[i].fd;
+			p->fds[p->nfds++].inode = v[i].inode;
+		}
+	}
+	c->len = n;
+	free(v);
+}
+
 int
 proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
     struct ct_owners *out)
+{
+	return proc_cache_scan_from(c, socks, NULL, NULL, out);
+}
+
+int
+proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
+    ct_proc_refill_cb refill, void *arg, struct ct_owners *out)
 {
 	struct ct_owner_hits hits = { 0 };
 	struct ct_inode_index h;
@@ -808,6 +873,20 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 	 * live. pc_count() leaves them out of what is missing.
 	 */
 	missing = pc_count(c, true, &h, socks, holders);
+	if (missing > 0 && refill != NULL) {
+		struct ct_owners_seen seen = { 0 };
+		struct ct_owners names = { 0 };
+
+		/* a source that sees every descriptor: what it misses, nobody holds */
+		if (refill(arg, &seen, &names) == 0) {
+			c->stats.refills++;
+			pc_fill(c, &seen, &names);
+			(void)pc_count(c, false, &h, socks, holders);
+			missing = 0;
+		}
+		owners_seen_free(&seen);
+		owners_free(&names);
+	}
 	if (missing > 0) {
 		static const enum pc_trust passes[] = { PC_TRUST_MOST,
 		    PC_TRUST_SOCKETS, PC_TRUST_NONE };

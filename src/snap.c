@@ -241,12 +241,14 @@ snap_take(struct ct_diag *d, const struct ct_opts *o, struct ct_snap *snap)
 }
 
 /*
- * What a series of snapshots keeps: the BPF iterator, loaded at the first
- * snapshot that needs owners and walked again at each one after, and the
- * /proc cache for when it cannot load.
+ * What a series of snapshots keeps: the /proc cache, and the BPF iterator,
+ * loaded at the first snapshot that needs owners, to fill the cache when
+ * a socket turns up whose owner it does not know (instead of a pass over
+ * /proc). A sample in which nothing is new costs a check of the cache:
+ * at 40,000 sockets a third of walking the iterator again.
  */
 struct ct_snap_cache {
-	struct ct_proc_cache *pc;	/* owners from /proc */
+	struct ct_proc_cache *pc;	/* owners remembered */
 	struct ct_owners_bpf *bpf;	/* the loaded iterator, or NULL */
 	bool		 bpf_tried;	/* loaded, or failed to: not again */
 	int		 bpf_err;	/* why it did not load */
@@ -279,19 +281,16 @@ snap_cache_free(struct ct_snap_cache *c)
 }
 
 /*
- * Owners are collected while the dumps run: a thread walks the BPF
- * iterator (or /proc) into a list of every socket descriptor it saw, and
- * once the records are all in, the list is linked to them. On two cores
- * the owners then cost little more than the listing. The /proc cache of a
- * live view needs the records to know what to read: it runs after.
+ * A one-shot snapshot's owners are collected while its dumps run: a
+ * thread walks the BPF iterator (or /proc) into a list of every socket
+ * descriptor it saw, linked to the records once they are all in. On two
+ * cores the owners then cost little more than the listing.
  */
 struct snap_job {
 	const struct ct_opts *o;
-	struct ct_snap_cache *c;
+	struct ct_snap_cache *c;	/* a series': no thread, see snap_owners_cached() */
 	bool		 wanted;	/* owners are shown or filtered on */
 	bool		 thread;	/* running on tid */
-	bool		 later;		/* no thread: run at the end instead */
-	bool		 cache;		/* at the end, through the /proc cache */
 	pthread_t	 tid;
 	int		 rc;		/* CONNTAB_OWNERS=bpf could not be served */
 	int		 proc_rc;	/* /proc could not be read: a warning */
@@ -304,37 +303,22 @@ struct snap_job {
 };
 
 /*
- * The BPF iterator, through the cache's loaded program or one loaded for
- * this snapshot. It sees the processes of conntab's own PID namespace,
- * not those of another procroot: a test's fake /proc is walked instead.
+ * The iterator sees the processes of conntab's own PID namespace, not
+ * those of another procroot: a test's fake /proc is walked instead.
  */
-static int
-snap_job_bpf(struct snap_job *j)
+static bool
+snap_bpf_usable(const struct ct_opts *o, int *err, const char **stage)
 {
-	struct ct_owners_bpf *b = NULL;
-	struct ct_snap_cache *c = j->c;
-	int rc;
-
-	if (strcmp(j->o->procroot, "/proc") != 0) {
-		j->bpf_stage = "a procroot other than /proc";
-		return -ENOTSUP;
+	if (o->owners_src == CT_OWNERS_PROC) {
+		*stage = "CONNTAB_OWNERS=proc";
+		return false;
 	}
-	if (c != NULL) {
-		if (!c->bpf_tried) {
-			c->bpf_tried = true;
-			c->bpf_err = owners_bpf_open(&c->bpf, &c->bpf_stage);
-		}
-		b = c->bpf;
-		rc = c->bpf_err;
-		j->bpf_stage = c->bpf_stage;
-	} else {
-		rc = owners_bpf_open(&b, &j->bpf_stage);
+	if (strcmp(o->procroot, "/proc") != 0) {
+		*err = -ENOTSUP;
+		*stage = "a procroot other than /proc";
+		return false;
 	}
-	if (b != NULL)
-		rc = owners_bpf_collect(b, &j->seen, &j->names, &j->bpf_stage);
-	if (c == NULL)
-		owners_bpf_close(b);
-	return rc;
+	return true;
 }
 
 /*
@@ -345,25 +329,25 @@ snap_job_bpf(struct snap_job *j)
 static void
 snap_job_run(struct snap_job *j)
 {
+	struct ct_owners_bpf *b = NULL;
 	int rc;
 
-	if (j->o->owners_src == CT_OWNERS_PROC) {
-		j->bpf_stage = "CONNTAB_OWNERS=proc";
-	} else if ((rc = snap_job_bpf(j)) == 0) {
-		j->from = CT_FROM_BPF;
-		return;
-	} else {
-		j->bpf_err = rc;
-		if (j->o->owners_src == CT_OWNERS_BPF) {
-			j->rc = rc;
+	if (snap_bpf_usable(j->o, &j->bpf_err, &j->bpf_stage)) {
+		if ((rc = owners_bpf_open(&b, &j->bpf_stage)) == 0)
+			rc = owners_bpf_collect(b, &j->seen, &j->names,
+			    &j->bpf_stage);
+		owners_bpf_close(b);
+		if (rc == 0) {
+			j->from = CT_FROM_BPF;
 			return;
 		}
+		j->bpf_err = rc;
 	}
-	j->from = CT_FROM_PROC;
-	if (j->c != NULL) {
-		j->cache = true;
+	if (j->o->owners_src == CT_OWNERS_BPF) {
+		j->rc = j->bpf_err != 0 ? j->bpf_err : -ENOTSUP;
 		return;
 	}
+	j->from = CT_FROM_PROC;
 	j->threads = proc_walk_threads();
 	j->proc_rc = proc_collect(j->o->procroot, j->threads, &j->seen,
 	    &j->names);
@@ -387,21 +371,11 @@ snap_owners_start(const struct ct_opts *o, struct ct_snap_cache *c,
 	j->wanted = (!o->no_procs && snap_opts_need(o, CT_FF_OWNERS, -1)) ||
 	    filter_needs_owners(o->filter) ||
 	    (!o->no_procs && o->format == CT_FMT_JSON);
-	if (!j->wanted)
+	if (!j->wanted || c != NULL)
 		return;
 	owners_init(&j->names);
-	if (c != NULL && (o->owners_src == CT_OWNERS_PROC ||
-	    (c->bpf_tried && c->bpf == NULL && o->owners_src != CT_OWNERS_BPF))) {
-		/* no iterator to walk: the cache, at the end */
-		j->from = CT_FROM_PROC;
-		j->cache = true;
-		j->bpf_err = c->bpf_err;
-		j->bpf_stage = o->owners_src == CT_OWNERS_PROC ?
-		    "CONNTAB_OWNERS=proc" : c->bpf_stage;
-		return;
-	}
+	/* no thread to be had: collected at the end, after the dumps */
 	j->thread = pthread_create(&j->tid, NULL, snap_job_main, j) == 0;
-	j->later = !j->thread;
 }
 
 /* Wait for the collection to end; release what it holds. */
@@ -415,6 +389,63 @@ snap_owners_abort(struct snap_job *j)
 	owners_free(&j->names);
 }
 
+/* What the cache of a series asks of the iterator, and how that went. */
+struct snap_refill {
+	struct ct_owners_bpf *bpf;
+	int		 rc;
+	const char	*stage;
+};
+
+static int
+snap_refill_cb(void *arg, struct ct_owners_seen *seen, struct ct_owners *names)
+{
+	struct snap_refill *r = arg;
+
+	r->rc = owners_bpf_collect(r->bpf, seen, names, &r->stage);
+	return r->rc;
+}
+
+/*
+ * A series' owners: the cache, filled by the iterator where it loaded
+ * (once, at the first snapshot that needs owners), else by /proc.
+ */
+static int
+snap_owners_cached(const struct ct_opts *o, struct ct_snap_cache *c,
+    struct ct_snap *snap)
+{
+	struct snap_refill r = { NULL, 0, NULL };
+	int err = 0;
+
+	snap->owners_threads = 1;
+	if (snap_bpf_usable(o, &err, &snap->bpf_stage)) {
+		if (!c->bpf_tried) {
+			c->bpf_tried = true;
+			c->bpf_err = owners_bpf_open(&c->bpf, &c->bpf_stage);
+		}
+		err = c->bpf_err;
+		snap->bpf_stage = c->bpf_stage;
+		r.bpf = c->bpf;
+	}
+	snap->bpf_err = err;
+	if (r.bpf == NULL && o->owners_src == CT_OWNERS_BPF)
+		return err != 0 ? err : -ENOTSUP;
+	if (proc_cache_scan_from(c->pc, &snap->socks, r.bpf != NULL ?
+	    snap_refill_cb : NULL, &r, &snap->owners) != 0)
+		snap->warn |= CT_WARN_PROC;
+	if (r.bpf != NULL && r.rc != 0) {
+		/* this once, /proc filled the cache */
+		snap->bpf_err = r.rc;
+		snap->bpf_stage = r.stage;
+		if (o->owners_src == CT_OWNERS_BPF) {
+			owners_free(&snap->owners);
+			return r.rc;
+		}
+	}
+	snap->owners_from = r.bpf != NULL && r.rc == 0 ? CT_FROM_BPF :
+	    CT_FROM_PROC;
+	return 0;
+}
+
 /* The records are in: link the owners to them (or fail, for =bpf). */
 static int
 snap_owners_finish(struct snap_job *j, struct ct_snap *snap)
@@ -423,24 +454,20 @@ snap_owners_finish(struct snap_job *j, struct ct_snap *snap)
 
 	if (!j->wanted)
 		return 0;
+	if (j->c != NULL)
+		return snap_owners_cached(j->o, j->c, snap);
 	if (j->thread)
 		pthread_join(j->tid, NULL);
-	j->thread = false;
-	if (j->later)
+	else
 		snap_job_run(j);
+	j->thread = false;
 	snap->owners_from = j->from;
-	snap->owners_threads = j->cache ? 1 : j->threads;
+	snap->owners_threads = j->threads;
 	snap->bpf_err = j->bpf_err;
 	snap->bpf_stage = j->bpf_stage;
 	if ((rc = j->rc) != 0) {
 		snap_owners_abort(j);
 		return rc;
-	}
-	if (j->cache) {
-		snap_owners_abort(j);
-		if (proc_cache_scan(j->c->pc, &snap->socks, &snap->owners) != 0)
-			snap->warn |= CT_WARN_PROC;
-		return 0;
 	}
 	if (j->proc_rc != 0)
 		snap->warn |= CT_WARN_PROC;

@@ -721,6 +721,101 @@ test_proc_refused(void **state)
 	}
 }
 
+/*
+ * A refill source (the BPF iterator, in conntab): tells the descriptors
+ * in src, or fails with src_err; counts its calls.
+ */
+static struct {
+	struct { uint32_t pid, inode; int32_t fd; const char *comm; } v[8];
+	size_t		 n;
+	int		 err;
+	unsigned	 calls;
+} src;
+
+static int
+src_cb(void *arg, struct ct_owners_seen *seen, struct ct_owners *names)
+{
+	size_t i;
+
+	(void)arg;
+	src.calls++;
+	if (src.err != 0)
+		return src.err;
+	for (i = 0; i < src.n; i++) {
+		struct ct_owner_seen *e = owners_seen_add(seen);
+
+		e->pid = src.v[i].pid;
+		e->inode = src.v[i].inode;
+		e->fd = src.v[i].fd;
+		e->comm = owners_add_comm(names, src.v[i].comm);
+	}
+	return 0;
+}
+
+static struct ct_proc_stats
+refresh_from(struct ct_owners *o)
+{
+	struct ct_proc_stats st;
+
+	owners_free(o);
+	if (cache == NULL)
+		assert_int_equal(proc_cache_open(root, &cache), 0);
+	assert_int_equal(proc_cache_scan_from(cache, &socks, src_cb, NULL, o), 0);
+	proc_cache_stats(cache, &st);
+	return st;
+}
+
+/*
+ * With a refill source, a socket of unknown owner fills the cache from
+ * it, /proc unread (its tree here says otherwise, to tell); what the
+ * source does not tell, nobody holds; with nothing new, the source is
+ * not asked; when it fails, /proc fills the cache.
+ */
+static void
+test_proc_cache_refill(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	memset(&src, 0, sizeof(src));
+	fake_proc(100, "procfs");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 11);
+	sock(10);
+	sock(11);
+	sock(12);
+	src.v[0].pid = 100; src.v[0].inode = 10; src.v[0].fd = 7; src.v[0].comm = "iter";
+	src.v[1].pid = 300; src.v[1].inode = 10; src.v[1].fd = 2; src.v[1].comm = "kid";
+	src.v[2].pid = 100; src.v[2].inode = 11; src.v[2].fd = 8; src.v[2].comm = "iter";
+	src.n = 3;
+	st = refresh_from(&o);
+	assert_int_equal(src.calls, 1);
+	assert_int_equal(st.refills, 1);
+	assert_int_equal(st.scans, 0);
+	assert_int_equal(st.dirs_read, 0);
+	assert_string_equal(owners_of(&o, 10), "100:7=iter,300:2=kid");
+	assert_string_equal(owners_of(&o, 11), "100:8=iter");
+	assert_string_equal(owners_of(&o, 12), "-");
+	assert_int_equal(st.unowned, 1);
+	/* nothing new: the cache answers; 300 is checked alive and is not */
+	st = refresh_from(&o);
+	assert_int_equal(src.calls, 1);
+	assert_int_equal(st.refills + st.scans, 0);
+	/* 300 "exited" (it was never in the tree): forgotten */
+	assert_string_equal(owners_of(&o, 10), "100:7=iter");
+	/* a new socket; the source fails: /proc fills the cache */
+	sock(20);
+	fake_fd(100, 5, 20);
+	src.err = -EPERM;
+	st = refresh_from(&o);
+	assert_int_equal(src.calls, 2);
+	assert_int_equal(st.refills, 0);
+	assert_true(st.scans >= 1);
+	assert_string_equal(owners_of(&o, 20), "100:5=procfs");
+	owners_free(&o);
+}
+
 /* Every record's chain, as text, for comparing whole scans. */
 static char *
 all_chains(const struct ct_owners *o)
@@ -814,6 +909,7 @@ main(void)
 		T(test_proc_race_pid_reused_early),
 		T(test_proc_refused),
 		T(test_proc_threads_like_serial),
+		T(test_proc_cache_refill),
 	};
 #undef T
 
