@@ -34,6 +34,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # BPF target, bpftool (for the light skeleton) and libbpf's headers (the
 # skeleton includes <bpf/skel_internal.h>; nothing of libbpf is linked).
 # Without them, or with NO_BPF=1, conntab walks /proc for owners only.
+comma := ,
 BPF_CLANG ?= clang
 BPFTOOL ?= $(shell PATH="$$PATH:/usr/sbin:/sbin" command -v bpftool)
 BPF_DIR := build/bpf
@@ -48,7 +49,7 @@ BPF_CPPFLAGS := -DCT_HAVE_BPF -isystem $(BPF_DIR)
 else
 BPF_SKEL :=
 BPF_CPPFLAGS :=
-$(info conntab: no clang (BPF target), bpftool or libbpf headers$(if $(NO_BPF), (NO_BPF=1)): building without the BPF owner iterator; owners come from /proc only)
+$(info conntab: $(if $(NO_BPF),NO_BPF=1,no clang with a BPF target$(comma) bpftool or libbpf headers): building without the BPF owner iterator; owners come from /proc only)
 endif
 
 .PHONY: all check check-unit check-it check-san lint install uninstall clean

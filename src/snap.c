@@ -540,9 +540,12 @@ snap_owners_text(const struct ct_snap *snap, char *buf, size_t size)
 	char why[160] = "";
 
 	if (snap->bpf_stage != NULL)
+		/* ENOTSUP: the stage says it all ("not built in") */
 		snprintf(why, sizeof(why), "; not the BPF iterator: %s%s%s",
-		    snap->bpf_stage, snap->bpf_err != 0 ? ": " : "",
-		    snap->bpf_err != 0 ? strerror(-snap->bpf_err) : "");
+		    snap->bpf_stage,
+		    snap->bpf_err != 0 && snap->bpf_err != -ENOTSUP ? ": " : "",
+		    snap->bpf_err != 0 && snap->bpf_err != -ENOTSUP ?
+		    strerror(-snap->bpf_err) : "");
 	switch (snap->owners_from) {
 	case CT_FROM_BPF:
 		snprintf(buf, size, "owners from the BPF iterator");
