@@ -130,5 +130,9 @@ void		 owners_link(struct ct_owner_hits *hits,
  */
 void		 owners_link_seen(const struct ct_owners_seen *seen,
 		    struct ct_socklist *socks, struct ct_owners *out);
+/* owners_link_seen() through h, an index of socks built already. */
+void		 owners_link_seen_with(const struct ct_owners_seen *seen,
+		    const struct ct_inode_index *h, struct ct_socklist *socks,
+		    struct ct_owners *out);
 
 #endif /* CT_OWNERS_LINK_H */

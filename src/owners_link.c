@@ -6,6 +6,7 @@
  */
 #include "owners_link.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,31 +217,55 @@ owners_link(struct ct_owner_hits *hits, struct ct_socklist *socks,
 /* Descriptors looked up together, their index slots prefetched. */
 #define LINK_BATCH	64
 
-void
-owners_link_seen(const struct ct_owners_seen *seen, struct ct_socklist *socks,
-    struct ct_owners *out)
+/* Is seen in (pid, fd) order already, as the iterator and the cache tell? */
+static bool
+seen_in_order(const struct ct_owners_seen *seen)
+{
+	size_t i;
+
+	for (i = 1; i < seen->len; i++) {
+		const struct ct_owner_seen *a = &seen->v[i - 1], *b = &seen->v[i];
+
+		if (a->pid > b->pid || (a->pid == b->pid && a->fd > b->fd))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Where the next batch of seen descriptors, from i on, starts its lookups:
+ * the index is as large as the records (4 MiB at 200,000), so a batch's
+ * slots are fetched before any is probed, or each probe waits for memory.
+ * Returns the batch's size.
+ */
+static size_t
+link_batch(const struct ct_inode_index *h, const struct ct_owners_seen *seen,
+    size_t i, size_t pos[LINK_BATCH])
+{
+	size_t j, n = seen->len - i < LINK_BATCH ? seen->len - i : LINK_BATCH;
+
+	for (j = 0; j < n; j++) {
+		pos[j] = owners_index_pos(h, seen->v[i + j].inode);
+		__builtin_prefetch(&h->slot[pos[j]]);
+	}
+	return n;
+}
+
+/* Not in order: through hits and owners_link()'s sort. */
+static void
+link_sorting(const struct ct_owners_seen *seen, const struct ct_inode_index *h,
+    struct ct_socklist *socks, struct ct_owners *out)
 {
 	struct ct_owner_hits hits = { 0 };
-	struct ct_inode_index h;
 	size_t pos[LINK_BATCH], i, j, n;
 	long idx;
 
-	owners_index_build(&h, socks);
-	/*
-	 * The index is as large as the records (4 MiB at 200,000): fetch a
-	 * batch's slots before probing any, or each probe waits for memory.
-	 */
 	for (i = 0; i < seen->len; i += n) {
-		n = seen->len - i < LINK_BATCH ? seen->len - i : LINK_BATCH;
-		for (j = 0; j < n; j++) {
-			pos[j] = owners_index_pos(&h, seen->v[i + j].inode);
-			__builtin_prefetch(&h.slot[pos[j]]);
-		}
+		n = link_batch(h, seen, i, pos);
 		for (j = 0; j < n; j++) {
 			const struct ct_owner_seen *e = &seen->v[i + j];
 
-			while ((idx = owners_index_next(&h, e->inode,
-			    &pos[j])) >= 0) {
+			while ((idx = owners_index_next(h, e->inode, &pos[j])) >= 0) {
 				struct ct_owner_hit *t = owners_hits_add(&hits);
 
 				t->idx = (uint32_t)idx;
@@ -252,5 +277,69 @@ owners_link_seen(const struct ct_owners_seen *seen, struct ct_socklist *socks,
 	}
 	owners_link(&hits, socks, out);
 	owners_hits_free(&hits);
+}
+
+/*
+ * In order already: append each owner to its record's chain as it comes,
+ * which keeps every chain in order, with no sort at all.
+ */
+static void
+link_in_order(const struct ct_owners_seen *seen, const struct ct_inode_index *h,
+    struct ct_socklist *socks, struct ct_owners *out)
+{
+	size_t pos[LINK_BATCH], i, j, n;
+	uint32_t *tail;
+	long idx;
+
+	for (i = 0; i < socks->len; i++)
+		socks->v[i].owners = 0;
+	if (out->len == 0)
+		owners_init(out);
+	tail = xcalloc(socks->len + 1, sizeof(*tail));
+	for (i = 0; i < seen->len; i += n) {
+		n = link_batch(h, seen, i, pos);
+		for (j = 0; j < n; j++) {
+			const struct ct_owner_seen *e = &seen->v[i + j];
+
+			while ((idx = owners_index_next(h, e->inode, &pos[j])) >= 0) {
+				uint32_t t = tail[idx], o;
+
+				if (t != 0 && out->v[t].pid == e->pid &&
+				    out->v[t].fd == e->fd)
+					continue;	/* the same descriptor again */
+				o = owners_append(out);
+				out->v[o].pid = e->pid;
+				out->v[o].fd = e->fd;
+				out->v[o].comm = e->comm;
+				if (t == 0)
+					socks->v[idx].owners = o;
+				else
+					out->v[t].next = o;
+				tail[idx] = o;
+			}
+		}
+	}
+	free(tail);
+}
+
+void
+owners_link_seen_with(const struct ct_owners_seen *seen,
+    const struct ct_inode_index *h, struct ct_socklist *socks,
+    struct ct_owners *out)
+{
+	if (seen_in_order(seen))
+		link_in_order(seen, h, socks, out);
+	else
+		link_sorting(seen, h, socks, out);
+}
+
+void
+owners_link_seen(const struct ct_owners_seen *seen, struct ct_socklist *socks,
+    struct ct_owners *out)
+{
+	struct ct_inode_index h;
+
+	owners_index_build(&h, socks);
+	owners_link_seen_with(seen, &h, socks, out);
 	owners_index_free(&h);
 }

@@ -854,7 +854,7 @@ int
 proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
     ct_proc_refill_cb refill, void *arg, struct ct_owners *out)
 {
-	struct ct_owner_hits hits = { 0 };
+	struct ct_owners_seen seen = { 0 };
 	struct ct_inode_index h;
 	uint32_t *holders;
 	size_t i, j, missing;
@@ -874,7 +874,6 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
 	 */
 	missing = pc_count(c, true, &h, socks, holders);
 	if (missing > 0 && refill != NULL) {
-		struct ct_owners_seen seen = { 0 };
 		struct ct_owners names = { 0 };
 
 		/* a source that sees every descriptor: what it misses, nobody holds */
@@ -884,7 +883,7 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
 			(void)pc_count(c, false, &h, socks, holders);
 			missing = 0;
 		}
-		owners_seen_free(&seen);
+		seen.len = 0;		/* kept for the linking below */
 		owners_free(&names);
 	}
 	if (missing > 0) {
@@ -899,30 +898,30 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
 	}
 	pc_set_unowned(c, socks, holders);
 	c->stats.unowned = (unsigned)c->nunowned;
-	/* the same linking as proc_scan(): lowest pid first, then fd */
+	/*
+	 * The same linking as proc_scan(); the cache is in pid and fd order,
+	 * which owners_link_seen_with() links without sorting.
+	 */
 	for (i = 0; i < c->len; i++) {
 		const struct pc_proc *p = &c->v[i];
-		uint32_t comm = UINT32_MAX;	/* its name, kept at its first hit */
+		uint32_t comm = UINT32_MAX;	/* its name, kept at its first socket */
 
 		for (j = 0; j < p->nfds; j++) {
-			uint32_t inode = p->fds[j].inode;
-			size_t pos = owners_index_pos(&h, inode);
-			long idx;
+			struct ct_owner_seen *e;
 
-			while ((idx = owners_index_next(&h, inode, &pos)) >= 0) {
-				struct ct_owner_hit *t = owners_hits_add(&hits);
-
-				if (comm == UINT32_MAX)
-					comm = owners_add_comm(out, p->comm);
-				t->idx = (uint32_t)idx;
-				t->pid = p->pid;
-				t->fd = (int32_t)p->fds[j].fd;
-				t->comm = comm;
-			}
+			if (p->fds[j].inode == 0)
+				continue;
+			if (comm == UINT32_MAX)
+				comm = owners_add_comm(out, p->comm);
+			e = owners_seen_add(&seen);
+			e->inode = p->fds[j].inode;
+			e->pid = p->pid;
+			e->fd = (int32_t)p->fds[j].fd;
+			e->comm = comm;
 		}
 	}
-	owners_link(&hits, socks, out);
-	owners_hits_free(&hits);
+	owners_link_seen_with(&seen, &h, socks, out);
+	owners_seen_free(&seen);
 	free(holders);
 	owners_index_free(&h);
 	return 0;

@@ -107,6 +107,25 @@ test_link_dup(void **state)
 	assert_string_equal(chain(0), "100:3=a,100:4=a");
 }
 
+/* In order already (as the iterator tells), repeats included. */
+static void
+test_link_in_order(void **state)
+{
+	(void)state;
+	sock_list_append(&socks)->inode = 10;
+	sock_list_append(&socks)->inode = 11;
+	sock_list_append(&socks)->inode = 10;	/* a dump's repeat */
+	see(10, 100, 3, "a");
+	see(10, 100, 3, "a");
+	see(11, 100, 4, "a");
+	see(10, 200, 3, "b");
+	see(11, 200, 9, "b");
+	owners_link_seen(&seen, &socks, &out);
+	assert_string_equal(chain(0), "100:3=a,200:3=b");
+	assert_string_equal(chain(1), "100:4=a,200:9=b");
+	assert_string_equal(chain(2), "100:3=a,200:3=b");
+}
+
 /* A dump that repeats a record: both copies get the owners. */
 static void
 test_link_repeated_record(void **state)
@@ -187,6 +206,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_link_order),
 		T(test_link_dup),
+		T(test_link_in_order),
 		T(test_link_repeated_record),
 		T(test_link_long_chain),
 		T(test_link_many),
