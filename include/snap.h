@@ -57,8 +57,9 @@ int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_snap *snap);
 /*
  * What a series of snapshots (the live view, the event stream) remembers
- * from one to the next: the owners already found, so that a refresh reads
- * /proc only for sockets not seen before (see proc_cache_scan()).
+ * from one to the next: the owners already found, so that a refresh looks
+ * further only for sockets not seen before, walking the BPF iterator
+ * (loaded once) where it loads, else /proc (see proc_cache_scan_from()).
  */
 struct ct_snap_cache;
 
