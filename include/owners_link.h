@@ -130,6 +130,24 @@ void		 owners_link(struct ct_owner_hits *hits,
  */
 void		 owners_link_seen(const struct ct_owners_seen *seen,
 		    struct ct_socklist *socks, struct ct_owners *out);
+/*
+ * Linking descriptors one at a time, as a back-end walks them, in pid and
+ * fd order (the caller's promise; a repeated (pid, fd) is dropped): no
+ * list, no sort. start, add each, end; h indexes socks.
+ */
+struct ct_owners_linker {
+	const struct ct_inode_index *h;
+	struct ct_socklist *socks;
+	struct ct_owners *out;
+	uint32_t	*tail;		/* each record's last owner */
+};
+
+void		 owners_linker_start(struct ct_owners_linker *l,
+		    const struct ct_inode_index *h, struct ct_socklist *socks,
+		    struct ct_owners *out);
+void		 owners_linker_add(struct ct_owners_linker *l, uint32_t inode,
+		    uint32_t pid, int32_t fd, uint32_t comm);
+void		 owners_linker_end(struct ct_owners_linker *l);
 /* owners_link_seen() through h, an index of socks built already. */
 void		 owners_link_seen_with(const struct ct_owners_seen *seen,
 		    const struct ct_inode_index *h, struct ct_socklist *socks,

@@ -279,6 +279,61 @@ link_sorting(const struct ct_owners_seen *seen, const struct ct_inode_index *h,
 	owners_hits_free(&hits);
 }
 
+void
+owners_linker_start(struct ct_owners_linker *l, const struct ct_inode_index *h,
+    struct ct_socklist *socks, struct ct_owners *out)
+{
+	size_t i;
+
+	l->h = h;
+	l->socks = socks;
+	l->out = out;
+	for (i = 0; i < socks->len; i++)
+		socks->v[i].owners = 0;
+	if (out->len == 0)
+		owners_init(out);
+	l->tail = xcalloc(socks->len + 1, sizeof(*l->tail));
+}
+
+/* One more owner of record idx, after those it has: the chain's tail. */
+static void
+linker_put(struct ct_owners_linker *l, long idx, uint32_t pid, int32_t fd,
+    uint32_t comm)
+{
+	struct ct_owners *out = l->out;
+	uint32_t t = l->tail[idx], o;
+
+	if (t != 0 && out->v[t].pid == pid && out->v[t].fd == fd)
+		return;			/* the same descriptor again */
+	o = owners_append(out);
+	out->v[o].pid = pid;
+	out->v[o].fd = fd;
+	out->v[o].comm = comm;
+	if (t == 0)
+		l->socks->v[idx].owners = o;
+	else
+		out->v[t].next = o;
+	l->tail[idx] = o;
+}
+
+void
+owners_linker_add(struct ct_owners_linker *l, uint32_t inode, uint32_t pid,
+    int32_t fd, uint32_t comm)
+{
+	size_t pos = owners_index_pos(l->h, inode);
+	long idx;
+
+	while ((idx = owners_index_next(l->h, inode, &pos)) >= 0)
+		linker_put(l, idx, pid, fd, comm);
+}
+
+void
+owners_linker_end(struct ct_owners_linker *l)
+{
+	free(l->tail);
+	l->tail = NULL;
+}
+
 /*
  * In order already: append each owner to its record's chain as it comes,
  * which keeps every chain in order, with no sort at all.
@@ -287,39 +342,21 @@ static void
 link_in_order(const struct ct_owners_seen *seen, const struct ct_inode_index *h,
     struct ct_socklist *socks, struct ct_owners *out)
 {
+	struct ct_owners_linker l;
 	size_t pos[LINK_BATCH], i, j, n;
-	uint32_t *tail;
 	long idx;
 
-	for (i = 0; i < socks->len; i++)
-		socks->v[i].owners = 0;
-	if (out->len == 0)
-		owners_init(out);
-	tail = xcalloc(socks->len + 1, sizeof(*tail));
+	owners_linker_start(&l, h, socks, out);
 	for (i = 0; i < seen->len; i += n) {
 		n = link_batch(h, seen, i, pos);
 		for (j = 0; j < n; j++) {
 			const struct ct_owner_seen *e = &seen->v[i + j];
 
-			while ((idx = owners_index_next(h, e->inode, &pos[j])) >= 0) {
-				uint32_t t = tail[idx], o;
-
-				if (t != 0 && out->v[t].pid == e->pid &&
-				    out->v[t].fd == e->fd)
-					continue;	/* the same descriptor again */
-				o = owners_append(out);
-				out->v[o].pid = e->pid;
-				out->v[o].fd = e->fd;
-				out->v[o].comm = e->comm;
-				if (t == 0)
-					socks->v[idx].owners = o;
-				else
-					out->v[t].next = o;
-				tail[idx] = o;
-			}
+			while ((idx = owners_index_next(h, e->inode, &pos[j])) >= 0)
+				linker_put(&l, idx, e->pid, e->fd, e->comm);
 		}
 	}
-	free(tail);
+	owners_linker_end(&l);
 }
 
 void

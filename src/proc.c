@@ -804,7 +804,8 @@ static void
 pc_fill(struct ct_proc_cache *c, const struct ct_owners_seen *seen,
     const struct ct_owners *names)
 {
-	struct ct_owner_seen *v;
+	const struct ct_owner_seen *v = seen->v;
+	struct ct_owner_seen *sorted = NULL;
 	size_t i, j, n = 0;
 
 	for (i = 0; i < c->len; i++)
@@ -814,14 +815,19 @@ pc_fill(struct ct_proc_cache *c, const struct ct_owners_seen *seen,
 	c->len = 0;
 	if (seen->len == 0)
 		return;
-	v = xcalloc(seen->len, sizeof(*v));
-	memcpy(v, seen->v, seen->len * sizeof(*v));
-	/* the iterator walks pids and descriptors in order: sort only if not */
+	/* the iterator walks pids and descriptors in order: a sorted copy if not */
 	for (i = 1; i < seen->len && seen_cmp(&v[i - 1], &v[i]) <= 0; i++)
 		;
-	if (i < seen->len)
-		qsort(v, seen->len, sizeof(*v), seen_cmp);
-	c->v = xcalloc(seen->len, sizeof(*c->v));
+	if (i < seen->len) {
+		sorted = xcalloc(seen->len, sizeof(*sorted));
+		memcpy(sorted, seen->v, seen->len * sizeof(*sorted));
+		qsort(sorted, seen->len, sizeof(*sorted), seen_cmp);
+		v = sorted;
+	}
+	for (i = 1, n = 1; i < seen->len; i++)
+		n += v[i].pid != v[i - 1].pid;
+	c->v = xcalloc(n, sizeof(*c->v));
+	n = 0;
 	for (i = 0; i < seen->len; i = j) {
 		struct pc_proc *p = &c->v[n++];
 
@@ -840,7 +846,7 @@ pc_fill(struct ct_proc_cache *c, const struct ct_owners_seen *seen,
 		}
 	}
 	c->len = n;
-	free(v);
+	free(sorted);
 }
 
 int
@@ -855,6 +861,7 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
     ct_proc_refill_cb refill, void *arg, struct ct_owners *out)
 {
 	struct ct_owners_seen seen = { 0 };
+	struct ct_owners_linker l;
 	struct ct_inode_index h;
 	uint32_t *holders;
 	size_t i, j, missing;
@@ -883,7 +890,7 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
 			(void)pc_count(c, false, &h, socks, holders);
 			missing = 0;
 		}
-		seen.len = 0;		/* kept for the linking below */
+		owners_seen_free(&seen);
 		owners_free(&names);
 	}
 	if (missing > 0) {
@@ -899,28 +906,24 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
 	pc_set_unowned(c, socks, holders);
 	c->stats.unowned = (unsigned)c->nunowned;
 	/*
-	 * The same linking as proc_scan(); the cache is in pid and fd order,
-	 * which owners_link_seen_with() links without sorting.
+	 * The same linking as proc_scan(): the cache is in pid and fd order,
+	 * so each owner goes at its chain's end as it comes, with no list.
 	 */
+	owners_linker_start(&l, &h, socks, out);
 	for (i = 0; i < c->len; i++) {
 		const struct pc_proc *p = &c->v[i];
 		uint32_t comm = UINT32_MAX;	/* its name, kept at its first socket */
 
 		for (j = 0; j < p->nfds; j++) {
-			struct ct_owner_seen *e;
-
 			if (p->fds[j].inode == 0)
 				continue;
 			if (comm == UINT32_MAX)
 				comm = owners_add_comm(out, p->comm);
-			e = owners_seen_add(&seen);
-			e->inode = p->fds[j].inode;
-			e->pid = p->pid;
-			e->fd = (int32_t)p->fds[j].fd;
-			e->comm = comm;
+			owners_linker_add(&l, p->fds[j].inode, p->pid,
+			    (int32_t)p->fds[j].fd, comm);
 		}
 	}
-	owners_link_seen_with(&seen, &h, socks, out);
+	owners_linker_end(&l);
 	owners_seen_free(&seen);
 	free(holders);
 	owners_index_free(&h);
