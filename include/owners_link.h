@@ -142,12 +142,45 @@ struct ct_owners_linker {
 	uint32_t	*tail;		/* each record's last owner */
 };
 
+/* hint: how many descriptors will be added (room is made for them) */
 void		 owners_linker_start(struct ct_owners_linker *l,
 		    const struct ct_inode_index *h, struct ct_socklist *socks,
-		    struct ct_owners *out);
-void		 owners_linker_add(struct ct_owners_linker *l, uint32_t inode,
-		    uint32_t pid, int32_t fd, uint32_t comm);
+		    struct ct_owners *out, size_t hint);
 void		 owners_linker_end(struct ct_owners_linker *l);
+
+/* One more owner of record idx, after those it has: at the chain's tail. */
+static inline void
+owners_linker_put(struct ct_owners_linker *l, long idx, uint32_t pid,
+    int32_t fd, uint32_t comm)
+{
+	struct ct_owners *out = l->out;
+	uint32_t t = l->tail[idx], o;
+
+	if (t != 0 && out->v[t].pid == pid && out->v[t].fd == fd)
+		return;			/* the same descriptor again */
+	o = out->len < out->cap ? (uint32_t)out->len++ : owners_append(out);
+	out->v[o].pid = pid;
+	out->v[o].fd = fd;
+	out->v[o].comm = comm;
+	out->v[o].next = 0;
+	if (t == 0)
+		l->socks->v[idx].owners = o;
+	else
+		out->v[t].next = o;
+	l->tail[idx] = o;
+}
+
+/* Every record with this inode gets the owner (pid, fd). */
+static inline void
+owners_linker_add(struct ct_owners_linker *l, uint32_t inode, uint32_t pid,
+    int32_t fd, uint32_t comm)
+{
+	size_t pos = owners_index_pos(l->h, inode);
+	long idx;
+
+	while ((idx = owners_index_next(l->h, inode, &pos)) >= 0)
+		owners_linker_put(l, idx, pid, fd, comm);
+}
 /* owners_link_seen() through h, an index of socks built already. */
 void		 owners_link_seen_with(const struct ct_owners_seen *seen,
 		    const struct ct_inode_index *h, struct ct_socklist *socks,

@@ -281,7 +281,7 @@ link_sorting(const struct ct_owners_seen *seen, const struct ct_inode_index *h,
 
 void
 owners_linker_start(struct ct_owners_linker *l, const struct ct_inode_index *h,
-    struct ct_socklist *socks, struct ct_owners *out)
+    struct ct_socklist *socks, struct ct_owners *out, size_t hint)
 {
 	size_t i;
 
@@ -292,39 +292,18 @@ owners_linker_start(struct ct_owners_linker *l, const struct ct_inode_index *h,
 		socks->v[i].owners = 0;
 	if (out->len == 0)
 		owners_init(out);
+	/*
+	 * Room for what will be told, the puts need not grow the table; no
+	 * more than a owner per record, though: a filtered snapshot's few
+	 * records would otherwise get room for every socket of the host.
+	 */
+	if (hint > socks->len)
+		hint = socks->len;
+	if (out->cap < out->len + hint) {
+		out->cap = out->len + hint;
+		out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
+	}
 	l->tail = xcalloc(socks->len + 1, sizeof(*l->tail));
-}
-
-/* One more owner of record idx, after those it has: the chain's tail. */
-static void
-linker_put(struct ct_owners_linker *l, long idx, uint32_t pid, int32_t fd,
-    uint32_t comm)
-{
-	struct ct_owners *out = l->out;
-	uint32_t t = l->tail[idx], o;
-
-	if (t != 0 && out->v[t].pid == pid && out->v[t].fd == fd)
-		return;			/* the same descriptor again */
-	o = owners_append(out);
-	out->v[o].pid = pid;
-	out->v[o].fd = fd;
-	out->v[o].comm = comm;
-	if (t == 0)
-		l->socks->v[idx].owners = o;
-	else
-		out->v[t].next = o;
-	l->tail[idx] = o;
-}
-
-void
-owners_linker_add(struct ct_owners_linker *l, uint32_t inode, uint32_t pid,
-    int32_t fd, uint32_t comm)
-{
-	size_t pos = owners_index_pos(l->h, inode);
-	long idx;
-
-	while ((idx = owners_index_next(l->h, inode, &pos)) >= 0)
-		linker_put(l, idx, pid, fd, comm);
 }
 
 void
@@ -346,14 +325,14 @@ link_in_order(const struct ct_owners_seen *seen, const struct ct_inode_index *h,
 	size_t pos[LINK_BATCH], i, j, n;
 	long idx;
 
-	owners_linker_start(&l, h, socks, out);
+	owners_linker_start(&l, h, socks, out, seen->len);
 	for (i = 0; i < seen->len; i += n) {
 		n = link_batch(h, seen, i, pos);
 		for (j = 0; j < n; j++) {
 			const struct ct_owner_seen *e = &seen->v[i + j];
 
 			while ((idx = owners_index_next(h, e->inode, &pos[j])) >= 0)
-				linker_put(&l, idx, e->pid, e->fd, e->comm);
+				owners_linker_put(&l, idx, e->pid, e->fd, e->comm);
 		}
 	}
 	owners_linker_end(&l);

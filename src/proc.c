@@ -909,7 +909,9 @@ proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
 	 * The same linking as proc_scan(): the cache is in pid and fd order,
 	 * so each owner goes at its chain's end as it comes, with no list.
 	 */
-	owners_linker_start(&l, &h, socks, out);
+	for (i = 0, j = 0; i < c->len; i++)
+		j += c->v[i].nfds;
+	owners_linker_start(&l, &h, socks, out, j);
 	for (i = 0; i < c->len; i++) {
 		const struct pc_proc *p = &c->v[i];
 		uint32_t comm = UINT32_MAX;	/* its name, kept at its first socket */
