@@ -18,12 +18,12 @@ CFLAGS ?= -O2 -g
 # The project's own flags live apart from CFLAGS, so that a user's (or the
 # sanitizer build's) CFLAGS never drop the language level or the warnings.
 CT_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef \
+	-Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wundef -pthread \
 	$(if $(filter 1,$(WERROR)),-Werror)
 # override: CPPFLAGS given on the command line (make CPPFLAGS=..., as
 # dpkg-buildflags --export=cmdline does) is kept and these still follow it.
 override CPPFLAGS += -D_GNU_SOURCE -Iinclude -MMD -MP $(shell $(PKG_CONFIG) --cflags libmnl)
-override LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES))
+override LDLIBS += $(shell $(PKG_CONFIG) --libs libmnl $(CURSES)) -pthread
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -41,6 +41,28 @@ IT_SCRIPTS := $(sort $(wildcard tests/it/test_*.sh))
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
+# The BPF owner back-end (src/bpf/, src/owners_bpf.c) needs clang with the
+# BPF target, bpftool (for the light skeleton) and libbpf's headers (the
+# skeleton includes <bpf/skel_internal.h>; nothing of libbpf is linked).
+# Without them, or with NO_BPF=1, conntab walks /proc for owners only.
+comma := ,
+BPF_CLANG ?= clang
+BPFTOOL ?= $(shell PATH="$$PATH:/usr/sbin:/sbin" command -v bpftool)
+BPF_DIR := build/bpf
+HAVE_BPF := $(if $(NO_BPF),,$(shell \
+	$(BPF_CLANG) -print-targets 2>/dev/null | grep -qw bpf && \
+	[ -n "$(BPFTOOL)" ] && \
+	printf '\043include <bpf/skel_internal.h>\n' | \
+	    $(CC) -E -x c -o /dev/null - 2>/dev/null && echo 1))
+ifeq ($(HAVE_BPF),1)
+BPF_SKEL := $(BPF_DIR)/owners.lskel.h
+BPF_CPPFLAGS := -DCT_HAVE_BPF -isystem $(BPF_DIR)
+else
+BPF_SKEL :=
+BPF_CPPFLAGS :=
+$(info conntab: $(if $(NO_BPF),NO_BPF=1,no clang with a BPF target$(comma) bpftool or libbpf headers): building without the BPF owner iterator; owners come from /proc only)
+endif
+
 .PHONY: all check check-unit check-it check-san lint install uninstall clean
 .PHONY: check-pkg
 
@@ -55,13 +77,27 @@ $(B)/%.o: src/%.c
 
 $(B)/watch.o: override CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(CURSES))
 
+# The program is its own target: clang for BPF, CO-RE (-g: its BTF), then
+# a light skeleton that owners_bpf.c includes. build/bpf/ whatever B is.
+$(BPF_DIR)/owners.bpf.o: src/bpf/owners.bpf.c src/bpf/ct_kernel.h src/bpf/owners_rec.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) -g -O2 -target bpf -Wall -Wextra \
+	    $(if $(filter 1,$(WERROR)),-Werror) -c -o $@ $<
+
+$(BPF_DIR)/owners.lskel.h: $(BPF_DIR)/owners.bpf.o
+	$(BPFTOOL) gen skeleton -L $< name owners_bpf_skel >$@.tmp
+	mv $@.tmp $@
+
+$(B)/owners_bpf.o build/fuzz/obj/owners_bpf.o: override CPPFLAGS += $(BPF_CPPFLAGS)
+$(B)/owners_bpf.o build/fuzz/obj/owners_bpf.o: $(BPF_SKEL)
+
 $(B)/test_%: tests/test_%.c $(LIBOBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CT_CFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
 
 $(B)/it/%: tests/it/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g $(LDFLAGS) -o $@ $<
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -pthread $(LDFLAGS) -o $@ $<
 
 # never sanitized: a shim must not bring its own runtime into conntab
 $(B)/it/%.so: tests/it/preload/%.c

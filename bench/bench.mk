@@ -14,6 +14,12 @@ $(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -D_GNU_SOURCE $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+# floor iter: the BPF iterator alone, from conntab's own skeleton
+$(B)/bench/floor: bench/floor.c $(BPF_SKEL)
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(BPF_CPPFLAGS) $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $@ $<
+
 bench: conntab $(BENCH_BINS)
 	BENCH_N=$(BENCH_N) CONNTAB=$(abspath conntab) \
 	    BENCH_BIN=$(abspath $(B)/bench) bash bench/run.sh

@@ -9,6 +9,9 @@
  *   floor netns DIR     for each namespace file in DIR, one after another:
  *                       enter it, open a socket there, dump as above,
  *                       close it; the serial floor of --all-netns
+ *   floor iter          the same from conntab's BPF task_file iterator:
+ *                       load its light skeleton, read every record, collect
+ *                       the socket inodes (built with -DCT_HAVE_BPF only)
  *
  * The dumps have the shape of conntab's own requests: TCP of both families
  * in one walk (the older inet_diag_req with no family, TCPDIAG_GETSOCK),
@@ -30,6 +33,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#ifdef CT_HAVE_BPF
+#include <linux/types.h>
+#include <owners.lskel.h>
+#include "../src/bpf/owners_rec.h"
+#endif
 
 #define BUFSZ		32768	/* the kernel fills no more per datagram */
 #define STATES_ALL	0xffeu	/* TCP_ESTABLISHED ... TCP_CLOSING */
@@ -266,6 +275,67 @@ proc_scan(void)
 	free(inodes);
 }
 
+#ifdef CT_HAVE_BPF
+/*
+ * What conntab's BPF back-end cannot do without: load, attach, walk, and
+ * keep each socket inode; the records are trusted here, not checked.
+ */
+static void
+iter_scan(void)
+{
+	static unsigned char buf[65536];
+	struct owners_bpf_skel *skel;
+	union bpf_attr attr;
+	uint32_t *inodes = NULL;
+	size_t n = 0, cap = 0, have = 0, off;
+	long ntasks = 0;
+	ssize_t len;
+	int fd;
+
+	if ((skel = owners_bpf_skel__open()) == NULL ||
+	    owners_bpf_skel__load(skel) != 0 || owners_bpf_skel__attach(skel) != 0)
+		fail("loading the BPF iterator");
+	memset(&attr, 0, sizeof(attr));
+	attr.iter_create.link_fd = skel->links.ct_owners_fd;
+	if ((fd = syscall(__NR_bpf, BPF_ITER_CREATE, &attr, sizeof(attr))) < 0)
+		fail("BPF_ITER_CREATE");
+	while ((len = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t)len;
+		for (off = 0; have - off >= sizeof(struct ct_bpf_hdr); ) {
+			struct ct_bpf_hdr h;
+			struct ct_bpf_fd f;
+
+			memcpy(&h, buf + off, sizeof(h));
+			if (h.size < sizeof(h))
+				fail("a record of size 0");
+			if (have - off < h.size)
+				break;
+			if (h.kind == CT_BPF_REC_TASK)
+				ntasks++;
+			if (h.kind == CT_BPF_REC_FD) {
+				memcpy(&f, buf + off, sizeof(f));
+				if (n == cap) {
+					cap = cap == 0 ? 4096 : cap * 2;
+					if ((inodes = realloc(inodes,
+					    cap * sizeof(*inodes))) == NULL)
+						fail("realloc");
+				}
+				inodes[n++] = (uint32_t)f.ino;
+			}
+			off += h.size;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	if (len < 0)
+		fail("reading the BPF iterator");
+	close(fd);
+	owners_bpf_skel__destroy(skel);
+	printf("%zu socket descriptors in %ld processes\n", n, ntasks);
+	free(inodes);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -281,9 +351,17 @@ main(int argc, char **argv)
 		proc_scan();
 	else if (strcmp(mode, "netns") == 0 && argc == 3)
 		dump_netns(argv[2]);
+#ifdef CT_HAVE_BPF
+	else if (strcmp(mode, "iter") == 0 && argc == 2)
+		iter_scan();
+#endif
 	else {
 		fputs("usage: floor dump | dump-info | dump-sport PORT | proc | "
-		    "netns DIR\n", stderr);
+		    "netns DIR"
+#ifdef CT_HAVE_BPF
+		    " | iter"
+#endif
+		    "\n", stderr);
 		return 2;
 	}
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -13,9 +13,9 @@ import sys
 SECTIONS = [
     ("floors", "floors: the least work for each job"),
     ("list", "listing, no owners (peer: ss -tan)"),
-    ("owners", "listing with owners (floor: dump + /proc scan; peer: ss -tanp)"),
-    ("info", "TCP internals (floor: dump with tcp_info [+ /proc scan]; peer: ss -tani)"),
-    ("filter", "a filter matching 10 sockets (floor: dump with bytecode [+ /proc scan])"),
+    ("owners", "listing with owners (floor: dump + BPF iterator or /proc scan; peer: ss -tanp)"),
+    ("info", "TCP internals (floor: dump with tcp_info [+ owners]; peer: ss -tani)"),
+    ("filter", "a filter matching 10 sockets (floor: dump with bytecode [+ owners])"),
     ("group", "grouping by raddr (peer: the plain listing, conntab -P)"),
     ("export", "fleet export (floor: dump + /proc scan; peer: conntab -s)"),
     ("watch", "live view, event stream at 1 s (CPU per refresh)"),
@@ -29,12 +29,17 @@ NETNS_TITLE = ("every namespace at once: %s namespaces of 10 sockets (floor: "
 TARGETS = [
     ("conntab -P <= 1.3 x dump floor", "ct_P", "floor", 1.3),
     ("conntab -P <= 0.6 x ss -tan", "ct_P", "peer", 0.6),
-    ("conntab <= 1.3 x (dump + /proc floors)", "ct", "floor", 1.3),
+    ("conntab <= 1.3 x (dump + owner floors)", "ct", "floor", 1.3),
     ("conntab <= 0.1 x ss -tanp", "ct", "peer", 0.1),
+    ("conntab <= 1.3 x conntab -P (BPF; issue 11)", "ct", "ref", 1.3, "iter"),
+    ("conntab <= 0.02 x ss -tanp (BPF; issue 11)", "ct", "peer", 0.02, "iter"),
+    ("OWNERS=proc conntab <= 0.65 x (dump + /proc)", "ct_proc", "floor",
+     0.65),
     ("conntab -P -i <= 0.4 x ss -tani (no owners either)", "ct_Pi", "peer", 0.4),
     ("conntab -i <= 0.4 x ss -tani (conntab with owners)", "ct_i", "peer", 0.4),
     ("conntab -P FILTER <= 0.2 x conntab -P", "ct_fP", "ref", 0.2),
     ("live view of one port <= 0.15 s CPU per refresh", "watch_f", "refresh", 0.15),
+    ("live view, all sockets <= 0.2 s CPU/refresh", "watch", "refresh", 0.2),
     ("conntab -g raddr <= 1.2 x conntab -P (issue 4)", "ct_g", "peer", 1.2),
     ("conntab --format prometheus <= 1.1 x conntab -s", "ct_prom", "peer", 1.1),
     ("peak RSS <= 48 MiB, every conntab row", None, "rss", 48.0),
@@ -153,8 +158,13 @@ def main():
     # targets
     tl = []
     met_all = True
-    for desc, cid, what, limit in TARGETS:
+    for target in TARGETS:
+        desc, cid, what, limit = target[:4]
         desc = desc.replace("FILTER", meta.get("filter", "sport :P"))
+        # a target for the BPF iterator only, when conntab did not load it
+        if len(target) > 4 and meta.get(target[4]) != "1":
+            tl.append((desc, "n/a (no BPF iterator here)", "n/a"))
+            continue
         if what == "rss":
             worst = None
             for k in order:
@@ -221,8 +231,20 @@ def main():
                  "sockets it counted.")
     notes.append("x floor and x peer: median against median, wall time / CPU "
                  "time. A floor is bench/floor: one sock_diag dump of the "
-                 "same shape as conntab's that only counts the replies, or a "
-                 "/proc/*/fd scan that only collects socket inodes.")
+                 "same shape as conntab's that only counts the replies, a "
+                 "/proc/*/fd scan (one thread) that only collects socket "
+                 "inodes, or conntab's BPF task_file iterator loaded and "
+                 "read to the end, collecting the same.")
+    if meta.get("iter") == "1":
+        notes.append("Owners: conntab loaded its BPF iterator here, so the "
+                     "plain conntab rows (and the live view) take owners "
+                     "from it, their owner floor being the iterator's; "
+                     "`CONNTAB_OWNERS=proc` rows walk /proc on every core "
+                     "(one-shot) or use the /proc cache (live view).")
+    else:
+        notes.append("Owners: conntab could not load its BPF iterator here "
+                     "(not root, no BTF, or built without clang and "
+                     "bpftool): every row walks /proc.")
     if meta.get("filter", "").startswith(":"):
         notes.append("This conntab's filter is the stub that knows only "
                      "':PORT' (either end): the filter rows ran `%s`, which "

@@ -173,6 +173,15 @@ WATCH=0
 "$CONNTAB" --help 2>&1 | grep -qE -- '(^|[^a-z])-w[ ,]|--watch' && WATCH=1
 HAVE_NETSTAT=0
 command -v netstat >/dev/null && HAVE_NETSTAT=1
+# Owners come from the BPF iterator where conntab loads it (its floor is
+# then the iterator alone), else from the /proc walk (floor: the scan).
+HAVE_ITER=0
+OWN_FLOOR=floor_proc
+if "$BENCH_BIN/floor" iter >/dev/null 2>&1 &&
+	CONNTAB_DEBUG=1 "$CONNTAB" -t 2>&1 >/dev/null | grep -q 'owners from the BPF iterator'; then
+	HAVE_ITER=1
+	OWN_FLOOR=floor_iter
+fi
 
 # case_add ID KIND RUNS SECTION LABEL REF -- CMD...
 #   KIND: floor, conntab or peer; RUNS: fast or slow; REF: what the report
@@ -195,18 +204,22 @@ case_add floor_dump floor fast floors "floor: one dump, count replies" - -- "$FL
 case_add floor_info floor fast floors "floor: one dump with tcp_info" - -- "$FL" dump-info
 case_add floor_sport floor fast floors "floor: one dump, kernel keeps sport $P" - -- "$FL" dump-sport "$P"
 case_add floor_proc floor fast floors "floor: /proc/*/fd scan, socket inodes" - -- "$FL" proc
+[ $HAVE_ITER = 1 ] && case_add floor_iter floor fast floors "floor: BPF iterator, socket inodes" - -- "$FL" iter
 
 case_add ct_P conntab fast list "conntab -P" "floor=floor_dump;peer=ss_tan" -- "$CT" -P
 case_add ss_tan peer fast list "ss -tan" - -- ss -tan
 [ $HAVE_NETSTAT = 1 ] && case_add ns_tan peer fast list "netstat -tan" - -- netstat -tan
 
-case_add ct conntab fast owners "conntab" "floor=floor_dump+floor_proc;peer=ss_tanp" -- "$CT"
+case_add ct conntab fast owners "conntab" "floor=floor_dump+$OWN_FLOOR;peer=ss_tanp;ref=ct_P" -- "$CT"
+# The /proc walk (on every core) where the iterator would have served.
+case_add ct_proc conntab fast owners "CONNTAB_OWNERS=proc conntab" "floor=floor_dump+floor_proc;peer=ss_tanp;ref=ct_P" -- \
+	env CONNTAB_OWNERS=proc "$CT"
 case_add ss_tanp peer slow owners "ss -tanp" - -- ss -tanp
 [ $HAVE_NETSTAT = 1 ] && case_add ns_tanp peer slow owners "netstat -tanp" - -- netstat -tanp
 
 # ss -tani shows no owners, conntab -i does: conntab -P -i is the like.
 case_add ct_Pi conntab fast info "conntab -P -i" "floor=floor_info;peer=ss_tani" -- "$CT" -P -i
-case_add ct_i conntab fast info "conntab -i" "floor=floor_info+floor_proc;peer=ss_tani" -- "$CT" -i
+case_add ct_i conntab fast info "conntab -i" "floor=floor_info+$OWN_FLOOR;peer=ss_tani" -- "$CT" -i
 case_add ss_tani peer fast info "ss -tani" - -- ss -tani
 
 case_add ct_fP conntab fast filter "conntab -P $FILTER_TEXT" "floor=floor_sport;peer=ss_f;ref=ct_P" -- "$CT" -P "${FILTER[@]}"
@@ -214,7 +227,7 @@ case_add ss_f peer fast filter "ss -tan 'sport = :$P'" - -- ss -tan "sport = :$P
 # The same filter judged in user space only: what the push-down saves.
 case_add ct_fP_nopd conntab fast filter "conntab -P $FILTER_TEXT, no push-down" "floor=floor_dump;ref=ct_P" -- \
 	env CONNTAB_NO_PUSHDOWN=1 "$CT" -P "${FILTER[@]}"
-case_add ct_f conntab fast filter "conntab $FILTER_TEXT" "floor=floor_sport+floor_proc;peer=ss_fp" -- "$CT" "${FILTER[@]}"
+case_add ct_f conntab fast filter "conntab $FILTER_TEXT" "floor=floor_sport+$OWN_FLOOR;peer=ss_fp" -- "$CT" "${FILTER[@]}"
 case_add ss_fp peer fast filter "ss -tanp 'sport = :$P'" - -- ss -tanp "sport = :$P"
 
 case_add ct_g conntab fast group "conntab -g raddr" "floor=floor_dump;peer=ct_P" -- "$CT" -g raddr
@@ -231,6 +244,12 @@ if [ $WATCH = 1 ]; then
 		"floor=floor_sport;refresh=1" -- timeout "$BENCH_WATCH_SECS" "$CT" -w -d 1 ":$P"
 	case_add watch conntab slow watch "conntab -w -d 1 (event stream, ${BENCH_WATCH_SECS} s)" \
 		"floor=floor_dump;refresh=1" -- timeout "$BENCH_WATCH_SECS" "$CT" -w -d 1
+	# The same with owners from the /proc cache instead of the iterator:
+	# which of the two a refresh should use.
+	[ $HAVE_ITER = 1 ] && case_add watch_proc conntab slow watch \
+		"CONNTAB_OWNERS=proc conntab -w -d 1 (event stream, ${BENCH_WATCH_SECS} s)" \
+		"floor=floor_dump;refresh=1" -- timeout "$BENCH_WATCH_SECS" \
+		env CONNTAB_OWNERS=proc "$CT" -w -d 1
 fi
 
 # ---- the runs ---------------------------------------------------------------
@@ -373,6 +392,7 @@ done
 	printf 'slow_runs\t%s\n' "$BENCH_SLOW_RUNS"
 	printf 'watch_secs\t%s\n' "$BENCH_WATCH_SECS"
 	printf 'watch\t%s\n' "$WATCH"
+	printf 'iter\t%s\n' "$HAVE_ITER"
 	printf 'filter\t%s\n' "$FILTER_TEXT"
 	printf 'command\t%s\n' "${BENCH_CMD:-bash bench/run.sh}"
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -19,6 +19,13 @@ enum ct_format { CT_FMT_TABLE, CT_FMT_TSV, CT_FMT_CSV, CT_FMT_JSON,
 #define CT_FAM_4	0x1
 #define CT_FAM_6	0x2
 
+/* opts.owners_src: CONNTAB_OWNERS, which owner back-end to use */
+enum ct_owners_src {
+	CT_OWNERS_AUTO,		/* the BPF iterator where it loads, else /proc */
+	CT_OWNERS_PROC,		/* the /proc walk only */
+	CT_OWNERS_BPF,		/* the BPF iterator, or fail */
+};
+
 /* opts.color_when: --color as given; the live view maps it itself */
 enum ct_color_when { CT_COLOR_AUTO, CT_COLOR_ALWAYS, CT_COLOR_NEVER };
 
@@ -38,6 +45,7 @@ struct ct_opts {
 	bool		 summary;	/* -s */
 	bool		 watch;		/* -w */
 	bool		 no_pushdown;	/* CONNTAB_NO_PUSHDOWN: filter in user space only */
+	enum ct_owners_src owners_src;	/* CONNTAB_OWNERS */
 	enum ct_format	 format;
 	struct ct_cols	 cols;		/* columns shown (table/tsv/csv) */
 	bool		 cols_given;	/* -o: also restricts JSON keys */

@@ -27,6 +27,14 @@ struct ct_opts;
 /* snap.failed when the namespaces could not be found (--all-netns) */
 #define CT_SNAP_FAILED_NETNS	0xff
 
+/* snap.owners_from: the owner back-end that filled snap.owners */
+#define CT_FROM_NONE		0	/* owners were not asked for */
+#define CT_FROM_PROC		1	/* the /proc walk (or its cache) */
+#define CT_FROM_BPF		2	/* the BPF task_file iterator */
+
+/* snap.failed when the owners failed (CONNTAB_OWNERS=bpf, unavailable) */
+#define CT_FAILED_OWNERS	0xfe
+
 /* One look at the kernel: every record the dumps returned, and owners. */
 struct ct_snap {
 	struct ct_socklist socks;
@@ -41,7 +49,11 @@ struct ct_snap {
 	unsigned	 bc_refused;	/* of those, refused by the kernel */
 	uint8_t		 failed;	/* after a failed snap_take(): IPPROTO_TCP
 					 * or IPPROTO_UDP, the dump that failed;
-					 * CT_SNAP_FAILED_NETNS */
+					 * CT_SNAP_FAILED_NETNS, CT_FAILED_OWNERS */
+	uint8_t		 owners_from;	/* CT_FROM_* */
+	unsigned	 owners_threads; /* CT_FROM_PROC: threads of the walk */
+	int		 bpf_err;	/* why not CT_FROM_BPF: -errno, or 0 */
+	const char	*bpf_stage;	/* and at which step (static text) */
 };
 
 /*
@@ -56,8 +68,9 @@ int		 snap_take(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_snap *snap);
 /*
  * What a series of snapshots (the live view, the event stream) remembers
- * from one to the next: the owners already found, so that a refresh reads
- * /proc only for sockets not seen before (see proc_cache_scan()).
+ * from one to the next: the owners already found, so that a refresh looks
+ * further only for sockets not seen before, walking the BPF iterator
+ * (loaded once) where it loads, else /proc (see proc_cache_scan_from()).
  */
 struct ct_snap_cache;
 
@@ -71,13 +84,22 @@ void		 snap_cache_free(struct ct_snap_cache *c);
 /* snap_take() for a refresh, through cache c; c NULL: snap_take(). */
 int		 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_snap_cache *c, struct ct_snap *snap);
-/* "TCP socket dump" or "UDP socket dump": what a failed snap_take() names. */
+/*
+ * "TCP socket dump" or "UDP socket dump": what a failed snap_take() names
+ * ("BPF owner iterator" when CONNTAB_OWNERS=bpf could not be served).
+ */
 const char	*snap_failed_dump(const struct ct_snap *snap);
 /*
  * The message for one CT_WARN_* bit (static text, no "conntab:" prefix),
  * so the one-shot, the live view and the event stream say the same.
  */
 const char	*snap_warn_text(unsigned bit);
+/*
+ * Where the owners of snap came from, and why not from the BPF iterator,
+ * as one line of text for CONNTAB_DEBUG, in buf.
+ */
+const char	*snap_owners_text(const struct ct_snap *snap, char *buf,
+		    size_t size);
 /* Release; NULL-safe, leaves an empty snapshot. */
 void		 snap_free(struct ct_snap *snap);
 /* The read-only view of snap that formatters and the filter read. */

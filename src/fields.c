@@ -545,11 +545,20 @@ FMT(f_process)
 	size_t n, more;
 
 	(void)prefix;
-	(void)memo;
 	if (o == NULL)
 		return fmt_null(buf, is_null, "-");
-	name = owners_comm(view->owners, o);
-	n = util_escape(name, strlen(name), buf, CT_CELL_MAX - 32);
+	/* rows in order come in runs of one process: its name escaped once */
+	if (memo != NULL && memo->len != 0 && memo->num == o->comm + 1) {
+		n = memo_out(buf, memo);
+	} else {
+		name = owners_comm(view->owners, o);
+		n = util_escape(name, strlen(name), buf, CT_CELL_MAX - 32);
+		if (memo != NULL && n > 0 && n < sizeof(memo->text)) {
+			memcpy(memo->text, buf, n + 1);
+			memo->len = (uint8_t)n;
+			memo->num = o->comm + 1;
+		}
+	}
 	buf[n++] = '(';
 	n += fmt_u64(buf + n, o->pid);
 	more = owners_pids(view->owners, g->first->owners) - 1;

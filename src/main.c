@@ -90,7 +90,7 @@ usage(FILE *fp)
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
 "  -l                listening sockets only (TCP LISTEN, UDP UNCONN)\n"
 "  -a, -n, -p        accepted for ss/netstat habits; already the default\n"
-"  -P, --no-processes  skip the owner lookup in /proc (fastest)\n"
+"  -P, --no-processes  skip the owner lookup (fastest)\n"
 "  -e                add uid, user and inode\n"
 "  -i                add TCP internals: rtt, rttvar, cwnd, retrans, bytes\n"
 "  -o LIST           show exactly these fields, comma-separated\n"
@@ -556,6 +556,22 @@ long_option_error(const char *arg)
 	usage_error("unknown option '%s'", name);
 }
 
+/* CONNTAB_OWNERS: unset, empty or auto, proc, bpf; else a usage error. */
+static enum ct_owners_src
+parse_owners_src(const char *v)
+{
+	char buf[CT_ESCAPE_MAX(64)];
+
+	if (v == NULL || v[0] == '\0' || strcmp(v, "auto") == 0)
+		return CT_OWNERS_AUTO;
+	if (strcmp(v, "proc") == 0)
+		return CT_OWNERS_PROC;
+	if (strcmp(v, "bpf") == 0)
+		return CT_OWNERS_BPF;
+	usage_error("CONNTAB_OWNERS: expected auto, proc or bpf, not '%s'",
+	    esc(v, buf, sizeof(buf)));
+}
+
 static void
 parse_args(int argc, char *argv[], struct ct_opts *o)
 {
@@ -572,6 +588,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->procroot = "/proc";
 	o->series_max = CT_SERIES_MAX_DEFAULT;
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
+	o->owners_src = parse_owners_src(getenv("CONNTAB_OWNERS"));
 	opterr = 0;
 	/* at: where this option starts, to tell a long one's error apart */
 	while ((at = optind, ch = getopt_long(argc, argv, shortopts, longopts,
@@ -747,12 +764,15 @@ static void
 report_debug(const struct ct_snap *snap)
 {
 	const char *v = getenv("CONNTAB_DEBUG");
+	char buf[256];
 
 	if (v == NULL || v[0] == '\0' || strcmp(v, "0") == 0)
 		return;
 	fprintf(stderr, "conntab: debug: %zu sockets from the kernel; %u dumps "
 	    "with filter bytecode, %u refused\n", snap->socks.len, snap->bc_sent,
 	    snap->bc_refused);
+	fprintf(stderr, "conntab: debug: %s\n",
+	    snap_owners_text(snap, buf, sizeof(buf)));
 }
 
 static int

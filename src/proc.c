@@ -1,16 +1,24 @@
 /*
  * Owners: which processes hold which socket, from /proc/PID/fd links.
  *
- * The lookup goes the cheap way round: a hash of the inodes we want (sized
- * to the record list, so it stays O(1) at 200,000 sockets), probed once per
- * descriptor found in /proc. Processes and descriptors that vanish while we
- * read are skipped: that is a race, not an error.
+ * The lookup goes the cheap way round: an index of the inodes we want
+ * (owners_link.h), probed once per descriptor found in /proc. Processes
+ * and descriptors that vanish while we read are skipped: that is a race,
+ * not an error.
+ *
+ * The one-shot walk runs on several threads: a readlink() is about 2.5 us
+ * of kernel time, and 200,000 of them are most of what conntab costs.
+ * Threads take processes from one list, and a process with many
+ * descriptors is split into chunks that any thread may read; the hits are
+ * linked at the end in one order (owners_link()), so the result does not
+ * depend on which thread read what.
  */
 #include "proc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,66 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "owners_link.h"
 #include "util.h"
-
-/*
- * A slot holds the inode itself, so that a probe touches the table only:
- * the records are 22 MiB at 200,000 sockets, and a probe that read each
- * candidate's inode there missed the cache every time.
- */
-struct inode_slot {
-	uint32_t	 inode;		/* 0 = empty: sockets have no inode 0 */
-	uint32_t	 idx;		/* record index */
-};
-
-struct inode_hash {
-	struct inode_slot *slot;
-	size_t		 mask;
-};
-
-static size_t
-inode_hash_pos(uint32_t inode, size_t mask)
-{
-	/* Fibonacci hashing: socket inodes are nearly sequential */
-	return (size_t)((inode * 2654435769u) >> 7) & mask;
-}
-
-static void
-inode_hash_build(struct inode_hash *h, const struct ct_socklist *socks)
-{
-	size_t cap = 64, i, pos;
-
-	while (cap < socks->len * 2)
-		cap <<= 1;
-	h->slot = xcalloc(cap, sizeof(*h->slot));
-	h->mask = cap - 1;
-	for (i = 0; i < socks->len; i++) {
-		uint32_t inode = socks->v[i].inode;
-
-		if (inode == 0)		/* TIME_WAIT and request sockets */
-			continue;
-		pos = inode_hash_pos(inode, h->mask);
-		while (h->slot[pos].inode != 0)
-			pos = (pos + 1) & h->mask;
-		h->slot[pos].inode = inode;
-		h->slot[pos].idx = (uint32_t)i;
-	}
-}
-
-/* The next record with this inode from *pos on, or -1 (a dump may repeat one). */
-static long
-inode_hash_find(const struct inode_hash *h, uint32_t inode, size_t *pos)
-{
-	for (; h->slot[*pos].inode != 0; *pos = (*pos + 1) & h->mask) {
-		if (h->slot[*pos].inode == inode) {
-			long idx = h->slot[*pos].idx;
-
-			*pos = (*pos + 1) & h->mask;
-			return idx;
-		}
-	}
-	return -1;
-}
 
 int
 proc_parse_socket_link(const char *link, size_t len, uint32_t *inode)
@@ -181,216 +131,358 @@ proc_list_pids(int procfd, size_t *n)
 	return pids;
 }
 
+/* ---- the one-shot walk, on several threads ------------------------------ */
+
 /*
- * What the scan found: one entry per (record, descriptor) in scan order
- * (pid ascending, then descriptor), linked into owner chains only at the
- * end, sorted by record. Linking as the scan went wrote to the record and
- * a chain tail, both all over memory, for each of 200,000 descriptors.
+ * A process with more descriptors than this is read in chunks of this
+ * many, queued for every thread: about 2.5 ms of readlink() each, enough
+ * to pay for the queueing, small enough to share one large server out.
  */
-struct scan_hit {
-	uint32_t	 idx;		/* record index */
-	uint32_t	 pid;
-	int32_t		 fd;
-	uint32_t	 comm;		/* index into scan.comm */
+#define WALK_CHUNK	1024
+#define WALK_MAX_THREADS 16
+
+/* A process's name, once its descriptors have been read. */
+enum walk_state {
+	WALK_NONE,		/* no socket: its name was not needed */
+	WALK_NAMED,		/* named: its descriptors count */
+	WALK_GONE,		/* exited (or hidden) before it could be named */
 };
 
-struct scan {
-	const struct inode_hash *h;
+struct walk_name {
+	char		 comm[16];
+	uint8_t		 state;		/* enum walk_state */
+	uint32_t	 idx;		/* at the end: its index in the owner names */
+};
+
+/* One process being read; shared by the threads that read its chunks. */
+struct walk_proc {
+	uint32_t	 slot;		/* its index in walk.pids */
+	int		 pidfd;		/* /proc/PID */
+	DIR		*dir;		/* /proc/PID/fd, for readlinkat(dirfd()) */
+	int32_t		*fds;		/* its descriptors, as listed */
+	size_t		 nfds;
+	unsigned	 pending;	/* chunks not read yet (walk.lock) */
+	bool		 sock;		/* a chunk found a socket (walk.lock) */
+};
+
+struct walk_chunk {
+	struct walk_proc *p;
+	size_t		 from, to;	/* p->fds[from .. to) */
+};
+
+struct walk {
 	int		 procfd;
-	struct scan_hit	*hit;
-	size_t		 nhit, caphit;
-	char		(*comm)[16];	/* one per process with a hit */
-	size_t		 ncomm, capcomm;
+	const uint32_t	*pids;		/* ascending */
+	size_t		 npids;
+	struct walk_name *names;	/* one per pid */
+	pthread_mutex_t	 lock;		/* guards what follows */
+	pthread_cond_t	 cond;		/* chunks queued, or no more will be */
+	size_t		 next;		/* the next pid to take */
+	struct walk_chunk *queue;
+	size_t		 qhead, qtail, qcap;	/* queue[qhead .. qtail) */
+	unsigned	 listing;	/* threads listing a process: may queue */
 };
 
-/* Descriptors whose links are read before their inodes are looked up. */
-#define SCAN_BATCH	64
-
-struct scan_fd {
-	uint32_t	 inode;
-	int32_t		 fd;
-	size_t		 pos;
+/* One thread: what it saw, comm holding the pid's slot until the end. */
+struct walker {
+	struct walk	*w;
+	struct ct_owners_seen seen;
+	pthread_t	 tid;
 };
 
-/*
- * Look a batch of one process's socket descriptors up. The table's slots
- * are fetched for the whole batch first: a readlinkat() in between leaves
- * little of the table in the cache. The name is read (through pidfd, an
- * open /proc/PID) at the first hit, after the links that name it; false
- * when it cannot be, as the process is gone: none of its hits are kept.
- */
+/* Read the links of p->fds[from .. to); true when one names a socket. */
 static bool
-scan_lookup(struct scan *sc, uint32_t pid, int pidfd, struct scan_fd *b,
-    size_t nb, bool *have_comm)
+walk_links(struct walker *k, const struct walk_proc *p, size_t from, size_t to)
 {
-	const struct inode_hash *h = sc->h;
-	size_t k;
-	long idx;
+	uint32_t pid = k->w->pids[p->slot];
+	char name[16], link[64];
+	int dfd = dirfd(p->dir);
+	bool sock = false;
+	size_t i;
 
-	for (k = 0; k < nb; k++) {
-		b[k].pos = inode_hash_pos(b[k].inode, h->mask);
-		__builtin_prefetch(&h->slot[b[k].pos]);
-	}
-	for (k = 0; k < nb; k++) {
-		while ((idx = inode_hash_find(h, b[k].inode, &b[k].pos)) >= 0) {
-			struct scan_hit *t;
-
-			if (!*have_comm) {
-				if (sc->ncomm == sc->capcomm) {
-					sc->capcomm = sc->capcomm < 64 ? 64 :
-					    sc->capcomm * 2;
-					sc->comm = xreallocarray(sc->comm,
-					    sc->capcomm, sizeof(*sc->comm));
-				}
-				if (!proc_read_comm(pidfd, sc->comm[sc->ncomm]))
-					return false;
-				sc->ncomm++;
-				*have_comm = true;
-			}
-			if (sc->nhit == sc->caphit) {
-				sc->caphit = sc->caphit < 256 ? 256 : sc->caphit * 2;
-				sc->hit = xreallocarray(sc->hit, sc->caphit,
-				    sizeof(*sc->hit));
-			}
-			t = &sc->hit[sc->nhit++];
-			t->idx = (uint32_t)idx;
-			t->pid = pid;
-			t->fd = b[k].fd;
-			t->comm = (uint32_t)sc->ncomm - 1;
-		}
-	}
-	return true;
-}
-
-/* Find every descriptor of one process that names a wanted socket. */
-static void
-proc_scan_pid(struct scan *sc, uint32_t pid)
-{
-	struct scan_fd b[SCAN_BATCH];
-	char link[64];
-	bool have_comm = false;
-	struct dirent *e;
-	size_t nb = 0;
-	DIR *dir;
-	int pidfd, fd;
-
-	if ((pidfd = proc_open_pid(sc->procfd, pid)) < 0)
-		return;			/* gone, or hidden from us */
-	fd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		close(pidfd);
-		return;			/* gone, or not ours to read */
-	}
-	while ((e = readdir(dir)) != NULL) {
+	for (i = from; i < to; i++) {
+		struct ct_owner_seen *e;
 		uint32_t inode;
 		ssize_t n;
 
-		if (e->d_name[0] == '.')
-			continue;
-		n = readlinkat(fd, e->d_name, link, sizeof(link));
+		snprintf(name, sizeof(name), "%d", p->fds[i]);
+		n = readlinkat(dfd, name, link, sizeof(link));
 		if (n <= 0 || (size_t)n >= sizeof(link) ||
-		    proc_parse_socket_link(link, (size_t)n, &inode) != 0)
-			continue;
-		b[nb].inode = inode;
-		b[nb].fd = (int32_t)strtol(e->d_name, NULL, 10);
-		if (++nb == SCAN_BATCH) {
-			if (!scan_lookup(sc, pid, pidfd, b, nb, &have_comm))
-				goto gone;
-			nb = 0;
-		}
+		    proc_parse_socket_link(link, (size_t)n, &inode) != 0 ||
+		    inode == 0)
+			continue;	/* closed meanwhile, or not a socket */
+		e = owners_seen_add(&k->seen);
+		e->inode = inode;
+		e->pid = pid;
+		e->fd = p->fds[i];
+		e->comm = p->slot;
+		sock = true;
 	}
-	scan_lookup(sc, pid, pidfd, b, nb, &have_comm);
-gone:
-	closedir(dir);
-	close(pidfd);
+	return sock;
 }
 
 /*
- * Link the hits into owner chains: a stable radix sort by record keeps
- * each record's owners in scan order (lowest pid first, then ascending
- * fd), and then records and chains are written in order.
+ * Every descriptor of p is read: name the process if it holds a socket.
+ * The name is read after the links, through the same /proc/PID: if the
+ * process exited meanwhile, it cannot be named and its descriptors are
+ * dropped at the end (a pid reused since is another process, which this
+ * descriptor does not reach).
  */
 static void
-scan_link(struct scan *sc, struct ct_socklist *socks, struct ct_owners *out)
+walk_done(struct walk *w, struct walk_proc *p, bool sock)
 {
-	struct scan_hit *v = sc->hit, *tmp;
-	size_t i, *count, shift, n = sc->nhit;
+	struct walk_name *nm = &w->names[p->slot];
 
-	tmp = xcalloc(n + 1, sizeof(*tmp));
-	count = xcalloc(2048, sizeof(*count));
-	for (shift = 0; shift < 32 && (shift == 0 || (socks->len - 1) >> shift); shift += 11) {
-		size_t sum = 0, c;
-		struct scan_hit *t;
+	if (sock)
+		nm->state = proc_read_comm(p->pidfd, nm->comm) ? WALK_NAMED :
+		    WALK_GONE;
+	closedir(p->dir);
+	close(p->pidfd);
+	free(p->fds);
+	free(p);
+}
 
-		memset(count, 0, 2048 * sizeof(*count));
-		for (i = 0; i < n; i++)
-			count[v[i].idx >> shift & 2047]++;
-		for (i = 0; i < 2048; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
+/* List the descriptors of one process; NULL when it is gone or not ours. */
+static struct walk_proc *
+walk_open(struct walk *w, size_t slot)
+{
+	struct walk_proc *p;
+	struct dirent *e;
+	size_t cap = 0;
+	int pidfd, fd;
+
+	if ((pidfd = proc_open_pid(w->procfd, w->pids[slot])) < 0)
+		return NULL;		/* gone, or hidden from us */
+	p = xcalloc(1, sizeof(*p));
+	p->slot = (uint32_t)slot;
+	p->pidfd = pidfd;
+	fd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (p->dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		close(pidfd);
+		free(p);
+		return NULL;		/* gone, or not ours to read */
+	}
+	while ((e = readdir(p->dir)) != NULL) {
+		char *end;
+		long v;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		v = strtol(e->d_name, &end, 10);
+		if (*end != '\0' || v < 0 || v > INT32_MAX)
+			continue;
+		if (p->nfds == cap) {
+			cap = cap < 64 ? 64 : cap * 2;
+			p->fds = xreallocarray(p->fds, cap, sizeof(*p->fds));
 		}
-		for (i = 0; i < n; i++)
-			tmp[count[v[i].idx >> shift & 2047]++] = v[i];
-		t = v;
-		v = tmp;
-		tmp = t;
+		p->fds[p->nfds++] = (int32_t)v;
 	}
-	free(count);
-	out->cap = n + 1;
-	out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
-	for (i = 0; i < n; i++) {
-		struct ct_owner *o = &out->v[1 + i];
+	return p;
+}
 
-		o->pid = v[i].pid;
-		o->fd = v[i].fd;
-		o->next = i + 1 < n && v[i + 1].idx == v[i].idx ?
-		    (uint32_t)(2 + i) : 0;
-		o->comm = v[i].comm;
-		if (i == 0 || v[i - 1].idx != v[i].idx)
-			socks->v[v[i].idx].owners = (uint32_t)(1 + i);
+/*
+ * One process: a small one read here and now; a large one queued in
+ * chunks, for whichever threads come first (this one included).
+ */
+static void
+walk_pid(struct walker *k, size_t slot)
+{
+	struct walk *w = k->w;
+	struct walk_proc *p;
+	size_t from, n;
+
+	if ((p = walk_open(w, slot)) == NULL)
+		return;
+	if (p->nfds <= WALK_CHUNK) {
+		walk_done(w, p, walk_links(k, p, 0, p->nfds));
+		return;
 	}
-	out->len = n + 1;
-	/* the names found are the table's names, indexes and all */
-	out->comm = sc->comm;
-	out->ncomm = sc->ncomm;
-	out->capcomm = sc->capcomm;
-	sc->comm = NULL;
-	free(v == sc->hit ? tmp : v);
-	free(sc->hit);
-	sc->hit = NULL;
+	n = (p->nfds + WALK_CHUNK - 1) / WALK_CHUNK;
+	pthread_mutex_lock(&w->lock);
+	if (w->qhead == w->qtail)
+		w->qhead = w->qtail = 0;	/* drained: start over */
+	if (w->qtail + n > w->qcap) {
+		w->qcap = w->qtail + n + 64;
+		w->queue = xreallocarray(w->queue, w->qcap, sizeof(*w->queue));
+	}
+	p->pending = (unsigned)n;
+	for (from = 0; from < p->nfds; from += WALK_CHUNK) {
+		struct walk_chunk *c = &w->queue[w->qtail++];
+
+		c->p = p;
+		c->from = from;
+		c->to = from + WALK_CHUNK < p->nfds ? from + WALK_CHUNK : p->nfds;
+	}
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Read one chunk; the thread that reads a process's last one finishes it. */
+static void
+walk_chunk(struct walker *k, const struct walk_chunk *c)
+{
+	struct walk *w = k->w;
+	struct walk_proc *p = c->p;
+	bool sock = walk_links(k, p, c->from, c->to), last;
+
+	pthread_mutex_lock(&w->lock);
+	p->sock |= sock;
+	last = --p->pending == 0;
+	sock = p->sock;
+	pthread_mutex_unlock(&w->lock);
+	if (last)
+		walk_done(w, p, sock);
+}
+
+/*
+ * A thread's loop: queued chunks first (they finish processes already
+ * begun), then the next process. It waits while the list is done and
+ * the queue empty but another thread, listing a process, may queue more.
+ */
+static void *
+walk_run(void *arg)
+{
+	struct walker *k = arg;
+	struct walk *w = k->w;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		if (w->qhead < w->qtail) {
+			struct walk_chunk c = w->queue[w->qhead++];
+
+			pthread_mutex_unlock(&w->lock);
+			walk_chunk(k, &c);
+			pthread_mutex_lock(&w->lock);
+		} else if (w->next < w->npids) {
+			size_t slot = w->next++;
+
+			w->listing++;
+			pthread_mutex_unlock(&w->lock);
+			walk_pid(k, slot);
+			pthread_mutex_lock(&w->lock);
+			if (--w->listing == 0)
+				pthread_cond_broadcast(&w->cond);
+		} else if (w->listing > 0) {
+			pthread_cond_wait(&w->cond, &w->lock);
+		} else {
+			break;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+unsigned
+proc_walk_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > WALK_MAX_THREADS ? WALK_MAX_THREADS : (unsigned)n;
+}
+
+/*
+ * Gather the threads' descriptors into one list: only those of processes
+ * that could be named, each name added once, in pid order.
+ */
+static void
+walk_gather(struct walk *w, struct walker *k, unsigned nk,
+    struct ct_owners_seen *seen, struct ct_owners *names)
+{
+	size_t i, j, n = seen->len;
+
+	for (i = 0; i < w->npids; i++)
+		if (w->names[i].state == WALK_NAMED)
+			w->names[i].idx = owners_add_comm(names, w->names[i].comm);
+	for (i = 0; i < nk; i++)
+		n += k[i].seen.len;
+	if (n > seen->cap) {
+		seen->cap = n;
+		seen->v = xreallocarray(seen->v, seen->cap, sizeof(*seen->v));
+	}
+	for (i = 0; i < nk; i++) {
+		for (j = 0; j < k[i].seen.len; j++) {
+			struct ct_owner_seen e = k[i].seen.v[j];
+			const struct walk_name *nm = &w->names[e.comm];
+
+			if (nm->state != WALK_NAMED)
+				continue;
+			e.comm = nm->idx;
+			seen->v[seen->len++] = e;
+		}
+		owners_seen_free(&k[i].seen);
+	}
 }
 
 int
-proc_scan(const char *procroot, struct ct_socklist *socks, struct ct_owners *out)
+proc_collect(const char *procroot, unsigned nthreads,
+    struct ct_owners_seen *seen, struct ct_owners *names)
 {
-	struct inode_hash h;
-	struct scan sc;
+	struct walker *k;
+	struct walk w;
 	uint32_t *pids;
-	size_t npids, i;
+	unsigned i, nk;
+	int fd;
+
+	if ((fd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > WALK_MAX_THREADS)
+		nthreads = WALK_MAX_THREADS;
+	memset(&w, 0, sizeof(w));
+	w.procfd = fd;
+	w.pids = pids = proc_list_pids(fd, &w.npids);
+	w.names = xcalloc(w.npids + 1, sizeof(*w.names));
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	k = xcalloc(nthreads, sizeof(*k));
+	/* this thread is walker 0; a thread that cannot start is not needed */
+	for (nk = 1; nk < nthreads; nk++) {
+		k[nk].w = &w;
+		if (pthread_create(&k[nk].tid, NULL, walk_run, &k[nk]) != 0)
+			break;
+	}
+	k[0].w = &w;
+	walk_run(&k[0]);
+	for (i = 1; i < nk; i++)
+		pthread_join(k[i].tid, NULL);
+	walk_gather(&w, k, nk, seen, names);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	free(k);
+	free(w.queue);
+	free(w.names);
+	free(pids);
+	close(fd);
+	return 0;
+}
+
+int
+proc_scan_threads(const char *procroot, unsigned nthreads,
+    struct ct_socklist *socks, struct ct_owners *out)
+{
+	struct ct_owners_seen seen = { 0 };
+	size_t i;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	owners_init(out);
 	for (i = 0; i < socks->len; i++)
 		socks->v[i].owners = 0;
-	memset(&sc, 0, sizeof(sc));
-	if ((sc.procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -errno;
-	inode_hash_build(&h, socks);
-	sc.h = &h;
-	pids = proc_list_pids(sc.procfd, &npids);
-	for (i = 0; i < npids; i++)
-		proc_scan_pid(&sc, pids[i]);
-	free(pids);
-	free(h.slot);
-	close(sc.procfd);
-	if (sc.nhit > 0)
-		scan_link(&sc, socks, out);
-	free(sc.hit);
-	free(sc.comm);
-	return 0;
+	if ((rc = proc_collect(procroot, nthreads, &seen, out)) == 0)
+		owners_link_seen(&seen, socks, out);
+	owners_seen_free(&seen);
+	return rc;
+}
+
+int
+proc_scan(const char *procroot, struct ct_socklist *socks, struct ct_owners *out)
+{
+	return proc_scan_threads(procroot, proc_walk_threads(), socks, out);
 }
 
 /* ---- the cache across refreshes ---------------------------------------- */
@@ -475,18 +567,6 @@ proc_cache_stats(const struct ct_proc_cache *c, struct ct_proc_stats *out)
 	*out = c->stats;
 }
 
-/* Is inode in the snapshot? The first record that has it, or -1. */
-static long
-pc_find(const struct inode_hash *h, uint32_t inode)
-{
-	size_t pos;
-
-	if (inode == 0)
-		return -1;
-	pos = inode_hash_pos(inode, h->mask);
-	return inode_hash_find(h, inode, &pos);
-}
-
 static bool
 pc_unowned(const struct ct_proc_cache *c, uint32_t inode)
 {
@@ -496,7 +576,7 @@ pc_unowned(const struct ct_proc_cache *c, uint32_t inode)
 
 static bool
 pc_trusted(const struct pc_fd *f, enum pc_trust trust,
-    const struct inode_hash *h, const uint32_t *holders)
+    const struct ct_inode_index *h, const uint32_t *holders)
 {
 	long idx;
 
@@ -504,7 +584,7 @@ pc_trusted(const struct pc_fd *f, enum pc_trust trust,
 		return false;
 	if (f->inode == 0)		/* a file then; a socket now if reused */
 		return trust == PC_TRUST_MOST;
-	if ((idx = pc_find(h, f->inode)) >= 0)
+	if ((idx = owners_index_find(h, f->inode)) >= 0)
 		/*
 		 * Its socket is still there, so this descriptor was not closed
 		 * and reused, unless another process holds the socket too
@@ -533,7 +613,7 @@ pc_fd_cmp(const void *a, const void *b)
  */
 static void
 pc_read_proc(struct ct_proc_cache *c, struct pc_proc *p, int pidfd,
-    enum pc_trust trust, const struct inode_hash *h, const uint32_t *holders)
+    enum pc_trust trust, const struct ct_inode_index *h, const uint32_t *holders)
 {
 	char link[64];
 	struct pc_fd *nv = NULL;
@@ -597,7 +677,7 @@ pc_read_proc(struct ct_proc_cache *c, struct pc_proc *p, int pidfd,
 /* One pass over /proc: new processes read whole, known ones as trust says. */
 static void
 pc_rescan(struct ct_proc_cache *c, enum pc_trust trust,
-    const struct inode_hash *h, const uint32_t *holders)
+    const struct ct_inode_index *h, const uint32_t *holders)
 {
 	struct pc_proc *nv;
 	uint32_t *pids;
@@ -642,7 +722,7 @@ pc_rescan(struct ct_proc_cache *c, enum pc_trust trust,
  * Returns the records whose socket no descriptor names.
  */
 static size_t
-pc_count(struct ct_proc_cache *c, bool check, const struct inode_hash *h,
+pc_count(struct ct_proc_cache *c, bool check, const struct ct_inode_index *h,
     const struct ct_socklist *socks, uint32_t *holders)
 {
 	size_t i, j, k, n = 0, missing = 0;
@@ -655,7 +735,7 @@ pc_count(struct ct_proc_cache *c, bool check, const struct inode_hash *h,
 
 		if (check) {
 			for (j = 0; j < p->nfds; j++)
-				if (pc_find(h, p->fds[j].inode) >= 0)
+				if (owners_index_find(h, p->fds[j].inode) >= 0)
 					break;
 			if (j < p->nfds) {
 				c->stats.pids_checked++;
@@ -674,8 +754,8 @@ pc_count(struct ct_proc_cache *c, bool check, const struct inode_hash *h,
 
 			if (f->inode == 0)
 				continue;
-			pos = inode_hash_pos(f->inode, h->mask);
-			while ((idx = inode_hash_find(h, f->inode, &pos)) >= 0) {
+			pos = owners_index_pos(h, f->inode);
+			while ((idx = owners_index_next(h, f->inode, &pos)) >= 0) {
 				holders[idx]++;
 				f->seen = 1;
 			}
@@ -705,12 +785,85 @@ pc_set_unowned(struct ct_proc_cache *c, const struct ct_socklist *socks,
 	c->nunowned = n;
 }
 
+static int
+seen_cmp(const void *a, const void *b)
+{
+	const struct ct_owner_seen *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * Forget what /proc said and remember what another source saw instead:
+ * every socket descriptor of every process (not the other descriptors,
+ * which only a later pass over /proc would read again).
+ */
+static void
+pc_fill(struct ct_proc_cache *c, const struct ct_owners_seen *seen,
+    const struct ct_owners *names)
+{
+	const struct ct_owner_seen *v = seen->v;
+	struct ct_owner_seen *sorted = NULL;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < c->len; i++)
+		pc_proc_free(&c->v[i]);
+	free(c->v);
+	c->v = NULL;
+	c->len = 0;
+	if (seen->len == 0)
+		return;
+	/* the iterator walks pids and descriptors in order: a sorted copy if not */
+	for (i = 1; i < seen->len && seen_cmp(&v[i - 1], &v[i]) <= 0; i++)
+		;
+	if (i < seen->len) {
+		sorted = xcalloc(seen->len, sizeof(*sorted));
+		memcpy(sorted, seen->v, seen->len * sizeof(*sorted));
+		qsort(sorted, seen->len, sizeof(*sorted), seen_cmp);
+		v = sorted;
+	}
+	for (i = 1, n = 1; i < seen->len; i++)
+		n += v[i].pid != v[i - 1].pid;
+	c->v = xcalloc(n, sizeof(*c->v));
+	n = 0;
+	for (i = 0; i < seen->len; i = j) {
+		struct pc_proc *p = &c->v[n++];
+
+		for (j = i + 1; j < seen->len && v[j].pid == v[i].pid; j++)
+			;
+		p->pid = v[i].pid;
+		snprintf(p->comm, sizeof(p->comm), "%s",
+		    v[i].comm < names->ncomm ? names->comm[v[i].comm] : "");
+		p->fds = xcalloc(j - i, sizeof(*p->fds));
+		for (; i < j; i++) {
+			if (p->nfds > 0 && p->fds[p->nfds - 1].fd ==
+			    (uint32_t)v[i].fd)
+				continue;	/* told twice */
+			p->fds[p->nfds].fd = (uint32_t)v[i].fd;
+			p->fds[p->nfds++].inode = v[i].inode;
+		}
+	}
+	c->len = n;
+	free(sorted);
+}
+
 int
 proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
     struct ct_owners *out)
 {
-	struct inode_hash h;
-	uint32_t *holders, *tail;
+	return proc_cache_scan_from(c, socks, NULL, NULL, out);
+}
+
+int
+proc_cache_scan_from(struct ct_proc_cache *c, struct ct_socklist *socks,
+    ct_proc_refill_cb refill, void *arg, struct ct_owners *out)
+{
+	struct ct_owners_seen seen = { 0 };
+	struct ct_owners_linker l;
+	struct ct_inode_index h;
+	uint32_t *holders;
 	size_t i, j, missing;
 
 	memset(&c->stats, 0, sizeof(c->stats));
@@ -718,7 +871,7 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 	owners_init(out);
 	for (i = 0; i < socks->len; i++)
 		socks->v[i].owners = 0;
-	inode_hash_build(&h, socks);
+	owners_index_build(&h, socks);
 	holders = xcalloc(socks->len + 1, sizeof(*holders));
 	/*
 	 * Sockets nobody holds (a kernel socket, one in flight over a unix
@@ -727,6 +880,19 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 	 * live. pc_count() leaves them out of what is missing.
 	 */
 	missing = pc_count(c, true, &h, socks, holders);
+	if (missing > 0 && refill != NULL) {
+		struct ct_owners names = { 0 };
+
+		/* a source that sees every descriptor: what it misses, nobody holds */
+		if (refill(arg, &seen, &names) == 0) {
+			c->stats.refills++;
+			pc_fill(c, &seen, &names);
+			(void)pc_count(c, false, &h, socks, holders);
+			missing = 0;
+		}
+		owners_seen_free(&seen);
+		owners_free(&names);
+	}
 	if (missing > 0) {
 		static const enum pc_trust passes[] = { PC_TRUST_MOST,
 		    PC_TRUST_SOCKETS, PC_TRUST_NONE };
@@ -739,38 +905,29 @@ proc_cache_scan(struct ct_proc_cache *c, struct ct_socklist *socks,
 	}
 	pc_set_unowned(c, socks, holders);
 	c->stats.unowned = (unsigned)c->nunowned;
-	/* link the chains: lowest pid first, then ascending fd, as proc_scan() */
-	tail = xcalloc(socks->len + 1, sizeof(*tail));
+	/*
+	 * The same linking as proc_scan(): the cache is in pid and fd order,
+	 * so each owner goes at its chain's end as it comes, with no list.
+	 */
+	for (i = 0, j = 0; i < c->len; i++)
+		j += c->v[i].nfds;
+	owners_linker_start(&l, &h, socks, out, j);
 	for (i = 0; i < c->len; i++) {
 		const struct pc_proc *p = &c->v[i];
-		uint32_t comm = UINT32_MAX;	/* its name, kept at its first hit */
+		uint32_t comm = UINT32_MAX;	/* its name, kept at its first socket */
 
 		for (j = 0; j < p->nfds; j++) {
-			uint32_t inode = p->fds[j].inode;
-			size_t pos;
-			long idx;
-
-			if (inode == 0)
+			if (p->fds[j].inode == 0)
 				continue;
-			pos = inode_hash_pos(inode, h.mask);
-			while ((idx = inode_hash_find(&h, inode, &pos)) >= 0) {
-				uint32_t o = owners_append(out);
-
-				out->v[o].pid = p->pid;
-				out->v[o].fd = (int32_t)p->fds[j].fd;
-				if (comm == UINT32_MAX)
-					comm = owners_add_comm(out, p->comm);
-				out->v[o].comm = comm;
-				if (tail[idx] == 0)
-					socks->v[idx].owners = o;
-				else
-					out->v[tail[idx]].next = o;
-				tail[idx] = o;
-			}
+			if (comm == UINT32_MAX)
+				comm = owners_add_comm(out, p->comm);
+			owners_linker_add(&l, p->fds[j].inode, p->pid,
+			    (int32_t)p->fds[j].fd, comm);
 		}
 	}
-	free(tail);
+	owners_linker_end(&l);
+	owners_seen_free(&seen);
 	free(holders);
-	free(h.slot);
+	owners_index_free(&h);
 	return 0;
 }

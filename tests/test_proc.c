@@ -721,6 +721,171 @@ test_proc_refused(void **state)
 	}
 }
 
+/*
+ * A refill source (the BPF iterator, in conntab): tells the descriptors
+ * in src, or fails with src_err; counts its calls.
+ */
+static struct {
+	struct { uint32_t pid, inode; int32_t fd; const char *comm; } v[8];
+	size_t		 n;
+	int		 err;
+	unsigned	 calls;
+} src;
+
+static int
+src_cb(void *arg, struct ct_owners_seen *seen, struct ct_owners *names)
+{
+	size_t i;
+
+	(void)arg;
+	src.calls++;
+	if (src.err != 0)
+		return src.err;
+	for (i = 0; i < src.n; i++) {
+		struct ct_owner_seen *e = owners_seen_add(seen);
+
+		e->pid = src.v[i].pid;
+		e->inode = src.v[i].inode;
+		e->fd = src.v[i].fd;
+		e->comm = owners_add_comm(names, src.v[i].comm);
+	}
+	return 0;
+}
+
+static struct ct_proc_stats
+refresh_from(struct ct_owners *o)
+{
+	struct ct_proc_stats st;
+
+	owners_free(o);
+	if (cache == NULL)
+		assert_int_equal(proc_cache_open(root, &cache), 0);
+	assert_int_equal(proc_cache_scan_from(cache, &socks, src_cb, NULL, o), 0);
+	proc_cache_stats(cache, &st);
+	return st;
+}
+
+/*
+ * With a refill source, a socket of unknown owner fills the cache from
+ * it, /proc unread (its tree here says otherwise, to tell); what the
+ * source does not tell, nobody holds; with nothing new, the source is
+ * not asked; when it fails, /proc fills the cache.
+ */
+static void
+test_proc_cache_refill(void **state)
+{
+	struct ct_owners o = { 0 };
+	struct ct_proc_stats st;
+
+	(void)state;
+	memset(&src, 0, sizeof(src));
+	fake_proc(100, "procfs");
+	fake_fd(100, 3, 10);
+	fake_fd(100, 4, 11);
+	sock(10);
+	sock(11);
+	sock(12);
+	src.v[0].pid = 100; src.v[0].inode = 10; src.v[0].fd = 7; src.v[0].comm = "iter";
+	src.v[1].pid = 300; src.v[1].inode = 10; src.v[1].fd = 2; src.v[1].comm = "kid";
+	src.v[2].pid = 100; src.v[2].inode = 11; src.v[2].fd = 8; src.v[2].comm = "iter";
+	src.n = 3;
+	st = refresh_from(&o);
+	assert_int_equal(src.calls, 1);
+	assert_int_equal(st.refills, 1);
+	assert_int_equal(st.scans, 0);
+	assert_int_equal(st.dirs_read, 0);
+	assert_string_equal(owners_of(&o, 10), "100:7=iter,300:2=kid");
+	assert_string_equal(owners_of(&o, 11), "100:8=iter");
+	assert_string_equal(owners_of(&o, 12), "-");
+	assert_int_equal(st.unowned, 1);
+	/* nothing new: the cache answers; 300 is checked alive and is not */
+	st = refresh_from(&o);
+	assert_int_equal(src.calls, 1);
+	assert_int_equal(st.refills + st.scans, 0);
+	/* 300 "exited" (it was never in the tree): forgotten */
+	assert_string_equal(owners_of(&o, 10), "100:7=iter");
+	/* a new socket; the source fails: /proc fills the cache */
+	sock(20);
+	fake_fd(100, 5, 20);
+	src.err = -EPERM;
+	st = refresh_from(&o);
+	assert_int_equal(src.calls, 2);
+	assert_int_equal(st.refills, 0);
+	assert_true(st.scans >= 1);
+	assert_string_equal(owners_of(&o, 20), "100:5=procfs");
+	owners_free(&o);
+}
+
+/* Every record's chain, as text, for comparing whole scans. */
+static char *
+all_chains(const struct ct_owners *o)
+{
+	size_t i, n = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	for (i = 0; i < socks.len; i++) {
+		assert_true(n + 1024 < cap);
+		n += (size_t)snprintf(buf + n, cap - n, "%u=%s\n", socks.v[i].inode,
+		    owners_of(o, socks.v[i].inode));
+	}
+	return buf;
+}
+
+/*
+ * The parallel walk gives exactly what the serial one gives, whatever the
+ * number of threads: 60 small processes sharing sockets after "fork", and
+ * one of 3000 descriptors, read in chunks by several threads at once.
+ */
+static void
+test_proc_threads_like_serial(void **state)
+{
+	static const unsigned nthreads[] = { 2, 3, 4, 16, 64 };
+	struct ct_owners o = { 0 };
+	char *want, *got, name[16];
+	uint32_t pid, i;
+	size_t t;
+
+	(void)state;
+	for (pid = 100; pid < 160; pid++) {
+		snprintf(name, sizeof(name), "p%u", pid);
+		fake_proc(pid, name);
+		fake_fd(pid, 0, 0);
+		fake_fd(pid, 3, 1000 + pid);
+		fake_fd(pid, 4, 1000 + pid / 2);	/* shared with a sibling */
+		fake_fd(pid, 7, 0);
+	}
+	fake_proc(200, "big");
+	for (i = 0; i < 3000; i++)
+		fake_fd(200, (int)i + 3, i % 7 == 0 ? 0 : 5000 + i);
+	fake_fd(200, 4000, 1000 + 120);		/* one of the small ones' */
+	for (i = 1000; i < 1160; i++)
+		sock(i);
+	for (i = 5000; i < 8000; i += 2)
+		sock(i);
+	sock(9999);				/* nobody's */
+	assert_int_equal(proc_scan_threads(root, 1, &socks, &o), 0);
+	want = all_chains(&o);
+	assert_non_null(strstr(want, "\n1120=120:3=p120,200:4000=big\n"));
+	assert_non_null(strstr(want, "\n1050=100:4=p100,101:4=p101\n"));
+	assert_non_null(strstr(want, "\n9999=-\n"));
+	owners_free(&o);
+	for (t = 0; t < sizeof(nthreads) / sizeof(nthreads[0]); t++) {
+		assert_int_equal(proc_scan_threads(root, nthreads[t], &socks, &o),
+		    0);
+		got = all_chains(&o);
+		assert_string_equal(got, want);
+		free(got);
+		owners_free(&o);
+	}
+	refresh(&o);				/* and the cache */
+	got = all_chains(&o);
+	assert_string_equal(got, want);
+	free(got);
+	owners_free(&o);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -743,6 +908,8 @@ main(void)
 		T(test_proc_race_pid_reused),
 		T(test_proc_race_pid_reused_early),
 		T(test_proc_refused),
+		T(test_proc_threads_like_serial),
+		T(test_proc_cache_refill),
 	};
 #undef T
 

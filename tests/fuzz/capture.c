@@ -12,6 +12,13 @@
  *
  * Run it in a private network namespace holding a mix of sockets
  * (tests/fuzz/capture.sh does): the captures hold its addresses.
+ *
+ *   capture --bpf FILE PIECE
+ *
+ * Walks conntab's BPF owner iterator once and saves its stream as a
+ * fuzz_owners_bpf seed (byte PIECE, then the stream). Run it in a private
+ * PID namespace: the stream names every process the namespace holds.
+ * Only in a build with the BPF program (CT_HAVE_BPF).
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -27,6 +34,11 @@
 #include "diag.h"
 #include "fuzz_diag.h"
 #include "sock.h"
+
+#ifdef CT_HAVE_BPF
+#include <linux/types.h>
+#include <owners.lskel.h>
+#endif
 
 struct rec {
 	struct mnl_socket *nl;
@@ -248,14 +260,55 @@ capture_enobufs(struct rec *r, const char *dir, const char *name)
 	rec_close(r, d);
 }
 
+/* The BPF iterator's raw stream into path, after one byte: piece. */
+static int
+capture_bpf(const char *path, const char *piece)
+{
+#ifdef CT_HAVE_BPF
+	static unsigned char buf[65536];
+	struct owners_bpf_skel *skel;
+	union bpf_attr attr;
+	ssize_t n;
+	FILE *fp;
+	int fd;
+
+	if ((skel = owners_bpf_skel__open()) == NULL ||
+	    owners_bpf_skel__load(skel) != 0 ||
+	    owners_bpf_skel__attach(skel) != 0) {
+		fprintf(stderr, "capture: cannot load the BPF iterator\n");
+		return 1;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.iter_create.link_fd = (__u32)skel->links.ct_owners_fd;
+	if ((fd = (int)syscall(__NR_bpf, BPF_ITER_CREATE, &attr,
+	    sizeof(attr))) < 0 || (fp = fopen(path, "wb")) == NULL) {
+		fprintf(stderr, "capture: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fputc(atoi(piece) & 0xff, fp);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, fp);
+	close(fd);
+	owners_bpf_skel__destroy(skel);
+	return fclose(fp) == 0 && n == 0 ? 0 : 1;
+#else
+	(void)path;
+	(void)piece;
+	fprintf(stderr, "capture: built without the BPF program\n");
+	return 1;
+#endif
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct rec r = { 0 };
 	const char *dir;
 
+	if (argc == 4 && strcmp(argv[1], "--bpf") == 0)
+		return capture_bpf(argv[2], argv[3]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: capture OUTDIR\n");
+		fprintf(stderr, "usage: capture OUTDIR | --bpf FILE PIECE\n");
 		return 2;
 	}
 	dir = argv[1];

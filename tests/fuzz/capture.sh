@@ -10,6 +10,10 @@
 #                         text and the process's comm file (fuzz_proc.c)
 #   fuzz_escape/kernel_*  each of those comm files, for a buffer of the
 #                         size conntab uses and for one too small
+#   fuzz_owners_bpf/kernel_*  the BPF owner iterator's stream, walked in a
+#                         private PID (and network) namespace where another
+#                         sockmix runs alone, read whole and cut into reads
+#                         (a build with the BPF program only)
 #
 #     CAPTURE=build/fuzz-tools/capture bash tests/fuzz/capture.sh tests/fuzz/corpus
 #
@@ -19,7 +23,7 @@ it_enter_ns "$@"
 
 out=${1:?usage: capture.sh CORPUSDIR}
 [ -x "${CAPTURE:-}" ] || { echo "capture.sh: set CAPTURE to the capture binary" >&2; exit 1; }
-mkdir -p "$out/fuzz_diag" "$out/fuzz_proc" "$out/fuzz_escape"
+mkdir -p "$out/fuzz_diag" "$out/fuzz_proc" "$out/fuzz_escape" "$out/fuzz_owners_bpf"
 SOCKMIX=$(it_bin sockmix) || exit 1
 start_helper "$IT_TMP/mf" "$SOCKMIX" || exit 1
 start_helper "$IT_TMP/flood" "$SOCKMIX" udpflood 300 || exit 1
@@ -45,3 +49,22 @@ for pid in $(awk '$1 == "proc" { print $2 }' "$IT_TMP/mf"); do
 	{ byte 7; byte 0; cat "$IT_TMP/comm"; } >"$out/fuzz_escape/kernel_comm_${i}_short"
 done
 echo "$out/fuzz_proc: $n descriptors"
+
+# The iterator names every process of the PID namespace it runs in: a new
+# one, with a sockmix of its own (and a network namespace of its own, for
+# sockmix's fixed ports), so that no process of the host is recorded.
+if "$CAPTURE" --bpf /dev/null 0 2>/dev/null; then
+	SOCKMIX=$SOCKMIX CAPTURE=$CAPTURE OUT=$out/fuzz_owners_bpf MF=$IT_TMP/mf2 \
+	timeout 60 unshare -p -f -n --mount-proc bash -c '
+		ip link set lo up
+		"$SOCKMIX" >"$MF" &
+		for i in $(seq 200); do grep -qx READY "$MF" && break; sleep 0.05; done
+		"$CAPTURE" --bpf "$OUT/kernel_sockmix_whole" 255 &&
+			"$CAPTURE" --bpf "$OUT/kernel_sockmix_cut" 6
+		rc=$?
+		kill %1; wait
+		exit $rc' || exit 1
+	echo "$out/fuzz_owners_bpf: 2 streams"
+else
+	echo "capture.sh: no BPF iterator here: fuzz_owners_bpf keeps its seeds" >&2
+fi

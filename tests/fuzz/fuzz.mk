@@ -3,7 +3,9 @@
 #   make fuzz            the libFuzzer targets, built with clang into build/fuzz/
 #   make fuzz-run        run each for FUZZ_SECONDS (default 60) on its corpus
 #   make fuzz-corpus     re-record the kernel seeds (kernel_*) of fuzz_diag,
-#                        fuzz_proc and fuzz_escape (root; a private netns)
+#                        fuzz_proc, fuzz_escape and fuzz_owners_bpf (root; a
+#                        private netns, and a private PID namespace for the
+#                        BPF iterator's stream)
 #   make fuzz-merge      fold fuzz-run's finds into the seeds, minimised
 #                        (libFuzzer -merge=1)
 #   make memcheck        the integration tests with conntab under valgrind
@@ -93,7 +95,8 @@ check-unit: fuzz-replay
 
 # ---- the corpus from the kernel ---------------------------------------------
 
-$(B)/fuzz-tools/capture: tests/fuzz/capture.c $(LIBOBJS)
+$(B)/fuzz-tools/capture: CPPFLAGS += $(BPF_CPPFLAGS)
+$(B)/fuzz-tools/capture: tests/fuzz/capture.c $(LIBOBJS) | $(BPF_SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -o $@ $^ $(LDLIBS)

@@ -93,6 +93,17 @@ check "floor dump-sport $P: the kernel keeps 10" "$(cat "$T/out")" \
 run "$T/floor" proc
 check "floor proc finds at least the namespace's socket descriptors" "$(cat "$T/out")" \
 	test "$rc" = 0 -a "$(awk '{ print $1 }' "$T/out")" -ge $((total - 1000))
+# floor iter: built only with conntab's BPF skeleton, run where it loads
+SKEL=$IT_TOP/build/bpf/owners.lskel.h
+if [ -f "$SKEL" ] && ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -DCT_HAVE_BPF \
+	-isystem "$IT_TOP/build/bpf" -O1 -o "$T/floor_iter" "$IT_TOP/bench/floor.c" 2>"$T/cc.err" &&
+	"$T/floor_iter" iter >/dev/null 2>&1; then
+	run "$T/floor_iter" iter
+	check "floor iter finds at least the namespace's socket descriptors too" "$(cat "$T/out")" \
+		test "$rc" = 0 -a "$(awk '{ print $1 }' "$T/out")" -ge $((total - 1000))
+else
+	echo "# floor iter: no BPF skeleton here, or it does not load"
+fi
 
 # SIGTERM ends populate and every holder, with status 0.
 # The children of a pid, from /proc (procps may not be installed).
