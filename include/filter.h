@@ -28,6 +28,13 @@ bool		 filter_match(const struct ct_filter *f,
 		    const struct ct_view *v, const struct ct_sock *s);
 /* True when the filter tests owners (proc, comm, pid): /proc is needed. */
 bool		 filter_needs_owners(const struct ct_filter *f);
+
+/* What a filter reads beyond the records' own fields (filter_needs()) */
+#define CT_FNEED_OWNERS	0x01	/* proc, comm, pid: the owner lookup */
+#define CT_FNEED_EXT	0x02	/* fwmark, cgroup: the ct_sockext of each */
+#define CT_FNEED_MARK	0x04	/* fwmark: marks, which need CAP_NET_ADMIN */
+#define CT_FNEED_AUTO	0x08	/* autobound: CT_SF_AUTO on each record */
+unsigned	 filter_needs(const struct ct_filter *f);
 /* Release; NULL-safe. */
 void		 filter_free(struct ct_filter *f);
 /*

@@ -25,13 +25,20 @@ struct ct_snap {
 	struct ct_owners owners;	/* empty with -P */
 	struct ct_user	*users;		/* sorted by uid */
 	size_t		 nusers;
+	struct ct_ifname *ifnames;	/* sorted by ifindex: the dev field */
+	size_t		 nifnames;
+	struct ct_cgpath *cgpaths;	/* sorted by id: the cgroup field */
+	size_t		 ncgpaths;
 	struct timespec	 when;		/* CLOCK_MONOTONIC at the dump */
 	unsigned	 warn;		/* CT_WARN_* */
 	unsigned	 bc_sent;	/* dumps that carried filter bytecode */
 	unsigned	 bc_refused;	/* of those, refused by the kernel */
 	uint8_t		 failed;	/* after a failed snap_take(): IPPROTO_TCP
-					 * or IPPROTO_UDP, the dump that failed */
+					 * or IPPROTO_UDP, the dump that failed,
+					 * or CT_SNAP_FAIL_MARK */
 };
+/* snap.failed: fwmark in the filter, and no marks without CAP_NET_ADMIN */
+#define CT_SNAP_FAIL_MARK	0xff
 
 /*
  * Take a snapshot as the options ask: the dumps (with the kernel part of
@@ -74,7 +81,8 @@ static inline struct ct_view
 snap_view(const struct ct_snap *snap)
 {
 	struct ct_view v = { &snap->socks, &snap->owners, snap->users,
-	    snap->nusers };
+	    snap->nusers, snap->ifnames, snap->nifnames, snap->cgpaths,
+	    snap->ncgpaths };
 
 	return v;
 }

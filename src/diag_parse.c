@@ -13,7 +13,7 @@
 
 /* The attributes a record is made of; the others are skipped. */
 struct diag_attrs {
-	const struct nlattr *proto, *v6only, *info;
+	const struct nlattr *proto, *v6only, *info, *mem, *mark, *cgroup, *cong;
 };
 
 /*
@@ -51,6 +51,26 @@ diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
 				return false;
 			at->info = a;
 			break;
+		case INET_DIAG_SKMEMINFO:
+			/* a newer kernel may add figures at the end */
+			if (mnl_attr_get_payload_len(a) <
+			    CT_MEM_N * sizeof(uint32_t))
+				return false;
+			at->mem = a;
+			break;
+		case INET_DIAG_MARK:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return false;
+			at->mark = a;
+			break;
+		case INET_DIAG_CGROUP_ID:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return false;
+			at->cgroup = a;
+			break;
+		case INET_DIAG_CONG:
+			at->cong = a;	/* a name, read to its NUL or end */
+			break;
 		}
 		len -= (int)MNL_ALIGN(a->nla_len);
 		if (len <= 0)
@@ -60,30 +80,68 @@ diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
 	return len < (int)MNL_ATTR_HDRLEN;
 }
 
+/* What ss -i prints beyond conntab's -i: from tcp_info and INET_DIAG_CONG. */
 static void
-diag_parse_info(const struct nlattr *a, struct ct_sock *s,
-    struct ct_tcpinfo *info)
+diag_parse_more(const struct tcp_info *ti, const struct nlattr *cong,
+    struct ct_tcpinfo_more *m)
+{
+	size_t n;
+
+	m->pacing_rate = ti->tcpi_pacing_rate;
+	m->delivery_rate = ti->tcpi_delivery_rate;
+	m->busy_us = ti->tcpi_busy_time;
+	m->rwnd_limited_us = ti->tcpi_rwnd_limited;
+	m->sndbuf_limited_us = ti->tcpi_sndbuf_limited;
+	m->rto_us = ti->tcpi_rto;
+	m->ato_us = ti->tcpi_ato;
+	m->snd_mss = ti->tcpi_snd_mss;
+	m->pmtu = ti->tcpi_pmtu;
+	m->min_rtt_us = ti->tcpi_min_rtt;
+	m->lost = ti->tcpi_lost;
+	m->sacked = ti->tcpi_sacked;
+	m->unacked = ti->tcpi_unacked;
+	m->reordering = ti->tcpi_reordering;
+	m->rcv_space = ti->tcpi_rcv_space;
+	m->retrans_out = ti->tcpi_retrans;
+	m->app_limited = ti->tcpi_delivery_rate_app_limited;
+	memset(m->cong, 0, sizeof(m->cong));
+	if (cong != NULL) {
+		n = mnl_attr_get_payload_len(cong);
+		if (n > sizeof(m->cong) - 1)
+			n = sizeof(m->cong) - 1;
+		memcpy(m->cong, mnl_attr_get_payload(cong), n);
+	}
+}
+
+static void
+diag_parse_info(const struct diag_attrs *at, struct ct_sock *s,
+    struct ct_sockx *x)
 {
 	struct tcp_info ti;
-	size_t len = mnl_attr_get_payload_len(a);
+	size_t len = mnl_attr_get_payload_len(at->info);
 
 	memset(&ti, 0, sizeof(ti));
-	memcpy(&ti, mnl_attr_get_payload(a), len < sizeof(ti) ? len : sizeof(ti));
-	info->rtt_us = ti.tcpi_rtt;
-	info->rttvar_us = ti.tcpi_rttvar;
-	info->cwnd = ti.tcpi_snd_cwnd;
-	info->retrans = ti.tcpi_total_retrans;
+	memcpy(&ti, mnl_attr_get_payload(at->info),
+	    len < sizeof(ti) ? len : sizeof(ti));
+	x->info.rtt_us = ti.tcpi_rtt;
+	x->info.rttvar_us = ti.tcpi_rttvar;
+	x->info.cwnd = ti.tcpi_snd_cwnd;
+	x->info.retrans = ti.tcpi_total_retrans;
 	/* the byte counters came in 4.1/4.2; a shorter struct leaves them 0 */
-	info->bytes_acked = ti.tcpi_bytes_acked;
-	info->bytes_received = ti.tcpi_bytes_received;
+	x->info.bytes_acked = ti.tcpi_bytes_acked;
+	x->info.bytes_received = ti.tcpi_bytes_received;
 	s->flags |= CT_SF_INFO;
+	if (x->want & CT_SX_WANT_MORE) {
+		diag_parse_more(&ti, at->cong, &x->more);
+		s->flags |= CT_SF_MORE;
+	}
 }
 
 int
 diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
-    struct ct_tcpinfo *info)
+    struct ct_sockx *x)
 {
-	struct diag_attrs at = { NULL, NULL, NULL };
+	struct diag_attrs at = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	const struct inet_diag_msg *m;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN ||
@@ -119,6 +177,21 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
 	if (at.v6only != NULL && mnl_attr_get_u8(at.v6only))
 		s->flags |= CT_SF_V6ONLY;
 	if (at.info != NULL)
-		diag_parse_info(at.info, s, info);
+		diag_parse_info(&at, s, x);
+	if (at.mem != NULL) {
+		memcpy(x->mem.v, mnl_attr_get_payload(at.mem), sizeof(x->mem.v));
+		s->flags |= CT_SF_MEM;
+	}
+	if (x->want & CT_SX_WANT_EXT) {
+		x->ext.timer = m->idiag_timer;
+		x->ext.timer_retrans = m->idiag_retrans;
+		x->ext.expires_ms = m->idiag_expires;
+		x->ext.has = (at.mark != NULL ? CT_SX_MARK : 0) |
+		    (at.cgroup != NULL ? CT_SX_CGROUP : 0);
+		x->ext.mark = at.mark != NULL ? mnl_attr_get_u32(at.mark) : 0;
+		x->ext.cgroup_id = at.cgroup != NULL ?
+		    mnl_attr_get_u64(at.cgroup) : 0;
+		s->flags |= CT_SF_EXT;
+	}
 	return 0;
 }

@@ -131,7 +131,7 @@ fz_kernel(const struct ct_filter *f, const struct ct_snap *snap)
 				FZ_CHECK(kf.bytecode_len <= 65535 - 4);
 				if (kf.bytecode != NULL)
 					FZ_CHECK(bytecode_audit(kf.bytecode,
-					    kf.bytecode_len) == 0);
+					    kf.bytecode_len, true) == 0);
 				for (r = 0; r < snap->socks.len; r++) {
 					const struct ct_sock *s = &snap->socks.v[r];
 					uint8_t st = s->state == 12 ? CT_ST_SYN_RECV :
@@ -146,7 +146,7 @@ fz_kernel(const struct ct_filter *f, const struct ct_snap *snap)
 					FZ_CHECK(kf.states & (1u << st));
 					if (kf.bytecode != NULL)
 						FZ_CHECK(bytecode_run(kf.bytecode,
-						    kf.bytecode_len, s) == 1);
+						    kf.bytecode_len, s, NULL) == 1);
 				}
 				filter_kernel_free(&kf);
 				FZ_CHECK(kf.bytecode == NULL);
