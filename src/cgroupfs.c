@@ -89,9 +89,9 @@ cg_walk(struct cg_walk *w, int depth)
 		if (len + 1 + strlen(e->d_name) + 1 > sizeof(w->path))
 			continue;
 		w->dirs++;
-		cg_found(w, cg_id_at(dirfd(d), e->d_name));
 		w->path[len] = '/';
 		strcpy(w->path + len + 1, e->d_name);
+		cg_found(w, cg_id_at(dirfd(d), e->d_name));
 		cg_walk(w, depth + 1);
 		w->path[len] = '\0';
 	}
