@@ -357,6 +357,55 @@ run "$CT" state established dport = :5006 or sport = :5006
 check "state words, then or: ss applies the states to all the rest; conntab asks" "$(last_run)" \
 	grep -qF "ss reads 'state established (dport = :5006 or sport = :5006)'" "$T/err"
 
+# ss's options and words conntab cannot honour: one line, exit 2 ------------
+bad() {
+	local desc=$1
+	shift
+	run "$CT" "$@"
+	check "$desc: exit 2, one 'conntab:' line" "$(last_run)" \
+		test "$rc" = 2 -a ! -s "$T/out" -a "$(wc -l <"$T/err")" = 1 -a \
+		"$(grep -c '^conntab: ' "$T/err")" = 1
+}
+bad "-f unix (a family conntab does not show)" -f unix
+bad "-f bogus" -f bogus
+bad "-A raw (a table conntab does not show)" -A raw
+bad "-A tcp,bogus" -A tcp,bogus
+bad "-A 'tcp,!tcp' (no table left)" -A 'tcp,!tcp'
+bad "-F a file that is not there" -F "$T/no-such-filter-file"
+bad "-F twice" -F "$T/filter" -F "$T/filter"
+printf 'sport = :5006 or dport = :5006\n and src 127.0.0.1\n' >"$T/badfilter"
+bad "-F FILE with or mixed with and" -F "$T/badfilter"
+check "... the column counts the file's lines joined by blanks" "$(head -c 200 "$T/err")" \
+	grep -q "^conntab: filter: 'or' at column 15 " "$T/err"
+bad "dev with a device this namespace lacks" dev no-such-dev0
+bad "cgroup with a directory that is not there" cgroup /no/such/cgroup-$$
+bad "fwmark with no value" fwmark
+bad "src localhost (no name is resolved)" src localhost
+run "$CT" -J -P -F - <<<'dport = :5006'
+check "-F - reads the filter from standard input" "$(last_run)" \
+	test "$rc" = 0 -a "$(jq length "$T/out")" -ge 1
+run "$CT" -P -m -H sport = :5010
+check "-m: the socket memory columns of ss -m, a UDP socket's drops last" "$(last_run): $(head -c 200 "$T/out")" \
+	test "$(awk '{ print NF }' "$T/out")" = 15
+run "$CT" -P -J -m sport = :5010
+check "-m -J: the memory keys, numbers" "$(head -c 300 "$T/out")" \
+	jqe '.[0] | (.rmem_alloc | type) == "number" and (.rcvbuf > 0) and (.drops | type) == "number"' "$T/out"
+
+# The timer and tcp_info of ss -o and ss -i, as fields ------------------------
+run "$CT" -P -J -o local,timer,expires,timer_retrans state time-wait
+check "timer: the TIME_WAIT socket's timewait timer, and when it fires" "$(head -c 300 "$T/out")" \
+	jqe '.[0].timer == "timewait" and .[0].expires > 0 and .[0].expires <= 60000' "$T/out"
+run "$CT" -P -J -o local,cong,mss,pmtu,rto,min_rtt,app_limited dport = :5006
+ss -tniH dport = :5006 >"$T/ssi"
+grep -oE '(^|[[:space:]])mss:[0-9]+' "$T/ssi" | cut -d: -f2 | sort >"$T/ssmss"
+jq -r '.[].mss' "$T/out" | sort >"$T/ctmss"
+check "cong, mss, pmtu: what ss -i prints, without -i" "$(head -c 300 "$T/out")" \
+	jqe 'length == 5 and all(.[]; .cong != null and .pmtu > 0 and .rto > 0 and (.app_limited | type) == "boolean")' "$T/out"
+check "... the MSS of each connection as ss -i prints it ($(tr '\n' ' ' <"$T/ssmss"))" "$(tr '\n' ' ' <"$T/ctmss")" \
+	cmp -s "$T/ssmss" "$T/ctmss"
+check "... the congestion control is the one ss names" "$(head -c 200 "$T/ssi")" \
+	grep -qw "$(jq -r '.[0].cong' "$T/out")" "$T/ssi"
+
 # The fields the words test show what they selected ---------------------------
 run "$CT" -P -H -o local,dev,fwmark,cgroup sport = :5040 or sport = :5043 or sport = :5044
 check "dev, fwmark, cgroup: lo for :5040" "$(cat "$T/out" | tr '\n' '|')" \
