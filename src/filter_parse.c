@@ -1300,41 +1300,39 @@ struct fp_item {
 	size_t		 b, e;		/* its text: [b, e) of p->text */
 };
 
-/* Append s (n bytes) to a reading, cut with "..." when full. */
-static void
-fp_put(char *buf, size_t *len, const char *s, size_t n)
-{
-	size_t room = FP_READING - 1 - *len;
+/* A reading being built: room for the whole filter and its parentheses. */
+struct fp_text {
+	char		*s;
+	size_t		 len, cap;
+};
 
-	if (*len >= FP_READING - 1)
-		return;
-	if (n > room) {
-		n = room;
-		if (n >= 3) {
-			memcpy(buf + *len, s, n - 3);
-			memcpy(buf + *len + n - 3, "...", 3);
-			*len += n;
-			buf[*len] = '\0';
-			return;
-		}
+static void
+fp_put(struct fp_text *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
 	}
-	memcpy(buf + *len, s, n);
-	*len += n;
-	buf[*len] = '\0';
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
 }
 
 /* The text of an operator in a reading: its own word, or a blank. */
 static void
-fp_put_op(struct fp *p, char *buf, size_t *len, const struct fp_item *it)
+fp_put_op(struct fp_text *b, const struct fp_item *it)
 {
-	(void)p;
-	if (it->optok == NULL) {
-		fp_put(buf, len, " ", 1);
+	fp_put(b, " ", 1);
+	if (it->optok == NULL)
 		return;
-	}
-	fp_put(buf, len, " ", 1);
-	fp_put(buf, len, it->optok->s, it->optok->len);
-	fp_put(buf, len, " ", 1);
+	fp_put(b, it->optok->s, it->optok->len);
+	fp_put(b, " ", 1);
+}
+
+static void
+fp_put_item(struct fp *p, struct fp_text *b, const struct fp_item *it)
+{
+	fp_put(b, p->text + it->b, it->e - it->b);
 }
 
 static bool
@@ -1346,81 +1344,96 @@ fp_is_or(const struct fp_item *it)
 /*
  * The two readings of a sequence that mixes "or" with "and": ss's, from
  * left to right (after the state words a filter starts with, which ss
- * applies to all the rest), and the usual one, "and" first.
+ * applies to all the rest), and the usual one, "and" first. Both are the
+ * caller's to free.
  */
 static void
 fp_readings(struct fp *p, const struct fp_item *it, size_t n, size_t first,
-    char *ss, char *usual)
+    char **ss, char **usual)
 {
-	char tmp[FP_READING];
-	size_t sl = 0, ul = 0, tl = 0, i, j;
+	struct fp_text l = { NULL, 0, 0 }, u = { NULL, 0, 0 };
+	struct fp_text r = { NULL, 0, 0 }, w = { NULL, 0, 0 };
+	size_t i, j, k;
 
-	ss[0] = usual[0] = tmp[0] = '\0';
 	/* ss: ((a or b) and c) or d: a parenthesis wherever the kind changes */
+	fp_put(&l, "", 0);
 	for (i = first; i < n; i++) {
 		if (i > first + 1 && fp_is_or(&it[i]) != fp_is_or(&it[i - 1])) {
-			char w[FP_READING];
-
-			snprintf(w, sizeof(w), "(%s)", tmp);
-			tl = 0;
-			tmp[0] = '\0';
-			fp_put(tmp, &tl, w, strlen(w));
+			w.len = 0;
+			fp_put(&w, "(", 1);
+			fp_put(&w, l.s, l.len);
+			fp_put(&w, ")", 1);
+			l.len = 0;
+			fp_put(&l, w.s, w.len);
 		}
 		if (i > first)
-			fp_put_op(p, tmp, &tl, &it[i]);
-		fp_put(tmp, &tl, p->text + it[i].b, it[i].e - it[i].b);
+			fp_put_op(&l, &it[i]);
+		fp_put_item(p, &l, &it[i]);
 	}
+	fp_put(&r, "", 0);
 	for (i = 0; i < first; i++) {
 		if (i > 0)
-			fp_put_op(p, ss, &sl, &it[i]);
-		fp_put(ss, &sl, p->text + it[i].b, it[i].e - it[i].b);
+			fp_put_op(&r, &it[i]);
+		fp_put_item(p, &r, &it[i]);
 	}
-	if (first > 0) {
-		fp_put(ss, &sl, " (", 2);
-		fp_put(ss, &sl, tmp, tl);
-		fp_put(ss, &sl, ")", 1);
-	} else {
-		fp_put(ss, &sl, tmp, tl);
-	}
+	if (first > 0)
+		fp_put(&r, " (", 2);
+	fp_put(&r, l.s, l.len);
+	if (first > 0)
+		fp_put(&r, ")", 1);
 	/* the usual: a or (b and c) or d */
+	fp_put(&u, "", 0);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && !fp_is_or(&it[j]); j++)
 			;
 		if (i > 0)
-			fp_put_op(p, usual, &ul, &it[i]);
+			fp_put_op(&u, &it[i]);
 		if (j - i > 1)
-			fp_put(usual, &ul, "(", 1);
-		for (size_t k = i; k < j; k++) {
+			fp_put(&u, "(", 1);
+		for (k = i; k < j; k++) {
 			if (k > i)
-				fp_put_op(p, usual, &ul, &it[k]);
-			fp_put(usual, &ul, p->text + it[k].b, it[k].e - it[k].b);
+				fp_put_op(&u, &it[k]);
+			fp_put_item(p, &u, &it[k]);
 		}
 		if (j - i > 1)
-			fp_put(usual, &ul, ")", 1);
+			fp_put(&u, ")", 1);
 	}
+	free(l.s);
+	free(w.s);
+	*ss = r.s;
+	*usual = u.s;
 }
 
 /*
  * A reading, fit to quote in a message: escaped as util_escape() does,
- * but for the blanks between the words; cut to FP_READING.
+ * but for the blanks between the words; cut with "..." to FP_READING.
  */
 static void
 fp_quote(const char *in, char out[FP_READING])
 {
-	size_t n = 0, m;
+	size_t n = 0, m, total = 0, room;
+	const char *c;
 	char one[8];
 
-	for (; *in != '\0'; in++) {
-		if (*in == ' ') {
+	for (c = in; *c != '\0'; c++)
+		total += *c == ' ' ? 1 : util_escape(c, 1, one, sizeof(one));
+	/* whole escapes only, and room for the dots when it does not fit */
+	room = total < FP_READING ? FP_READING - 1 : FP_READING - 4;
+	for (c = in; *c != '\0'; c++) {
+		if (*c == ' ') {
 			one[0] = ' ';
 			m = 1;
 		} else {
-			m = util_escape(in, 1, one, sizeof(one));
+			m = util_escape(c, 1, one, sizeof(one));
 		}
-		if (n + m + 1 > FP_READING)
+		if (n + m > room)
 			break;
 		memcpy(out + n, one, m);
 		n += m;
+	}
+	if (*c != '\0') {
+		memcpy(out + n, "...", 3);
+		n += 3;
 	}
 	out[n] = '\0';
 }
@@ -1507,8 +1520,8 @@ fp_seq(struct fp *p, bool top)
 	 * c), or where ss takes the state words a filter starts with apart
 	 * from an "or" after them (state x a or b: x and (a or b)).
 	 */
-	if (top && n > 2 && it[0].plain != FP_OTHER && it[0].b == 0 &&
-	    it[1].op != TK_OR)
+	if (top && n > 2 && it[0].plain != FP_OTHER &&
+	    it[0].b == (size_t)(p->t[0].col - 1) && it[1].op != TK_OR)
 		lead = 1;
 	for (i = 1; i < n; i++) {
 		if (it[i].op == TK_OR && firstor == NULL)
@@ -1519,12 +1532,13 @@ fp_seq(struct fp *p, bool top)
 			firstand = it[i].optok;
 	}
 	if (firstor != NULL && mixed) {
-		char ss[FP_READING], usual[FP_READING];
-		char ess[FP_READING], eusual[FP_READING];
+		char ess[FP_READING], eusual[FP_READING], *ss, *usual;
 
-		fp_readings(p, it, n, lead, ss, usual);
+		fp_readings(p, it, n, lead, &ss, &usual);
 		fp_quote(ss, ess);
 		fp_quote(usual, eusual);
+		free(ss);
+		free(usual);
 		fp_fail(p, firstor->col, "'or' at column %d mixed with %s needs "
 		    "parentheses: ss reads '%s', others '%s'", firstor->col,
 		    firstand != NULL ? "'and'" : "terms side by side", ess, eusual);

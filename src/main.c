@@ -109,6 +109,8 @@ usage(FILE *fp)
 "  -F FILE           read the filter from FILE (- for stdin), as ss -F\n"
 "  --color[=WHEN]    auto (default: only on a terminal), always, never\n"
 "  -h, --help        this help; -V, --version: the version\n"
+"  ss's long options: --tcp --udp --ipv4 --ipv6 --listening --all --numeric\n"
+"  --processes --extended --info --memory --family --query --socket --filter\n"
 "\n"
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
 "        'dst 10.0.0.0/8', 'comm nginx', 'dev lo', 'fwmark 0x1/0xff',\n"

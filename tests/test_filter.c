@@ -536,6 +536,35 @@ test_filter_parse_limits(void **state)
 	assert_int_equal(col, 4001);
 }
 
+/*
+ * ss takes the state words a filter starts with apart from the rest, even
+ * after blanks: "state x a or b" is x and (a or b) there.
+ */
+static void
+test_filter_parse_mixed_lead(void **state)
+{
+	char got[1024];
+	int col;
+
+	(void)state;
+	assert_int_equal(parse_one("  state established dport = :22 or "
+	    "sport = :22", got, sizeof(got), &col), -1);
+	assert_int_equal(col, 33);
+	assert_non_null(strstr(got, "ss reads 'state established (dport = "
+	    ":22 or sport = :22)'"));
+	/* not at the start: a term like any other, and no error */
+	assert_int_equal(parse_one("tcp and state established or udp", got,
+	    sizeof(got), &col), 0);
+	assert_string_equal(got, "(or (and (proto tcp) (state established)) "
+	    "(proto udp))");
+	/* a reading too long for the line is cut, with '...' */
+	assert_int_equal(parse_one("sport = :1 or sport = :2 or sport = :3 or "
+	    "sport = :4 or sport = :5 or sport = :6 dport = :7", got,
+	    sizeof(got), &col), -1);
+	assert_non_null(strstr(got, "...'"));
+	assert_true(strlen(got) < 256);
+}
+
 /* A word longer than a message can hold is cut, still one clean line. */
 static void
 test_filter_parse_long_word(void **state)
@@ -896,6 +925,7 @@ main(void)
 		cmocka_unit_test(test_filter_parse_invalid_words),
 		cmocka_unit_test(test_filter_parse_limits),
 		cmocka_unit_test(test_filter_parse_long_word),
+		cmocka_unit_test(test_filter_parse_mixed_lead),
 		cmocka_unit_test_setup_teardown(test_filter_match_ports, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_filter_match_addresses, setup,
