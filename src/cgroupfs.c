@@ -141,7 +141,8 @@ cgroupfs_paths(const uint64_t *ids, size_t n, struct ct_cgpath **out,
 		cg_walk(&w, 0);
 	}
 	free(want);
-	qsort(w.out, w.nout, sizeof(*w.out), view_cgpath_cmp);
+	if (w.nout > 1)
+		qsort(w.out, w.nout, sizeof(*w.out), view_cgpath_cmp);
 	*out = w.out;
 	*nout = w.nout;
 	return 0;
