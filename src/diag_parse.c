@@ -11,10 +11,20 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* The attributes a record is made of; the others are skipped. */
+/*
+ * The attributes a record is made of; the others are skipped. Those only
+ * some requests bring are read where rare says they came, so that a
+ * plain reply clears four pointers, not eight.
+ */
 struct diag_attrs {
-	const struct nlattr *proto, *v6only, *info, *mem, *mark, *cgroup, *cong;
+	const struct nlattr *proto, *v6only, *info;
+	unsigned	 rare;		/* DA_* */
+	const struct nlattr *mem, *mark, *cgroup, *cong;
 };
+#define DA_MEM		0x01
+#define DA_MARK		0x02
+#define DA_CGROUP	0x04
+#define DA_CONG		0x08
 
 /*
  * Validate the attributes we read and collect them, in one walk that
@@ -25,9 +35,9 @@ struct diag_attrs {
  * binary keeps working on a new kernel. (One walk, no callback, no table
  * of every type to clear: this runs for each of 200,000 replies.)
  */
-static bool
-diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
-    struct diag_attrs *at)
+static inline __attribute__((always_inline)) bool
+diag_attrs_walk(const struct nlmsghdr *nlh, size_t offset,
+    struct diag_attrs *at, const bool ext)
 {
 	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, offset);
 	int len = (int)nlh->nlmsg_len - (int)MNL_ALIGN(NLMSG_HDRLEN + offset);
@@ -57,19 +67,32 @@ diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
 			    CT_MEM_N * sizeof(uint32_t))
 				return false;
 			at->mem = a;
+			at->rare |= DA_MEM;
 			break;
+		/*
+		 * The kernel sends these two with every reply (the mark to
+		 * CAP_NET_ADMIN): skipped unread unless asked for, they cost
+		 * the plain listing nothing.
+		 */
 		case INET_DIAG_MARK:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			if (!ext)
+				break;
+			if (a->nla_len != MNL_ATTR_HDRLEN + sizeof(uint32_t))
 				return false;
 			at->mark = a;
+			at->rare |= DA_MARK;
 			break;
 		case INET_DIAG_CGROUP_ID:
-			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			if (!ext)
+				break;
+			if (a->nla_len != MNL_ATTR_HDRLEN + sizeof(uint64_t))
 				return false;
 			at->cgroup = a;
+			at->rare |= DA_CGROUP;
 			break;
 		case INET_DIAG_CONG:
 			at->cong = a;	/* a name, read to its NUL or end */
+			at->rare |= DA_CONG;
 			break;
 		}
 		len -= (int)MNL_ALIGN(a->nla_len);
@@ -132,8 +155,44 @@ diag_parse_info(const struct diag_attrs *at, struct ct_sock *s,
 	x->info.bytes_received = ti.tcpi_bytes_received;
 	s->flags |= CT_SF_INFO;
 	if (x->want & CT_SX_WANT_MORE) {
-		diag_parse_more(&ti, at->cong, &x->more);
+		diag_parse_more(&ti, at->rare & DA_CONG ? at->cong : NULL,
+		    &x->more);
 		s->flags |= CT_SF_MORE;
+	}
+}
+
+/*
+ * The walk twice over, the mark and the cgroup id read or not: the plain
+ * listing's walk has no test for them at all.
+ */
+static bool
+diag_attrs_collect(const struct nlmsghdr *nlh, size_t offset,
+    struct diag_attrs *at, unsigned want)
+{
+	if (want & CT_SX_WANT_EXT)
+		return diag_attrs_walk(nlh, offset, at, true);
+	return diag_attrs_walk(nlh, offset, at, false);
+}
+
+/* Socket memory, mark, cgroup id and timer: what few requests ask for. */
+static void __attribute__((noinline))
+diag_parse_rare(const struct diag_attrs *at, const struct inet_diag_msg *m,
+    struct ct_sock *s, struct ct_sockx *x)
+{
+	if (at->rare & DA_MEM) {
+		memcpy(x->mem.v, mnl_attr_get_payload(at->mem), sizeof(x->mem.v));
+		s->flags |= CT_SF_MEM;
+	}
+	if (x->want & CT_SX_WANT_EXT) {
+		x->ext.timer = m->idiag_timer;
+		x->ext.timer_retrans = m->idiag_retrans;
+		x->ext.expires_ms = m->idiag_expires;
+		x->ext.has = (at->rare & DA_MARK ? CT_SX_MARK : 0) |
+		    (at->rare & DA_CGROUP ? CT_SX_CGROUP : 0);
+		x->ext.mark = at->rare & DA_MARK ? mnl_attr_get_u32(at->mark) : 0;
+		x->ext.cgroup_id = at->rare & DA_CGROUP ?
+		    mnl_attr_get_u64(at->cgroup) : 0;
+		s->flags |= CT_SF_EXT;
 	}
 }
 
@@ -141,7 +200,7 @@ int
 diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
     struct ct_sockx *x)
 {
-	struct diag_attrs at = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	struct diag_attrs at;
 	const struct inet_diag_msg *m;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN ||
@@ -150,7 +209,9 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
 	m = mnl_nlmsg_get_payload(nlh);
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 		return -EBADMSG;
-	if (!diag_attrs_collect(nlh, sizeof(*m), &at))
+	at.proto = at.v6only = at.info = NULL;
+	at.rare = 0;
+	if (!diag_attrs_collect(nlh, sizeof(*m), &at, x->want))
 		return -EBADMSG;
 
 	memset(s, 0, sizeof(*s));
@@ -178,20 +239,7 @@ diag_parse_msg(const struct nlmsghdr *nlh, struct ct_sock *s,
 		s->flags |= CT_SF_V6ONLY;
 	if (at.info != NULL)
 		diag_parse_info(&at, s, x);
-	if (at.mem != NULL) {
-		memcpy(x->mem.v, mnl_attr_get_payload(at.mem), sizeof(x->mem.v));
-		s->flags |= CT_SF_MEM;
-	}
-	if (x->want & CT_SX_WANT_EXT) {
-		x->ext.timer = m->idiag_timer;
-		x->ext.timer_retrans = m->idiag_retrans;
-		x->ext.expires_ms = m->idiag_expires;
-		x->ext.has = (at.mark != NULL ? CT_SX_MARK : 0) |
-		    (at.cgroup != NULL ? CT_SX_CGROUP : 0);
-		x->ext.mark = at.mark != NULL ? mnl_attr_get_u32(at.mark) : 0;
-		x->ext.cgroup_id = at.cgroup != NULL ?
-		    mnl_attr_get_u64(at.cgroup) : 0;
-		s->flags |= CT_SF_EXT;
-	}
+	if (__builtin_expect((at.rare | x->want) != 0, 0))
+		diag_parse_rare(&at, m, s, x);
 	return 0;
 }
