@@ -643,11 +643,24 @@ FMT(f_dev)
 	return expr; \
 }
 
-/* A mark is a bit pattern: hexadecimal, as ss prints fwmark. */
+/* A mark is a bit pattern: hexadecimal, as ss prints fwmark ("0x2a"). */
 static size_t
 fmt_hex(char *buf, uint32_t v)
 {
-	return (size_t)snprintf(buf, CT_CELL_MAX, "0x%x", v);
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 2, i;
+	uint32_t t;
+
+	for (t = v >> 4; t != 0; t >>= 4)
+		n++;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = n + 1; i > 2; i--) {
+		buf[i - 1] = hex[v & 0xf];
+		v >>= 4;
+	}
+	buf[n + 1] = '\0';
+	return n + 1;
 }
 
 FMT_EXT(f_fwmark, !(x->has & CT_SX_MARK) ? fmt_null(buf, is_null, "-") :

@@ -363,7 +363,9 @@ snap_load_cgpaths(struct ct_snap *snap)
 		const struct ct_sockext *x = sock_ext(&snap->socks,
 		    &snap->socks.v[i]);
 
-		if (x != NULL && x->cgroup_id != 0)
+		/* sockets of one process come in runs: one id per run */
+		if (x != NULL && x->cgroup_id != 0 &&
+		    (n == 0 || ids[n - 1] != x->cgroup_id))
 			ids[n++] = x->cgroup_id;
 	}
 	if (n > 0)
