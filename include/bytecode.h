@@ -22,6 +22,10 @@ enum ct_bc_kind {
 	CT_BC_NOT,		/* not a */
 	CT_BC_PORT,		/* lo <= port <= hi, local or remote end */
 	CT_BC_HOST,		/* S_COND/D_COND: address prefix and port */
+	CT_BC_AUTO,		/* AUTO: no SOCK_BINDPORT_LOCK (port not bound by hand) */
+	CT_BC_DEV,		/* DEV_COND: bound device == ifindex */
+	CT_BC_MARK,		/* MARK_COND: (mark & mask) == mark (CAP_NET_ADMIN) */
+	CT_BC_CGROUP,		/* CGROUP_COND: cgroup id == id */
 };
 
 /* An address condition, as struct inet_diag_hostcond means it. */
@@ -36,6 +40,8 @@ struct ct_bc_expr {
 	enum ct_bc_kind	 kind;
 	bool		 remote;	/* PORT, HOST: D_* (remote) instead of S_* */
 	uint16_t	 lo, hi;	/* PORT */
+	uint32_t	 num, mask;	/* DEV: ifindex; MARK: mark and mask */
+	uint64_t	 id;		/* CGROUP */
 	struct ct_bc_host host;		/* HOST */
 	struct ct_bc_expr *a, *b;	/* AND, OR: both; NOT: a */
 };
@@ -49,6 +55,10 @@ struct ct_bc_expr {
 struct ct_bc_expr *bytecode_expr_const(bool value);
 struct ct_bc_expr *bytecode_expr_port(bool remote, uint16_t lo, uint16_t hi);
 struct ct_bc_expr *bytecode_expr_host(bool remote, const struct ct_bc_host *h);
+struct ct_bc_expr *bytecode_expr_auto(void);
+struct ct_bc_expr *bytecode_expr_dev(uint32_t ifindex);
+struct ct_bc_expr *bytecode_expr_mark(uint32_t mark, uint32_t mask);
+struct ct_bc_expr *bytecode_expr_cgroup(uint64_t id);
 struct ct_bc_expr *bytecode_expr_and(struct ct_bc_expr *a, struct ct_bc_expr *b);
 struct ct_bc_expr *bytecode_expr_or(struct ct_bc_expr *a, struct ct_bc_expr *b);
 struct ct_bc_expr *bytecode_expr_not(struct ct_bc_expr *a);
@@ -73,19 +83,27 @@ int		 bytecode_compile(const struct ct_bc_expr *e, void **out,
 		    size_t *len);
 
 /*
- * Check a program as the kernel's inet_diag_bc_audit() does for a caller
- * without CAP_NET_ADMIN: 0, -EINVAL for a malformed program, -EPERM for a
- * mark condition.
+ * Check a program as the kernel's inet_diag_bc_audit() does: 0, -EINVAL
+ * for a malformed program, -EPERM for a mark condition when the caller
+ * has no CAP_NET_ADMIN (net_admin false).
  */
-int		 bytecode_audit(const void *bc, size_t len);
+int		 bytecode_audit(const void *bc, size_t len, bool net_admin);
+
+/* What the kernel knows of a socket beyond a record's fields. */
+struct ct_bc_socket {
+	uint32_t	 mark;
+	uint64_t	 cgroup_id;
+	bool		 bindport_lock;	/* SOCK_BINDPORT_LOCK: bound by hand */
+};
 
 /*
  * Run a program on one record with the kernel's inet_diag_bc_run()
  * semantics: 1 accept, 0 reject, -EINVAL when the program reads or jumps
- * out of bounds (a program that passed bytecode_audit() never does). The
- * record has no mark, cgroup or user locks: those conditions see zeros.
+ * out of bounds (a program that passed bytecode_audit() never does). k
+ * gives the mark, cgroup and lock the conditions read; NULL: all zero.
  */
-int		 bytecode_run(const void *bc, size_t len, const struct ct_sock *s);
+int		 bytecode_run(const void *bc, size_t len, const struct ct_sock *s,
+		    const struct ct_bc_socket *k);
 
 /*
  * Disassemble a program into buf, one op per line ("0: S_GE 1024 yes 8

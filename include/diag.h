@@ -17,6 +17,9 @@ struct ct_diag_req {
 	uint8_t		 proto;		/* IPPROTO_TCP, IPPROTO_UDP */
 	uint32_t	 states;	/* idiag_states bitmask */
 	bool		 info;		/* ask for INET_DIAG_INFO (tcp_info) */
+	bool		 more;		/* keep more of it, and INET_DIAG_CONG */
+	bool		 meminfo;	/* ask for INET_DIAG_SKMEMINFO (-m) */
+	bool		 ext;		/* keep mark, cgroup id and timer */
 	const void	*bytecode;	/* INET_DIAG_REQ_BYTECODE, or NULL */
 	size_t		 bytecode_len;
 };

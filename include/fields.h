@@ -51,6 +51,40 @@ enum ct_field_id {
 	CT_F_CONTAINER,
 	CT_F_POD,
 	CT_F_UNIT,
+	/* what ss's filter words test, -m, the timer of ss -o, more of ss -i */
+	CT_F_DEV,
+	CT_F_FWMARK,
+	CT_F_CGROUP,
+	CT_F_RMEM_ALLOC,
+	CT_F_RCVBUF,
+	CT_F_WMEM_ALLOC,
+	CT_F_SNDBUF,
+	CT_F_FWD_ALLOC,
+	CT_F_WMEM_QUEUED,
+	CT_F_OPTMEM,
+	CT_F_BACKLOG,
+	CT_F_DROPS,
+	CT_F_TIMER,
+	CT_F_EXPIRES,
+	CT_F_TIMER_RETRANS,
+	CT_F_CONG,
+	CT_F_MSS,
+	CT_F_PMTU,
+	CT_F_MIN_RTT,
+	CT_F_RTO,
+	CT_F_ATO,
+	CT_F_LOST,
+	CT_F_SACKED,
+	CT_F_UNACKED,
+	CT_F_REORDERING,
+	CT_F_RETRANS_OUT,
+	CT_F_DELIVERY_RATE,
+	CT_F_PACING_RATE,
+	CT_F_RCV_SPACE,
+	CT_F_BUSY,
+	CT_F_RWND_LIMITED,
+	CT_F_SNDBUF_LIMITED,
+	CT_F_APP_LIMITED,
 	CT_F_NFIELDS
 };
 
@@ -62,7 +96,12 @@ enum ct_field_id {
 #define CT_FF_GROUPED	0x10	/* only meaningful in grouped output */
 #define CT_FF_ADDR	0x20	/* an address: accepts a /prefix as a group key */
 #define CT_FF_BOOL	0x40	/* "true"/"false": with CT_FF_NUM, a JSON boolean */
-#define CT_FF_LABEL	0x100	/* needs the owners' cgroup labels */
+#define CT_FF_EXT	0x0100	/* needs each socket's ct_sockext (mark, cgroup, timer) */
+#define CT_FF_MEM	0x0200	/* needs socket memory (INET_DIAG_SKMEMINFO, -m) */
+#define CT_FF_MORE	0x0400	/* needs more of tcp_info (with CT_FF_INFO) */
+#define CT_FF_IFNAME	0x0800	/* needs the names of the bound devices */
+#define CT_FF_CGPATH	0x1000	/* needs the paths of the cgroup ids */
+#define CT_FF_LABEL	0x2000	/* needs the owners' cgroup labels */
 
 /* Longest text one cell can hold: "[v6 address%scope]:65535" and more. */
 #define CT_CELL_MAX	128

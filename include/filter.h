@@ -30,6 +30,14 @@ bool		 filter_match(const struct ct_filter *f,
 bool		 filter_needs_owners(const struct ct_filter *f);
 /* True when it tests labels (container, pod, unit): their cgroups too. */
 bool		 filter_needs_labels(const struct ct_filter *f);
+
+/* What a filter reads beyond the records' own fields (filter_needs()) */
+#define CT_FNEED_OWNERS	0x01	/* proc, comm, pid: the owner lookup */
+#define CT_FNEED_EXT	0x02	/* fwmark, cgroup: the ct_sockext of each */
+#define CT_FNEED_MARK	0x04	/* fwmark: marks, which need CAP_NET_ADMIN */
+#define CT_FNEED_AUTO	0x08	/* autobound: CT_SF_AUTO on each record */
+#define CT_FNEED_LABELS	0x10	/* container, pod, unit: the owners' cgroups */
+unsigned	 filter_needs(const struct ct_filter *f);
 /* Release; NULL-safe. */
 void		 filter_free(struct ct_filter *f);
 /*

@@ -37,6 +37,7 @@ struct ct_opts {
 	bool		 no_procs;	/* -P */
 	bool		 extended;	/* -e */
 	bool		 info;		/* -i */
+	bool		 memory;	/* -m: the socket memory columns */
 	bool		 reverse;	/* -r */
 	bool		 no_header;	/* -H */
 	bool		 color;		/* resolved --color: emit escapes */

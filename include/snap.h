@@ -43,18 +43,25 @@ struct ct_snap {
 	size_t		 nusers;
 	struct ct_nstab	 nstab;		/* the namespaces; records name them */
 	struct ct_labels labels;	/* owners' labels, when read */
+	struct ct_ifname *ifnames;	/* sorted by ifindex: the dev field */
+	size_t		 nifnames;
+	struct ct_cgpath *cgpaths;	/* sorted by id: the cgroup field */
+	size_t		 ncgpaths;
 	struct timespec	 when;		/* CLOCK_MONOTONIC at the dump */
 	unsigned	 warn;		/* CT_WARN_* */
 	unsigned	 bc_sent;	/* dumps that carried filter bytecode */
 	unsigned	 bc_refused;	/* of those, refused by the kernel */
 	uint8_t		 failed;	/* after a failed snap_take(): IPPROTO_TCP
 					 * or IPPROTO_UDP, the dump that failed;
-					 * CT_SNAP_FAILED_NETNS, CT_FAILED_OWNERS */
+					 * or CT_SNAP_FAIL_MARK, CT_SNAP_FAILED_NETNS,
+					 * CT_FAILED_OWNERS */
 	uint8_t		 owners_from;	/* CT_FROM_* */
 	unsigned	 owners_threads; /* CT_FROM_PROC: threads of the walk */
 	int		 bpf_err;	/* why not CT_FROM_BPF: -errno, or 0 */
 	const char	*bpf_stage;	/* and at which step (static text) */
 };
+/* snap.failed: fwmark in the filter, and no marks without CAP_NET_ADMIN */
+#define CT_SNAP_FAIL_MARK	0xfd
 
 /*
  * Take a snapshot as the options ask: the dumps (with the kernel part of
@@ -107,7 +114,8 @@ static inline struct ct_view
 snap_view(const struct ct_snap *snap)
 {
 	struct ct_view v = { &snap->socks, &snap->owners, snap->users,
-	    snap->nusers, &snap->nstab, &snap->labels };
+	    snap->nusers, &snap->nstab, &snap->labels, snap->ifnames,
+	    snap->nifnames, snap->cgpaths, snap->ncgpaths };
 
 	return v;
 }

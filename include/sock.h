@@ -35,9 +35,56 @@ struct ct_tcpinfo {
 	uint64_t	 bytes_acked, bytes_received;
 };
 
+/*
+ * More of tcp_info, beside info: what ss -i prints beyond conntab's -i
+ * (see sock_more()). Filled only when a field asks for it.
+ */
+struct ct_tcpinfo_more {
+	uint64_t	 pacing_rate, delivery_rate;	/* bytes per second */
+	uint64_t	 busy_us, rwnd_limited_us, sndbuf_limited_us;
+	uint32_t	 rto_us, ato_us, snd_mss, pmtu, min_rtt_us;
+	uint32_t	 lost, sacked, unacked, reordering, rcv_space;
+	uint32_t	 retrans_out;		/* tcpi_retrans: in flight now */
+	uint8_t		 app_limited;
+	char		 cong[16];		/* INET_DIAG_CONG; "" when none */
+};
+
+/* Socket memory (INET_DIAG_SKMEMINFO, -m), in the kernel's SK_MEMINFO_* order. */
+enum {
+	CT_MEM_RMEM_ALLOC, CT_MEM_RCVBUF, CT_MEM_WMEM_ALLOC, CT_MEM_SNDBUF,
+	CT_MEM_FWD_ALLOC, CT_MEM_WMEM_QUEUED, CT_MEM_OPTMEM, CT_MEM_BACKLOG,
+	CT_MEM_DROPS, CT_MEM_N
+};
+struct ct_meminfo {
+	uint32_t	 v[CT_MEM_N];
+};
+
+/*
+ * What a reply says of a socket beyond the record: its mark, cgroup and
+ * timer (see sock_ext()). Kept only when a field or the filter reads it.
+ */
+struct ct_sockext {
+	uint64_t	 cgroup_id;		/* INET_DIAG_CGROUP_ID; 0: none */
+	uint32_t	 mark;			/* INET_DIAG_MARK (CAP_NET_ADMIN) */
+	uint32_t	 expires_ms;		/* idiag_expires */
+	uint8_t		 timer;			/* idiag_timer: CT_TIMER_* */
+	uint8_t		 timer_retrans;		/* idiag_retrans */
+	uint8_t		 has;			/* CT_SX_* */
+};
+/* ct_sockext.has */
+#define CT_SX_MARK	0x01		/* the reply carried the mark */
+#define CT_SX_CGROUP	0x02		/* the reply carried the cgroup id */
+/* ct_sockext.timer: idiag_timer, named as ss names them */
+enum { CT_TIMER_OFF, CT_TIMER_ON, CT_TIMER_KEEPALIVE, CT_TIMER_TIMEWAIT,
+	CT_TIMER_PERSIST };
+
 /* ct_sock.flags */
 #define CT_SF_INFO	0x01		/* its list holds tcp_info figures for it */
 #define CT_SF_V6ONLY	0x02		/* INET_DIAG_SKV6ONLY said 1 */
+#define CT_SF_AUTO	0x04		/* the kernel chose its port (autobound) */
+#define CT_SF_EXT	0x08		/* its list holds a ct_sockext for it */
+#define CT_SF_MEM	0x10		/* its list holds socket memory for it */
+#define CT_SF_MORE	0x20		/* its list holds more tcp_info for it */
 
 /* One kernel socket. Flat, so a list is one array; 80 bytes. */
 struct ct_sock {
@@ -64,6 +111,10 @@ struct ct_socklist {
 	struct ct_sock	*v;
 	struct ct_tcpinfo *info;	/* NULL, or info[i] belongs to v[i] */
 	size_t		 len, cap;
+	/* the same for what only some fields and filter words read */
+	struct ct_sockext *ext;		/* CT_SF_EXT */
+	struct ct_meminfo *mem;		/* CT_SF_MEM */
+	struct ct_tcpinfo_more *more;	/* CT_SF_MORE */
 };
 
 /* Append one zeroed record and return it; never fails (die() on ENOMEM). */
@@ -89,6 +140,32 @@ sock_info(const struct ct_socklist *l, const struct ct_sock *s)
 	if (l->info == NULL || !(s->flags & CT_SF_INFO))
 		return NULL;
 	return &l->info[s - l->v];
+}
+/* The same for the other arrays beside the records (set CT_SF_* too). */
+struct ct_sockext *sock_list_ext_at(struct ct_socklist *l, size_t i);
+struct ct_meminfo *sock_list_mem_at(struct ct_socklist *l, size_t i);
+struct ct_tcpinfo_more *sock_list_more_at(struct ct_socklist *l, size_t i);
+/* What record s of list l has of those, or NULL. */
+static inline const struct ct_sockext *
+sock_ext(const struct ct_socklist *l, const struct ct_sock *s)
+{
+	if (l->ext == NULL || !(s->flags & CT_SF_EXT))
+		return NULL;
+	return &l->ext[s - l->v];
+}
+static inline const struct ct_meminfo *
+sock_mem(const struct ct_socklist *l, const struct ct_sock *s)
+{
+	if (l->mem == NULL || !(s->flags & CT_SF_MEM))
+		return NULL;
+	return &l->mem[s - l->v];
+}
+static inline const struct ct_tcpinfo_more *
+sock_more(const struct ct_socklist *l, const struct ct_sock *s)
+{
+	if (l->more == NULL || !(s->flags & CT_SF_MORE))
+		return NULL;
+	return &l->more[s - l->v];
 }
 /* Release the arrays; NULL-safe, leaves an empty list. */
 void		 sock_list_free(struct ct_socklist *l);

@@ -23,6 +23,18 @@ struct ct_user {
 	char		 name[33];	/* raw; "" when the uid has no name */
 };
 
+/* ifindex -> device name, for the bound devices a snapshot holds. */
+struct ct_ifname {
+	uint32_t	 ifindex;
+	char		 name[16];	/* IF_NAMESIZE; raw */
+};
+
+/* cgroup id -> cgroup v2 path under the mount ("/system.slice/x"). */
+struct ct_cgpath {
+	uint64_t	 id;
+	char		*path;		/* raw; owned by the snapshot */
+};
+
 struct ct_view {
 	const struct ct_socklist *socks;
 	const struct ct_owners *owners;	/* empty with -P */
@@ -30,6 +42,10 @@ struct ct_view {
 	size_t		 nusers;
 	const struct ct_nstab *nstab;	/* the records' namespaces; NULL: none */
 	const struct ct_labels *labels;	/* owners' labels; NULL or empty: none */
+	const struct ct_ifname *ifnames; /* sorted by ifindex; when asked for */
+	size_t		 nifnames;
+	const struct ct_cgpath *cgpaths; /* sorted by id; when asked for */
+	size_t		 ncgpaths;
 };
 
 /* ct_group.has: which of the figures beyond count a row carries */
@@ -52,6 +68,13 @@ struct ct_group {
 int		 view_user_cmp(const void *a, const void *b);
 /* The name of uid, or NULL when the view has none for it. */
 const char	*view_user_name(const struct ct_view *v, uint32_t uid);
+/* The orders of ifnames and cgpaths (qsort()/bsearch() comparators). */
+int		 view_ifname_cmp(const void *a, const void *b);
+int		 view_cgpath_cmp(const void *a, const void *b);
+/* The name of device ifindex, or NULL when the view has none for it. */
+const char	*view_ifname(const struct ct_view *v, uint32_t ifindex);
+/* The path of cgroup id, or NULL when the view has none for it. */
+const char	*view_cgpath(const struct ct_view *v, uint64_t id);
 
 /* The first owner of record s, or NULL when none is known. */
 static inline const struct ct_owner *

@@ -90,6 +90,43 @@ bytecode_expr_host(bool remote, const struct ct_bc_host *h)
 	return e;
 }
 
+struct ct_bc_expr *
+bytecode_expr_auto(void)
+{
+	return bc_new(CT_BC_AUTO);
+}
+
+struct ct_bc_expr *
+bytecode_expr_dev(uint32_t ifindex)
+{
+	struct ct_bc_expr *e = bc_new(CT_BC_DEV);
+
+	e->num = ifindex;
+	return e;
+}
+
+struct ct_bc_expr *
+bytecode_expr_mark(uint32_t mark, uint32_t mask)
+{
+	struct ct_bc_expr *e;
+
+	if ((mark & ~mask) != 0)
+		return bytecode_expr_const(false);	/* no mark can match */
+	e = bc_new(CT_BC_MARK);
+	e->num = mark;
+	e->mask = mask;
+	return e;
+}
+
+struct ct_bc_expr *
+bytecode_expr_cgroup(uint64_t id)
+{
+	struct ct_bc_expr *e = bc_new(CT_BC_CGROUP);
+
+	e->id = id;
+	return e;
+}
+
 static struct ct_bc_expr *
 bc_binary(enum ct_bc_kind kind, struct ct_bc_expr *a, struct ct_bc_expr *b)
 {
@@ -178,6 +215,10 @@ bytecode_expr_equal(const struct ct_bc_expr *a, const struct ct_bc_expr *b)
 		    a->host.prefix == b->host.prefix &&
 		    a->host.port == b->host.port &&
 		    memcmp(a->host.addr, b->host.addr, sizeof(a->host.addr)) == 0;
+	case CT_BC_DEV:
+	case CT_BC_MARK:
+	case CT_BC_CGROUP:
+		return a->num == b->num && a->mask == b->mask && a->id == b->id;
 	default:
 		return bytecode_expr_equal(a->a, b->a) &&
 		    bytecode_expr_equal(a->b, b->b);
@@ -326,6 +367,27 @@ bc_emit(struct bc_buf *b, const struct ct_bc_expr *e)
 			memcpy(p + BC_HOSTCOND, e->host.addr, (size_t)alen_b);
 		}
 		break;
+	case CT_BC_AUTO:
+		bc_put_op(b, INET_DIAG_BC_AUTO, BC_OP, 2 * BC_OP);
+		break;
+	case CT_BC_DEV:
+	case CT_BC_MARK:
+	case CT_BC_CGROUP: {
+		/* one op and its operand: 4, 8 or 8 bytes, unaligned */
+		struct inet_diag_markcond mc = { e->num, e->mask };
+		size_t arg = e->kind == CT_BC_DEV ? sizeof(e->num) :
+		    e->kind == CT_BC_MARK ? sizeof(mc) : sizeof(e->id);
+
+		bc_put_op(b, e->kind == CT_BC_DEV ? INET_DIAG_BC_DEV_COND :
+		    e->kind == CT_BC_MARK ? INET_DIAG_BC_MARK_COND :
+		    INET_DIAG_BC_CGROUP_COND, (uint8_t)(BC_OP + arg),
+		    BC_OP + arg + 4);
+		if ((p = bc_grow(b, arg)) != NULL)
+			memcpy(p, e->kind == CT_BC_DEV ? (const void *)&e->num :
+			    e->kind == CT_BC_MARK ? (const void *)&mc :
+			    (const void *)&e->id, arg);
+		break;
+	}
 	case CT_BC_AND:
 		start = b->len;
 		bc_emit(b, e->a);
@@ -422,7 +484,7 @@ bc_valid_hostcond(const uint8_t *bc, int len, int *min_len)
 }
 
 int
-bytecode_audit(const void *prog, size_t size)
+bytecode_audit(const void *prog, size_t size, bool net_admin)
 {
 	const uint8_t *bc = prog;
 	int len = (int)size;
@@ -459,7 +521,12 @@ bytecode_audit(const void *prog, size_t size)
 				return -EINVAL;
 			break;
 		case INET_DIAG_BC_MARK_COND:
-			return -EPERM;	/* needs CAP_NET_ADMIN */
+			if (!net_admin)
+				return -EPERM;	/* needs CAP_NET_ADMIN */
+			min_len += (int)sizeof(struct inet_diag_markcond);
+			if (len < min_len)
+				return -EINVAL;
+			break;
 		case INET_DIAG_BC_CGROUP_COND:
 			min_len += (int)sizeof(uint64_t);
 			if (len < min_len)
@@ -537,11 +604,15 @@ bc_host_match(const uint8_t *bc, int left, const struct ct_sock *s,
 }
 
 int
-bytecode_run(const void *prog, size_t size, const struct ct_sock *s)
+bytecode_run(const void *prog, size_t size, const struct ct_sock *s,
+    const struct ct_bc_socket *k)
 {
+	static const struct ct_bc_socket none;
 	const uint8_t *start = prog, *bc = prog;
 	long len = (long)size;
 
+	if (k == NULL)
+		k = &none;
 	while (len > 0) {
 		struct inet_diag_bc_op op;
 		int yes = 1, port = -1;
@@ -585,7 +656,7 @@ bytecode_run(const void *prog, size_t size, const struct ct_sock *s)
 			yes = s->rport <= port;
 			break;
 		case INET_DIAG_BC_AUTO:
-			yes = 1;	/* no SOCK_BINDPORT_LOCK known here */
+			yes = !k->bindport_lock;
 			break;
 		case INET_DIAG_BC_S_COND:
 		case INET_DIAG_BC_D_COND:
@@ -600,17 +671,24 @@ bytecode_run(const void *prog, size_t size, const struct ct_sock *s)
 			memcpy(&u32, bc + BC_OP, sizeof(u32));
 			yes = u32 == s->ifindex;
 			break;
-		case INET_DIAG_BC_MARK_COND:
+		case INET_DIAG_BC_MARK_COND: {
+			struct inet_diag_markcond mc;
+
+			if (len < BC_OP + (long)sizeof(mc))
+				return -EINVAL;
+			memcpy(&mc, bc + BC_OP, sizeof(mc));
+			yes = (k->mark & mc.mask) == mc.mark;
+			break;
+		}
+		case INET_DIAG_BC_CGROUP_COND: {
+			uint64_t id;
+
 			if (len < BC_OP + 8)
 				return -EINVAL;
-			memcpy(&u32, bc + BC_OP, sizeof(u32));
-			yes = u32 == 0;		/* (mark 0 & mask) == cond mark */
+			memcpy(&id, bc + BC_OP, sizeof(id));
+			yes = id == k->cgroup_id;
 			break;
-		case INET_DIAG_BC_CGROUP_COND:
-			if (len < BC_OP + 8)
-				return -EINVAL;
-			yes = 0;		/* no cgroup id is known */
-			break;
+		}
 		default:
 			break;			/* the kernel ignores the code */
 		}
@@ -672,6 +750,24 @@ bytecode_dump(const void *prog, size_t size, char *buf, size_t bufsz)
 			}
 			snprintf(arg, sizeof(arg), " %s/%u port %d", addr,
 			    hc.prefix_len, hc.port);
+		} else if (op.code == INET_DIAG_BC_DEV_COND &&
+		    at + BC_OP + 4 <= size) {
+			uint32_t ifindex;
+
+			memcpy(&ifindex, bc + at + BC_OP, sizeof(ifindex));
+			snprintf(arg, sizeof(arg), " %u", ifindex);
+		} else if (op.code == INET_DIAG_BC_MARK_COND &&
+		    at + BC_OP + 8 <= size) {
+			struct inet_diag_markcond mc;
+
+			memcpy(&mc, bc + at + BC_OP, sizeof(mc));
+			snprintf(arg, sizeof(arg), " %#x/%#x", mc.mark, mc.mask);
+		} else if (op.code == INET_DIAG_BC_CGROUP_COND &&
+		    at + BC_OP + 8 <= size) {
+			uint64_t id;
+
+			memcpy(&id, bc + at + BC_OP, sizeof(id));
+			snprintf(arg, sizeof(arg), " %llu", (unsigned long long)id);
 		}
 		n = snprintf(buf + used, used < bufsz ? bufsz - used : 0,
 		    "%zu: %s%s yes %u no %u\n", at, bc_code_name(op.code), arg,

@@ -37,6 +37,7 @@ struct ct_diag {
 struct dump_ctx {
 	struct ct_socklist *out;
 	uint8_t		 proto;
+	unsigned	 want;		/* CT_SX_WANT_* */
 	int		 err;
 };
 
@@ -109,8 +110,9 @@ static int
 dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct dump_ctx *ctx = arg;
-	struct ct_tcpinfo info;
+	struct ct_sockx x;
 	struct ct_sock *s;
+	size_t i;
 
 	/* replies carry the request's type: TCPDIAG_GETSOCK for the old one */
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY &&
@@ -118,12 +120,23 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_OK;		/* not ours to decode */
 	/* decoded in place: diag_parse_msg() fills the whole record */
 	s = sock_list_grow(ctx->out);
-	if ((ctx->err = diag_parse_msg(nlh, s, &info)) != 0)
+	x.want = ctx->want;
+	if ((ctx->err = diag_parse_msg(nlh, s, &x)) != 0)
 		return MNL_CB_ERROR;		/* mnl_cb_run() can only say -1 */
 	if (s->proto == 0)
 		s->proto = ctx->proto;
+	i = ctx->out->len;
 	if (s->flags & CT_SF_INFO)
-		*sock_list_info_at(ctx->out, ctx->out->len) = info;
+		*sock_list_info_at(ctx->out, i) = x.info;
+	/* the rest only when asked for: a plain listing stays 80 bytes a socket */
+	if (s->flags & (CT_SF_MORE | CT_SF_MEM | CT_SF_EXT)) {
+		if (s->flags & CT_SF_MORE)
+			*sock_list_more_at(ctx->out, i) = x.more;
+		if (s->flags & CT_SF_MEM)
+			*sock_list_mem_at(ctx->out, i) = x.mem;
+		if (s->flags & CT_SF_EXT)
+			*sock_list_ext_at(ctx->out, i) = x.ext;
+	}
 	ctx->out->len++;
 	return MNL_CB_OK;
 }
@@ -195,7 +208,9 @@ diag_send_req(struct ct_diag *d, const struct ct_diag_req *req)
 	    MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
 	char *buf = xcalloc(1, size);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	uint8_t ext = req->info ? 1 << (INET_DIAG_INFO - 1) : 0;
+	uint8_t ext = (uint8_t)((req->info ? 1 << (INET_DIAG_INFO - 1) : 0) |
+	    (req->info && req->more ? 1 << (INET_DIAG_CONG - 1) : 0) |
+	    (req->meminfo ? 1 << (INET_DIAG_SKMEMINFO - 1) : 0));
 	int rc = 0;
 
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -305,7 +320,9 @@ diag_dump_once(struct ct_diag *d, const struct ct_diag_req *req,
 		[NLMSG_ERROR] = error_cb,
 		[NLMSG_DONE] = done_cb,
 	};
-	struct dump_ctx ctx = { out, req->proto, 0 };
+	struct dump_ctx ctx = { out, req->proto,
+	    (req->ext ? CT_SX_WANT_EXT : 0u) | (req->more ? CT_SX_WANT_MORE : 0u),
+	    0 };
 	uint32_t portid = d->io.portid(d->io.ctx);
 	ssize_t n;
 	int rc;

@@ -783,6 +783,148 @@ FMT(f_unit)
 	(void)memo;
 	return fmt_label(view, g, CT_LP_UNIT, buf, is_null);
 }
+/* What ss's filter words test: the bound device, the mark, the cgroup. */
+FMT(f_dev)
+{
+	uint32_t ifindex = g->first->ifindex;
+	const char *name;
+
+	(void)prefix;
+	(void)memo;
+	if (ifindex == 0)
+		return fmt_null(buf, is_null, "-");
+	if ((name = view_ifname(view, ifindex)) == NULL)
+		return fmt_u64(buf, ifindex);	/* gone since the dump */
+	return util_escape(name, strlen(name), buf, CT_CELL_MAX);
+}
+
+/* The first record's ct_sockext, x; the cell is null without one. */
+#define FMT_EXT(name, expr) FMT(name) \
+{ \
+	const struct ct_sockext *x = sock_ext(view->socks, g->first); \
+	(void)prefix; (void)memo; \
+	if (x == NULL) \
+		return fmt_null(buf, is_null, "-"); \
+	return expr; \
+}
+
+/* A mark is a bit pattern: hexadecimal, as ss prints fwmark ("0x2a"). */
+static size_t
+fmt_hex(char *buf, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 2, i;
+	uint32_t t;
+
+	for (t = v >> 4; t != 0; t >>= 4)
+		n++;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = n + 1; i > 2; i--) {
+		buf[i - 1] = hex[v & 0xf];
+		v >>= 4;
+	}
+	buf[n + 1] = '\0';
+	return n + 1;
+}
+
+FMT_EXT(f_fwmark, !(x->has & CT_SX_MARK) ? fmt_null(buf, is_null, "-") :
+    fmt_hex(buf, x->mark))
+
+/* The cgroup's path under the cgroup2 mount; its id when unknown. */
+static size_t
+fmt_cgroup(const struct ct_view *view, const struct ct_sockext *x, char *buf,
+    bool *is_null)
+{
+	const char *path;
+
+	if (x->cgroup_id == 0)
+		return fmt_null(buf, is_null, "-");
+	if ((path = view_cgpath(view, x->cgroup_id)) == NULL)
+		return fmt_u64(buf, x->cgroup_id);
+	return util_escape(path, strlen(path), buf, CT_CELL_MAX);
+}
+
+FMT_EXT(f_cgroup, fmt_cgroup(view, x, buf, is_null))
+
+/* The timer of ss -o: its name, when it fires, how often it fired. */
+static const char *
+timer_name(uint8_t timer)
+{
+	static const char *const names[] = { "off", "on", "keepalive",
+	    "timewait", "persist" };
+
+	return timer < sizeof(names) / sizeof(names[0]) ? names[timer] :
+	    "unknown";
+}
+
+FMT_EXT(f_timer, fmt_str(buf, timer_name(x->timer)))
+FMT_EXT(f_expires, x->timer == CT_TIMER_OFF ? fmt_null(buf, is_null, "-") :
+    fmt_u64(buf, x->expires_ms))
+FMT_EXT(f_timer_retrans, fmt_u64(buf, x->timer_retrans))
+
+/* Socket memory (-m): one of SK_MEMINFO_* of the first record. */
+#define FMT_MEM(name, idx) FMT(name) \
+{ \
+	const struct ct_meminfo *mi = sock_mem(view->socks, g->first); \
+	(void)prefix; (void)memo; \
+	if (mi == NULL) \
+		return fmt_null(buf, is_null, "-"); \
+	return fmt_u64(buf, mi->v[idx]); \
+}
+FMT_MEM(f_rmem_alloc, CT_MEM_RMEM_ALLOC)
+FMT_MEM(f_rcvbuf, CT_MEM_RCVBUF)
+FMT_MEM(f_wmem_alloc, CT_MEM_WMEM_ALLOC)
+FMT_MEM(f_sndbuf, CT_MEM_SNDBUF)
+FMT_MEM(f_fwd_alloc, CT_MEM_FWD_ALLOC)
+FMT_MEM(f_wmem_queued, CT_MEM_WMEM_QUEUED)
+FMT_MEM(f_optmem, CT_MEM_OPTMEM)
+FMT_MEM(f_backlog, CT_MEM_BACKLOG)
+FMT_MEM(f_drops, CT_MEM_DROPS)
+
+/* Microseconds, 64 bits, as milliseconds with three decimals. */
+static size_t
+fmt_ms64(char *buf, uint64_t us)
+{
+	size_t n = fmt_u64(buf, us / 1000);
+
+	buf[n++] = '.';
+	buf[n++] = (char)('0' + us / 100 % 10);
+	buf[n++] = (char)('0' + us / 10 % 10);
+	buf[n++] = (char)('0' + us % 10);
+	buf[n] = '\0';
+	return n;
+}
+
+/* More of the first record's tcp_info, m (what ss -i prints). */
+#define FMT_MORE(name, expr) FMT(name) \
+{ \
+	const struct ct_tcpinfo_more *m = sock_more(view->socks, g->first); \
+	(void)prefix; (void)memo; \
+	if (m == NULL) \
+		return fmt_null(buf, is_null, "-"); \
+	return expr; \
+}
+FMT_MORE(f_cong, m->cong[0] == '\0' ? fmt_null(buf, is_null, "-") :
+    util_escape(m->cong, strnlen(m->cong, sizeof(m->cong)), buf, CT_CELL_MAX))
+FMT_MORE(f_mss, fmt_u64(buf, m->snd_mss))
+FMT_MORE(f_pmtu, fmt_u64(buf, m->pmtu))
+FMT_MORE(f_min_rtt, fmt_ms(buf, m->min_rtt_us))
+FMT_MORE(f_rto, fmt_ms(buf, m->rto_us))
+FMT_MORE(f_ato, fmt_ms(buf, m->ato_us))
+FMT_MORE(f_lost, fmt_u64(buf, m->lost))
+FMT_MORE(f_sacked, fmt_u64(buf, m->sacked))
+FMT_MORE(f_unacked, fmt_u64(buf, m->unacked))
+FMT_MORE(f_reordering, fmt_u64(buf, m->reordering))
+FMT_MORE(f_retrans_out, fmt_u64(buf, m->retrans_out))
+/* rates in bits per second, as ss prints them */
+FMT_MORE(f_delivery_rate, fmt_u64(buf, m->delivery_rate * 8))
+FMT_MORE(f_pacing_rate, fmt_u64(buf, m->pacing_rate * 8))
+FMT_MORE(f_rcv_space, fmt_u64(buf, m->rcv_space))
+FMT_MORE(f_busy, fmt_ms64(buf, m->busy_us))
+FMT_MORE(f_rwnd_limited, fmt_ms64(buf, m->rwnd_limited_us))
+FMT_MORE(f_sndbuf_limited, fmt_ms64(buf, m->sndbuf_limited_us))
+FMT_MORE(f_app_limited, fmt_str(buf, m->app_limited ? "true" : "false"))
 
 /* ---- comparators ------------------------------------------------------ */
 
@@ -997,6 +1139,86 @@ label_cmp(const struct ct_view *view, const struct ct_sock *a,
 CMPF(c_container) { UNUSED_CMP_ARGS; return label_cmp(view, a, b, CT_LP_CONTAINER); }
 CMPF(c_pod) { UNUSED_CMP_ARGS; return label_cmp(view, a, b, CT_LP_POD); }
 CMPF(c_unit) { UNUSED_CMP_ARGS; return label_cmp(view, a, b, CT_LP_UNIT); }
+CMPF(c_dev) { UNUSED_CMP_ARGS; return CMP(a->ifindex, b->ifindex); }
+
+/* Records without the figure sort last, as with tcp_info. */
+#define CMP_EXT(name, expr) CMPF(name) \
+{ \
+	const struct ct_sockext *x = sock_ext(view->socks, a); \
+	const struct ct_sockext *y = sock_ext(view->socks, b); \
+	(void)prefix; \
+	if (x == NULL || y == NULL) \
+		return (x == NULL) - (y == NULL); \
+	return expr; \
+}
+CMP_EXT(c_fwmark, CMP(x->has & CT_SX_MARK ? (int64_t)x->mark : -1,
+    y->has & CT_SX_MARK ? (int64_t)y->mark : -1))
+CMP_EXT(c_timer, CMP(x->timer, y->timer))
+CMP_EXT(c_expires, CMP(x->expires_ms, y->expires_ms))
+CMP_EXT(c_timer_retrans, CMP(x->timer_retrans, y->timer_retrans))
+
+/* By path where both are known, else by id. */
+static int
+cgroup_cmp(const struct ct_view *view, const struct ct_sockext *x,
+    const struct ct_sockext *y)
+{
+	const char *p = view_cgpath(view, x->cgroup_id);
+	const char *q = view_cgpath(view, y->cgroup_id);
+
+	if (p != NULL && q != NULL)
+		return strcmp(p, q);
+	if (p != NULL || q != NULL)
+		return p == NULL ? 1 : -1;
+	return CMP(x->cgroup_id, y->cgroup_id);
+}
+CMP_EXT(c_cgroup, cgroup_cmp(view, x, y))
+
+#define CMP_MEM(name, idx) CMPF(name) \
+{ \
+	const struct ct_meminfo *x = sock_mem(view->socks, a); \
+	const struct ct_meminfo *y = sock_mem(view->socks, b); \
+	(void)prefix; \
+	if (x == NULL || y == NULL) \
+		return (x == NULL) - (y == NULL); \
+	return CMP(x->v[idx], y->v[idx]); \
+}
+CMP_MEM(c_rmem_alloc, CT_MEM_RMEM_ALLOC)
+CMP_MEM(c_rcvbuf, CT_MEM_RCVBUF)
+CMP_MEM(c_wmem_alloc, CT_MEM_WMEM_ALLOC)
+CMP_MEM(c_sndbuf, CT_MEM_SNDBUF)
+CMP_MEM(c_fwd_alloc, CT_MEM_FWD_ALLOC)
+CMP_MEM(c_wmem_queued, CT_MEM_WMEM_QUEUED)
+CMP_MEM(c_optmem, CT_MEM_OPTMEM)
+CMP_MEM(c_backlog, CT_MEM_BACKLOG)
+CMP_MEM(c_drops, CT_MEM_DROPS)
+
+#define CMP_MORE(name, expr) CMPF(name) \
+{ \
+	const struct ct_tcpinfo_more *x = sock_more(view->socks, a); \
+	const struct ct_tcpinfo_more *y = sock_more(view->socks, b); \
+	(void)prefix; \
+	if (x == NULL || y == NULL) \
+		return (x == NULL) - (y == NULL); \
+	return expr; \
+}
+CMP_MORE(c_cong, strncmp(x->cong, y->cong, sizeof(x->cong)))
+CMP_MORE(c_mss, CMP(x->snd_mss, y->snd_mss))
+CMP_MORE(c_pmtu, CMP(x->pmtu, y->pmtu))
+CMP_MORE(c_min_rtt, CMP(x->min_rtt_us, y->min_rtt_us))
+CMP_MORE(c_rto, CMP(x->rto_us, y->rto_us))
+CMP_MORE(c_ato, CMP(x->ato_us, y->ato_us))
+CMP_MORE(c_lost, CMP(x->lost, y->lost))
+CMP_MORE(c_sacked, CMP(x->sacked, y->sacked))
+CMP_MORE(c_unacked, CMP(x->unacked, y->unacked))
+CMP_MORE(c_reordering, CMP(x->reordering, y->reordering))
+CMP_MORE(c_retrans_out, CMP(x->retrans_out, y->retrans_out))
+CMP_MORE(c_delivery_rate, CMP(x->delivery_rate, y->delivery_rate))
+CMP_MORE(c_pacing_rate, CMP(x->pacing_rate, y->pacing_rate))
+CMP_MORE(c_rcv_space, CMP(x->rcv_space, y->rcv_space))
+CMP_MORE(c_busy, CMP(x->busy_us, y->busy_us))
+CMP_MORE(c_rwnd_limited, CMP(x->rwnd_limited_us, y->rwnd_limited_us))
+CMP_MORE(c_sndbuf_limited, CMP(x->sndbuf_limited_us, y->sndbuf_limited_us))
+CMP_MORE(c_app_limited, CMP(x->app_limited, y->app_limited))
 
 /* ---- the table -------------------------------------------------------- */
 
@@ -1053,6 +1275,57 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	[CT_F_POD] = { "pod", "POD", CT_FF_OWNERS | CT_FF_LABEL, f_pod, c_pod, 0 },
 	[CT_F_UNIT] = { "unit", "UNIT", CT_FF_OWNERS | CT_FF_LABEL, f_unit,
 	    c_unit, 0 },
+	[CT_F_DEV] = { "dev", "DEV", CT_FF_IFNAME, f_dev, c_dev, 0 },
+	[CT_F_FWMARK] = { "fwmark", "FWMARK", CT_FF_EXT, f_fwmark, c_fwmark, 10 },
+	[CT_F_CGROUP] = { "cgroup", "CGROUP", CT_FF_EXT | CT_FF_CGPATH, f_cgroup,
+	    c_cgroup, 0 },
+#define MEMF(id, name, hdr, fmt, cmp) \
+	[id] = { name, hdr, CT_FF_NUM | CT_FF_MEM, fmt, cmp, 10 }
+	MEMF(CT_F_RMEM_ALLOC, "rmem_alloc", "RMEM_ALLOC", f_rmem_alloc, c_rmem_alloc),
+	MEMF(CT_F_RCVBUF, "rcvbuf", "RCVBUF", f_rcvbuf, c_rcvbuf),
+	MEMF(CT_F_WMEM_ALLOC, "wmem_alloc", "WMEM_ALLOC", f_wmem_alloc, c_wmem_alloc),
+	MEMF(CT_F_SNDBUF, "sndbuf", "SNDBUF", f_sndbuf, c_sndbuf),
+	MEMF(CT_F_FWD_ALLOC, "fwd_alloc", "FWD_ALLOC", f_fwd_alloc, c_fwd_alloc),
+	MEMF(CT_F_WMEM_QUEUED, "wmem_queued", "WMEM_QUEUED", f_wmem_queued,
+	    c_wmem_queued),
+	MEMF(CT_F_OPTMEM, "optmem", "OPTMEM", f_optmem, c_optmem),
+	MEMF(CT_F_BACKLOG, "backlog", "BACKLOG", f_backlog, c_backlog),
+	MEMF(CT_F_DROPS, "drops", "DROPS", f_drops, c_drops),
+#undef MEMF
+	[CT_F_TIMER] = { "timer", "TIMER", CT_FF_EXT, f_timer, c_timer, 9 },
+	[CT_F_EXPIRES] = { "expires", "EXPIRES", CT_FF_NUM | CT_FF_EXT, f_expires,
+	    c_expires, 10 },
+	[CT_F_TIMER_RETRANS] = { "timer_retrans", "TIMER_RETRANS",
+	    CT_FF_NUM | CT_FF_EXT, f_timer_retrans, c_timer_retrans, 3 },
+#define MOREF(id, name, hdr, fl, fmt, cmp) \
+	[id] = { name, hdr, CT_FF_INFO | CT_FF_MORE | (fl), fmt, cmp, 0 }
+	MOREF(CT_F_CONG, "cong", "CONG", 0, f_cong, c_cong),
+	MOREF(CT_F_MSS, "mss", "MSS", CT_FF_NUM, f_mss, c_mss),
+	MOREF(CT_F_PMTU, "pmtu", "PMTU", CT_FF_NUM, f_pmtu, c_pmtu),
+	MOREF(CT_F_MIN_RTT, "min_rtt", "MIN_RTT", CT_FF_NUM, f_min_rtt, c_min_rtt),
+	MOREF(CT_F_RTO, "rto", "RTO", CT_FF_NUM, f_rto, c_rto),
+	MOREF(CT_F_ATO, "ato", "ATO", CT_FF_NUM, f_ato, c_ato),
+	MOREF(CT_F_LOST, "lost", "LOST", CT_FF_NUM, f_lost, c_lost),
+	MOREF(CT_F_SACKED, "sacked", "SACKED", CT_FF_NUM, f_sacked, c_sacked),
+	MOREF(CT_F_UNACKED, "unacked", "UNACKED", CT_FF_NUM, f_unacked, c_unacked),
+	MOREF(CT_F_REORDERING, "reordering", "REORDERING", CT_FF_NUM,
+	    f_reordering, c_reordering),
+	MOREF(CT_F_RETRANS_OUT, "retrans_out", "RETRANS_OUT", CT_FF_NUM,
+	    f_retrans_out, c_retrans_out),
+	MOREF(CT_F_DELIVERY_RATE, "delivery_rate", "DELIVERY_RATE", CT_FF_NUM,
+	    f_delivery_rate, c_delivery_rate),
+	MOREF(CT_F_PACING_RATE, "pacing_rate", "PACING_RATE", CT_FF_NUM,
+	    f_pacing_rate, c_pacing_rate),
+	MOREF(CT_F_RCV_SPACE, "rcv_space", "RCV_SPACE", CT_FF_NUM, f_rcv_space,
+	    c_rcv_space),
+	MOREF(CT_F_BUSY, "busy", "BUSY", CT_FF_NUM, f_busy, c_busy),
+	MOREF(CT_F_RWND_LIMITED, "rwnd_limited", "RWND_LIMITED", CT_FF_NUM,
+	    f_rwnd_limited, c_rwnd_limited),
+	MOREF(CT_F_SNDBUF_LIMITED, "sndbuf_limited", "SNDBUF_LIMITED", CT_FF_NUM,
+	    f_sndbuf_limited, c_sndbuf_limited),
+	MOREF(CT_F_APP_LIMITED, "app_limited", "APP_LIMITED",
+	    CT_FF_NUM | CT_FF_BOOL, f_app_limited, c_app_limited),
+#undef MOREF
 };
 
 /* Other spellings people type; each maps onto one field of the table. */

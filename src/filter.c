@@ -78,19 +78,22 @@ cmp_match(enum ct_fn_cmp cmp, uint32_t v, uint32_t want)
 }
 
 /*
- * A process name against a pattern (fnmatch(3)). The kernel keeps 15
- * bytes of a name: a longer plain pattern matches a name cut there, so
- * "comm systemd-resolved" finds "systemd-resolve".
+ * A process name against a comm term: the name itself, as the output
+ * spells it once unescaped (so that a name pasted from a table always
+ * finds itself, '[' and '*' in it or not), or the shell pattern
+ * (fnmatch(3)). The kernel keeps 15 bytes of a name: a longer name
+ * matches a name cut there, so "comm systemd-resolved" finds
+ * "systemd-resolve".
  */
 static bool
-comm_match(const char *pattern, const char *comm)
+comm_match(const struct ct_fnode *n, const char *comm)
 {
-	size_t n = strlen(comm);
+	size_t len = strlen(comm);
 
-	if (fnmatch(pattern, comm, 0) == 0)
+	if (strcmp(n->name, comm) == 0 || fnmatch(n->pattern, comm, 0) == 0)
 		return true;
-	return n == 15 && strlen(pattern) > n &&
-	    strpbrk(pattern, "*?[\\") == NULL && strncmp(pattern, comm, n) == 0;
+	return len == 15 && strlen(n->name) > len &&
+	    strncmp(n->name, comm, len) == 0;
 }
 
 bool
@@ -120,9 +123,19 @@ owners_match(const struct ct_fnode *n, const struct ct_view *v,
 
 	for (o = view_owner(v, s); o != NULL; o = owners_get(v->owners, o->next))
 		if (n->kind == CT_FN_PID ? o->pid == n->num :
-		    comm_match(n->name, owners_comm(v->owners, o)))
+		    comm_match(n, owners_comm(v->owners, o)))
 			return true;
 	return false;
+}
+
+/* The mark and cgroup id of s as the kernel's bytecode sees them. */
+static const struct ct_sockext *
+sock_ext_of(const struct ct_view *v, const struct ct_sock *s)
+{
+	static const struct ct_sockext none;
+	const struct ct_sockext *x = v != NULL ? sock_ext(v->socks, s) : NULL;
+
+	return x != NULL ? x : &none;
 }
 
 static bool
@@ -130,7 +143,6 @@ node_match(const struct ct_fnode *n, const struct ct_view *v,
     const struct ct_sock *s)
 {
 	uint8_t fam = s->local.family, st;
-	bool unconn;
 
 	switch (n->kind) {
 	case CT_FN_AND:
@@ -145,22 +157,19 @@ node_match(const struct ct_fnode *n, const struct ct_view *v,
 		return fam == n->num;
 	case CT_FN_STATE:
 		st = s->state == 12 ? CT_ST_SYN_RECV : s->state; /* NEW_SYN_RECV */
-		return st < 16 &&
-		    (n->states[s->proto == IPPROTO_UDP] & (1u << st)) != 0;
+		return st < 16 && (n->states & (1u << st)) != 0;
 	case CT_FN_PORT:
-		/* an unconnected socket has no remote port to compare */
-		unconn = sock_is_unconnected(s);
+		/* an unconnected socket's remote port is 0, as in the kernel */
 		if (n->end == CT_END_LOCAL)
 			return cmp_match(n->cmp, s->lport, n->num);
 		if (n->end == CT_END_REMOTE)
-			return !unconn && cmp_match(n->cmp, s->rport, n->num);
-		return s->lport == n->num || (!unconn && s->rport == n->num);
+			return cmp_match(n->cmp, s->rport, n->num);
+		return s->lport == n->num || s->rport == n->num;
 	case CT_FN_HOST:
-		unconn = sock_is_unconnected(s);
 		if (n->end != CT_END_REMOTE &&
 		    host_match(&n->host, &s->local, fam, s->lport))
 			return true;
-		return n->end != CT_END_LOCAL && !unconn &&
+		return n->end != CT_END_LOCAL &&
 		    host_match(&n->host, &s->remote, fam, s->rport);
 	case CT_FN_COMM:
 	case CT_FN_PID:
@@ -174,6 +183,14 @@ node_match(const struct ct_fnode *n, const struct ct_view *v,
 	}
 	case CT_FN_LABEL:
 		return label_match(n, v, s);
+	case CT_FN_DEV:
+		return s->ifindex == n->num;
+	case CT_FN_MARK:
+		return (sock_ext_of(v, s)->mark & n->mask) == n->num;
+	case CT_FN_CGROUP:
+		return sock_ext_of(v, s)->cgroup_id == n->id;
+	case CT_FN_AUTO:
+		return (s->flags & CT_SF_AUTO) != 0;
 	}
 	return false;
 }
@@ -188,13 +205,19 @@ filter_match(const struct ct_filter *f, const struct ct_view *v,
 bool
 filter_needs_owners(const struct ct_filter *f)
 {
-	return f != NULL && f->owners;
+	return (filter_needs(f) & CT_FNEED_OWNERS) != 0;
+}
+
+unsigned
+filter_needs(const struct ct_filter *f)
+{
+	return f != NULL ? f->needs : 0;
 }
 
 bool
 filter_needs_labels(const struct ct_filter *f)
 {
-	return f != NULL && f->labels;
+	return (filter_needs(f) & CT_FNEED_LABELS) != 0;
 }
 
 void
@@ -205,6 +228,7 @@ filter_node_free(struct ct_fnode *n)
 	filter_node_free(n->a);
 	filter_node_free(n->b);
 	free(n->name);
+	free(n->pattern);
 	free(n);
 }
 
@@ -256,6 +280,51 @@ end_text(enum ct_fn_end end, bool port)
 	return port ? "port" : "addr";
 }
 
+/*
+ * A state set: the name of an ss class when it is one, else the states
+ * one by one, in the kernel's order.
+ */
+static void
+states_print(struct pbuf *b, uint16_t states)
+{
+	static const struct {
+		const char	*name;
+		uint16_t	 states;
+	} classes[] = {
+		{ "all", CT_STATES_ALL },
+		{ "connected", CT_STATES_ALL & ~(1u << CT_ST_LISTEN |
+		    1u << CT_ST_CLOSE) },
+		{ "synchronized", CT_STATES_ALL & ~(1u << CT_ST_LISTEN |
+		    1u << CT_ST_CLOSE | 1u << CT_ST_SYN_SENT) },
+		{ "bucket", 1u << CT_ST_SYN_RECV | 1u << CT_ST_TIME_WAIT },
+		{ "big", CT_STATES_ALL & ~(1u << CT_ST_SYN_RECV |
+		    1u << CT_ST_TIME_WAIT) },
+	};
+	static const char *const names[CT_ST_MAX] = {
+		[CT_ST_ESTABLISHED] = "established", [CT_ST_SYN_SENT] = "syn_sent",
+		[CT_ST_SYN_RECV] = "syn_recv", [CT_ST_FIN_WAIT1] = "fin_wait1",
+		[CT_ST_FIN_WAIT2] = "fin_wait2", [CT_ST_TIME_WAIT] = "time_wait",
+		[CT_ST_CLOSE] = "close", [CT_ST_CLOSE_WAIT] = "close_wait",
+		[CT_ST_LAST_ACK] = "last_ack", [CT_ST_LISTEN] = "listen",
+		[CT_ST_CLOSING] = "closing",
+	};
+	size_t i;
+
+	pb_add(b, "(state");
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (states == classes[i].states) {
+			pb_add(b, " %s)", classes[i].name);
+			return;
+		}
+	}
+	if (states == 0)
+		pb_add(b, " none");
+	for (i = 1; i < CT_ST_MAX; i++)
+		if (states & (1u << i))
+			pb_add(b, " %s", names[i]);
+	pb_add(b, ")");
+}
+
 static void
 node_print(struct pbuf *b, const struct ct_fnode *n)
 {
@@ -282,7 +351,7 @@ node_print(struct pbuf *b, const struct ct_fnode *n)
 		pb_add(b, "(family %s)", sock_family_name((uint8_t)n->num));
 		return;
 	case CT_FN_STATE:
-		pb_add(b, "(state %s)", n->label);
+		states_print(b, n->states);
 		return;
 	case CT_FN_PORT:
 		pb_add(b, "(%s %s %u)", end_text(n->end, true), cmp_text(n->cmp),
@@ -314,6 +383,19 @@ node_print(struct pbuf *b, const struct ct_fnode *n)
 		    fields_get(CT_F_NETNS)->name :
 		    fields_get(n->num == CT_LP_CONTAINER ? CT_F_CONTAINER :
 		    n->num == CT_LP_POD ? CT_F_POD : CT_F_UNIT)->name, esc);
+		return;
+	case CT_FN_DEV:
+		pb_add(b, "(dev %u)", n->num);
+		return;
+	case CT_FN_MARK:
+		pb_add(b, "(fwmark 0x%x/0x%x)", n->num, n->mask);
+		return;
+	case CT_FN_CGROUP:
+		util_escape(n->name, strlen(n->name), esc, sizeof(esc));
+		pb_add(b, "(cgroup \"%s\" %llu)", esc, (unsigned long long)n->id);
+		return;
+	case CT_FN_AUTO:
+		pb_add(b, "(autobound)");
 		return;
 	}
 }

@@ -13,6 +13,9 @@
  * "true" upwards and "false" downwards, so that "not comm x" keeps
  * everything rather than nothing. The program sent is upper(filter).
  *
+ * Ports, addresses, devices, marks and cgroups the kernel judges exactly,
+ * in either direction; autobound only upwards (see k_expr()).
+ *
  * Protocol and family are known for a dump and state is one of the states
  * asked for: those terms become constants. A state for which upper() folds
  * to false is not asked for at all; the program is the "or" of the
@@ -38,61 +41,37 @@ struct kctx {
 
 /* The range [lo, hi] of a port comparison; false (lo > hi) when empty. */
 static struct ct_bc_expr *
-k_range(bool remote, long lo, long hi, bool upper)
+k_range(bool remote, long lo, long hi)
 {
-	/*
-	 * The kernel sees an unconnected socket's remote port as 0, where
-	 * the user-space filter sees no port at all: downwards, a remote
-	 * range must leave port 0 out.
-	 */
-	if (remote && !upper && lo < 1)
-		lo = 1;
 	if (lo > hi || lo > UINT16_MAX || hi < 0)
 		return bytecode_expr_const(false);
 	return bytecode_expr_port(remote, (uint16_t)lo, (uint16_t)hi);
 }
 
+/*
+ * Ports and addresses are judged exactly: the user-space filter compares
+ * what the kernel's program compares (an unconnected end is port 0 and
+ * the wildcard address in both), so these need no direction.
+ */
 static struct ct_bc_expr *
-k_port(bool remote, enum ct_fn_cmp cmp, long v, bool upper)
+k_port(bool remote, enum ct_fn_cmp cmp, long v)
 {
 	switch (cmp) {
 	case CT_CMP_EQ:
-		return k_range(remote, v, v, upper);
+		return k_range(remote, v, v);
 	case CT_CMP_NE:
-		return bytecode_expr_or(k_range(remote, 0, v - 1, upper),
-		    k_range(remote, v + 1, UINT16_MAX, upper));
+		return bytecode_expr_or(k_range(remote, 0, v - 1),
+		    k_range(remote, v + 1, UINT16_MAX));
 	case CT_CMP_LT:
-		return k_range(remote, 0, v - 1, upper);
+		return k_range(remote, 0, v - 1);
 	case CT_CMP_LE:
-		return k_range(remote, 0, v, upper);
+		return k_range(remote, 0, v);
 	case CT_CMP_GT:
-		return k_range(remote, v + 1, UINT16_MAX, upper);
+		return k_range(remote, v + 1, UINT16_MAX);
 	case CT_CMP_GE:
-		return k_range(remote, v, UINT16_MAX, upper);
+		return k_range(remote, v, UINT16_MAX);
 	}
-	return bytecode_expr_const(upper);
-}
-
-/* Does h match the all-zero address with port 0 (an unconnected end)? */
-static bool
-k_host_has_zero(const struct ct_bc_host *h)
-{
-	static const uint8_t zero[16];
-
-	if (h->port > 0)
-		return false;
-	return h->family == AF_UNSPEC || memcmp(h->addr, zero, 16) == 0;
-}
-
-static struct ct_bc_expr *
-k_host(bool remote, const struct ct_bc_host *h, bool upper)
-{
-	struct ct_bc_expr *e = bytecode_expr_host(remote, h);
-
-	/* downwards, as for ports: an unconnected remote end is no match */
-	if (remote && !upper && k_host_has_zero(h))
-		e = bytecode_expr_and(e, bytecode_expr_port(true, 1, UINT16_MAX));
-	return e;
+	return bytecode_expr_const(true);
 }
 
 static struct ct_bc_expr *
@@ -112,22 +91,35 @@ k_expr(const struct ct_fnode *n, const struct kctx *c, bool upper)
 	case CT_FN_FAMILY:
 		return bytecode_expr_const(c->family == n->num);
 	case CT_FN_STATE:
-		return bytecode_expr_const((n->states[c->proto == IPPROTO_UDP] &
-		    (1u << c->state)) != 0);
+		return bytecode_expr_const((n->states & (1u << c->state)) != 0);
 	case CT_FN_PORT:
 		if (n->end != CT_END_EITHER)
-			return k_port(n->end == CT_END_REMOTE, n->cmp, n->num,
-			    upper);
-		return bytecode_expr_or(k_port(false, n->cmp, n->num, upper),
-		    k_port(true, n->cmp, n->num, upper));
+			return k_port(n->end == CT_END_REMOTE, n->cmp, n->num);
+		return bytecode_expr_or(k_port(false, n->cmp, n->num),
+		    k_port(true, n->cmp, n->num));
 	case CT_FN_HOST:
 		if (n->end != CT_END_EITHER)
-			return k_host(n->end == CT_END_REMOTE, &n->host, upper);
-		return bytecode_expr_or(k_host(false, &n->host, upper),
-		    k_host(true, &n->host, upper));
+			return bytecode_expr_host(n->end == CT_END_REMOTE, &n->host);
+		return bytecode_expr_or(bytecode_expr_host(false, &n->host),
+		    bytecode_expr_host(true, &n->host));
 	case CT_FN_NETNS:
 		if (c->ns != NULL)	/* one namespace per dump: a constant */
 			return bytecode_expr_const(filter_netns_match(n, c->ns));
+		break;
+	case CT_FN_DEV:
+		return bytecode_expr_dev(n->num);
+	case CT_FN_MARK:
+		return bytecode_expr_mark(n->num, n->mask);
+	case CT_FN_CGROUP:
+		return bytecode_expr_cgroup(n->id);
+	case CT_FN_AUTO:
+		/*
+		 * autobound is the kernel's AUTO (no SOCK_BINDPORT_LOCK) and a
+		 * port in the ephemeral range (snap.c): AUTO holds for at
+		 * least those sockets, and says nothing of a subset.
+		 */
+		if (upper)
+			return bytecode_expr_auto();
 		break;
 	case CT_FN_COMM:
 	case CT_FN_PID:

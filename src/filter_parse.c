@@ -2,31 +2,47 @@
  * The filter language of SPEC §5: a lexer and a recursive-descent parser
  * from the command-line words to the tree of filter_ast.h.
  *
- *   filter := or
- *   or     := and { ("or" | "||") and }
- *   and    := unary { [ "and" | "&&" ] unary }      adjacent terms mean and
- *   unary  := ("not" | "!") unary | "(" or ")" | term
- *   term   := PORTWORD [CMP] PORT            sport dport lport rport
- *           | HOSTWORD HOST                  src dst laddr raddr
- *           | "state" STATE | "proto" P | "family" F
- *           | ("comm" | "proc" | "process") [= | !=] NAME
- *           | ("pid" | "uid" | "user") [= | !=] VALUE
- *           | "netns" [= | !=] NAME|INODE    a shell pattern, or "net:[INODE]"
- *           | ("container" | "pod" | "unit") [= | !=] PATTERN
+ *   filter := seq
+ *   seq    := unary { op unary }            op: "or" "||" "|" | "and" "&&"
+ *                                           "&" | nothing (side by side)
+ *   unary  := ("not" | "!") unary | "(" seq ")" | term
+ *   term   := PORTWORD [CMP] PORT           sport dport lport rport
+ *           | HOSTWORD [EQ] HOST            src dst laddr raddr
+ *           | "state" [EQ] STATE | ("exclude" | "excl") STATE
+ *           | "dev" [EQ] NAME|INDEX | "fwmark" [EQ] MARK[/MASK]
+ *           | "cgroup" [EQ] PATH | "autobound"
+ *           | "proto" [EQ] P | "family" [EQ] F
+ *           | ("comm" | "proc" | "process") [EQ] NAME
+ *           | ("pid" | "uid" | "user") [EQ] VALUE
+ *           | "netns" [EQ] NAME|INODE       a shell pattern, or "net:[INODE]"
+ *           | ("container" | "pod" | "unit") [EQ] PATTERN
  *           | "tcp" | "udp" | "inet" | "inet6"
- *           | ":" PORT                       either end's port
- *           | HOST                           either end's address
- *   HOST   := ADDR[/PREFIX][:PORT] | [ADDR6][/PREFIX][:PORT] | ADDR6[/PREFIX]
- *           | *[:PORT]
+ *           | ":" PORT                      either end's port
+ *           | HOST                          either end's address
+ *   CMP    := = == eq | != ne neq | < lt | <= le leq | > gt | >= ge geq
+ *   EQ     := = == eq | != ne neq
+ *   HOST   := [inet: | inet6:] ADDR[/PREFIX][:PORT] | [ADDR6][/PREFIX][:PORT]
+ *           | ADDR6[/PREFIX] | *[:PORT]
+ *
+ * A sequence is all "or" or all "and": ss reads and/or strictly from left
+ * to right where other languages bind "and" first, so a mix without
+ * parentheses is an error that shows both readings. State words side by
+ * side name a set of states, as ss reads them: "state a state b" is
+ * either, "exclude c" takes one out.
  *
  * The words are joined with single spaces before lexing, so one quoted
  * argument and many words read the same, and every error names a column
  * of that joined text. Keywords and state names are case-insensitive.
+ * Values (names, paths) read the escapes the output writes: \xNN is the
+ * byte NN and \\ a backslash; any other \c is c.
  */
 #include "filter.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -36,6 +52,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "fields.h"
 #include "filter_ast.h"
@@ -46,14 +63,15 @@
 #define FP_MAX_DEPTH	100	/* nested parentheses and nots */
 #define FP_MAX_TERMS	1000	/* terms: bounds the depth of the tree */
 #define FP_ESC		72	/* room for one escaped word in a message */
+#define FP_READING	72	/* room for one reading of a mixed sequence */
 
 enum tok_type {
 	TK_WORD,		/* a word, or a "quoted word" */
 	TK_LPAREN,
 	TK_RPAREN,
 	TK_NOT,			/* ! not */
-	TK_AND,			/* && and */
-	TK_OR,			/* || or */
+	TK_AND,			/* && & and */
+	TK_OR,			/* || | or */
 	TK_CMP,			/* = == != < <= > >= (cmp says which) */
 	TK_END,
 };
@@ -65,15 +83,20 @@ struct tok {
 	const char	*s;		/* in the joined text; quoted: inside */
 	size_t		 len;
 	int		 col;		/* 1-based column of its first byte */
+	size_t		 end;		/* offset just past it, quote and all */
 };
 
+/* What the last term parsed was, for the runs of state words. */
+enum fp_plain { FP_OTHER, FP_STATE, FP_EXCLUDE };
+
 struct fp {
+	const char	*text;		/* the joined words */
 	struct tok	*t;		/* t[n] is TK_END */
 	size_t		 n, cap, i;
 	int		 depth;
 	unsigned	 terms;
-	bool		 owners;
-	bool		 labels;
+	unsigned	 needs;		/* CT_FNEED_* */
+	enum fp_plain	 plain;		/* of the term fp_unary() just read */
 	bool		 failed;
 	struct ct_filter_error *err;
 };
@@ -139,8 +162,7 @@ fp_suggest(const char *s, size_t n, const char *const *words)
 /* Lexer ----------------------------------------------------------------- */
 
 static struct tok *
-fp_push(struct fp *p, enum tok_type type, const char *s, size_t len,
-    const char *text)
+fp_push(struct fp *p, enum tok_type type, const char *s, size_t len)
 {
 	struct tok *t;
 
@@ -153,7 +175,8 @@ fp_push(struct fp *p, enum tok_type type, const char *s, size_t len,
 	t->type = type;
 	t->s = s;
 	t->len = len;
-	t->col = (int)(s - text) + 1;
+	t->col = (int)(s - p->text) + 1;
+	t->end = (size_t)(s - p->text) + len;
 	return t;
 }
 
@@ -164,12 +187,30 @@ fp_word_is(const struct tok *t, const char *word)
 	    strncasecmp(t->s, word, t->len) == 0;
 }
 
+/*
+ * The length of the word at s: up to a blank or an operator character; a
+ * backslash keeps the next byte in the word, whatever it is, and a quote
+ * inside a word is one of its bytes (a name shown as q,"a\x20b pastes).
+ */
+static size_t
+fp_word_len(const char *s)
+{
+	static const char ends[] = " \t\n\r\v\f()!=<>&|";
+	size_t i = 0;
+
+	while (s[i] != '\0' && strchr(ends, s[i]) == NULL) {
+		if (s[i] == '\\' && s[i + 1] != '\0')
+			i++;
+		i++;
+	}
+	return i;
+}
+
 static int
-fp_lex(struct fp *p, const char *text)
+fp_lex(struct fp *p)
 {
 	static const char blanks[] = " \t\n\r\v\f";
-	static const char ends[] = " \t\n\r\v\f()!=<>&|\"";
-	const char *s = text;
+	const char *s = p->text;
 	struct tok *t;
 
 	for (;;) {
@@ -179,14 +220,14 @@ fp_lex(struct fp *p, const char *text)
 		switch (*s) {
 		case '(':
 		case ')':
-			fp_push(p, *s == '(' ? TK_LPAREN : TK_RPAREN, s, 1, text);
+			fp_push(p, *s == '(' ? TK_LPAREN : TK_RPAREN, s, 1);
 			s++;
 			continue;
 		case '!':
 		case '=':
 		case '<':
 		case '>':
-			t = fp_push(p, TK_CMP, s, s[1] == '=' ? 2 : 1, text);
+			t = fp_push(p, TK_CMP, s, s[1] == '=' ? 2 : 1);
 			if (*s == '!')
 				t->cmp = CT_CMP_NE;
 			else if (*s == '=')
@@ -201,26 +242,24 @@ fp_lex(struct fp *p, const char *text)
 			continue;
 		case '&':
 		case '|':
-			if (s[1] != s[0]) {
-				fp_fail(p, (int)(s - text) + 1,
-				    "unknown operator '%c' at column %d (did you mean '%c%c'?)",
-				    *s, (int)(s - text) + 1, *s, *s);
-				return -EINVAL;
-			}
-			fp_push(p, *s == '&' ? TK_AND : TK_OR, s, 2, text);
-			s += 2;
+			/* ss's words: & && and, | || or */
+			fp_push(p, *s == '&' ? TK_AND : TK_OR, s, s[1] == s[0] ? 2 : 1);
+			s += s[1] == s[0] ? 2 : 1;
 			continue;
 		case '"': {
-			const char *end = strchr(s + 1, '"');
+			const char *end = s + 1;
 
-			if (end == NULL) {
-				fp_fail(p, (int)(s - text) + 1,
+			while (*end != '\0' && *end != '"')
+				end += end[0] == '\\' && end[1] != '\0' ? 2 : 1;
+			if (*end == '\0') {
+				fp_fail(p, (int)(s - p->text) + 1,
 				    "unterminated quote at column %d",
-				    (int)(s - text) + 1);
+				    (int)(s - p->text) + 1);
 				return -EINVAL;
 			}
-			t = fp_push(p, TK_WORD, s + 1, (size_t)(end - s - 1), text);
+			t = fp_push(p, TK_WORD, s + 1, (size_t)(end - s - 1));
 			t->col--;		/* the column of the quote */
+			t->end++;		/* and past the closing one */
 			t->quoted = true;
 			s = end + 1;
 			continue;
@@ -228,7 +267,7 @@ fp_lex(struct fp *p, const char *text)
 		default:
 			break;
 		}
-		t = fp_push(p, TK_WORD, s, strcspn(s, ends), text);
+		t = fp_push(p, TK_WORD, s, fp_word_len(s));
 		s += t->len;
 		if (fp_word_is(t, "and"))
 			t->type = TK_AND;
@@ -237,7 +276,7 @@ fp_lex(struct fp *p, const char *text)
 		else if (fp_word_is(t, "not"))
 			t->type = TK_NOT;
 	}
-	t = fp_push(p, TK_END, s, 0, text);
+	t = fp_push(p, TK_END, s, 0);
 	p->n--;				/* t[n] is the end, not a token */
 	return 0;
 }
@@ -299,9 +338,54 @@ fp_number(const char *s, size_t len, uint64_t max, uint32_t *out)
 }
 
 /*
- * A port in s (len bytes) of token t: a number 0-65535 or a service name
- * from the services database, after one optional ':'. Returns the port,
- * or -1 with the error set.
+ * A number as ss (strtoul(3) with base 0) reads it: 0x1f hexadecimal, a
+ * leading 0 octal, else decimal. Returns as fp_number() does.
+ */
+static int
+fp_cnumber(const char *s, size_t len, uint64_t max, uint32_t *out)
+{
+	unsigned base = 10, d;
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (len >= 3 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	} else if (len >= 2 && s[0] == '0') {
+		base = 8;
+		i = 1;
+	}
+	if (i >= len && base != 10)
+		return -1;
+	if (len == 0)
+		return -1;
+	for (; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+		if (d >= base)
+			return -1;
+		if (v <= max)
+			v = v * base + d;
+	}
+	if (v > max)
+		return -2;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * A port in s (len bytes) of token t: a number 0-65535 (read as ss reads
+ * it: 0x hexadecimal, a leading 0 octal) or a service name from the
+ * services database, after one optional ':'. Returns the port, or -1 with
+ * the error set.
  */
 static int32_t
 fp_port(struct fp *p, const struct tok *t, const char *s, size_t len)
@@ -320,10 +404,11 @@ fp_port(struct fp *p, const struct tok *t, const char *s, size_t len)
 		return -1;
 	}
 	if (s[0] >= '0' && s[0] <= '9') {
-		if ((rc = fp_number(s, len, 65535, &v)) == 0)
+		if ((rc = fp_cnumber(s, len, 65535, &v)) == 0)
 			return (int32_t)v;
 		fp_fail_tok(p, t, rc == -2 ? "port out of range 0-65535:" :
-		    "bad port", "");
+		    "bad port", rc == -1 && s[0] == '0' && len > 1 ?
+		    " (a leading 0 reads octal, as in ss)" : "");
 		return -1;
 	}
 	if (len < sizeof(name) && memchr(s, '\0', len) == NULL) {
@@ -348,28 +433,88 @@ fp_mask(uint8_t *addr, unsigned prefix, unsigned bits)
 }
 
 /*
- * An address term's value: "127.0.0.1", "10.0.0.0/8:500", "[::1]:500",
- * "[::1]/128", "::1/128", "*:500". Returns 0, or -1 with the error set.
+ * An IPv4 address as ss reads it: one to four parts, each a number of
+ * 0-255 (0x hexadecimal, a leading 0 octal), the missing ones zero, so
+ * that "127/8" and "10.1/16" name networks. Returns 0 or -1.
  */
 static int
-fp_host(struct fp *p, const struct tok *t, struct ct_bc_host *h)
+fp_ipv4(const char *s, uint8_t *out)
+{
+	uint32_t v;
+	size_t i, n;
+
+	memset(out, 0, 4);
+	for (i = 0; i < 4; i++) {
+		n = strcspn(s, ".");
+		if (fp_cnumber(s, n, 255, &v) != 0)
+			return -1;
+		out[i] = (uint8_t)v;
+		if (s[n] == '\0')
+			return 0;
+		s += n + 1;
+	}
+	return -1;			/* a fifth part */
+}
+
+/*
+ * A prefix length, or an IPv4 netmask as ss takes it (255.255.0.0: its
+ * bits must be contiguous). Returns the length, -1 bad, -2 too long.
+ */
+static int
+fp_prefix(const char *s, unsigned bits)
+{
+	uint8_t m[4];
+	uint32_t v, mask;
+	unsigned n = 0;
+
+	if (strchr(s, '.') != NULL) {
+		if (bits != 32 || fp_ipv4(s, m) != 0)
+			return -1;
+		mask = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+		    (uint32_t)m[2] << 8 | m[3];
+		while (n < 32 && (mask & (0x80000000u >> n)))
+			n++;
+		return n < 32 && (mask << n) != 0 ? -1 : (int)n;
+	}
+	if (fp_cnumber(s, strlen(s), 255, &v) != 0)
+		return -1;
+	return v > bits ? -2 : (int)v;
+}
+
+/*
+ * An address term's value: "127.0.0.1", "10.0.0.0/8:500", "127/8",
+ * "[::1]:500", "[::1]/128", "::1/128", "::1/128:22", "*:500", "any",
+ * and ss's "inet:" and "inet6:" in front (*family: AF_INET, AF_INET6, or
+ * AF_UNSPEC without). Names are never resolved. Returns 0, or -1 with
+ * the error set.
+ */
+static int
+fp_host(struct fp *p, const struct tok *t, struct ct_bc_host *h,
+    uint8_t *family)
 {
 	char buf[128], *addr = buf, *pfx = NULL, *port = NULL, *rest;
 	unsigned bits;
-	uint32_t v;
-	int rc;
+	int v;
 
 	memset(h, 0, sizeof(*h));
 	h->port = -1;
+	*family = AF_UNSPEC;
 	if (t->len >= sizeof(buf) || memchr(t->s, '\0', t->len) != NULL)
 		goto bad;
 	memcpy(buf, t->s, t->len);
 	buf[t->len] = '\0';
-	if (buf[0] == '[') {
-		if ((rest = strchr(buf, ']')) == NULL)
+	if (strncasecmp(buf, "inet:", 5) == 0) {
+		*family = AF_INET;
+		addr += 5;
+	} else if (strncasecmp(buf, "inet6:", 6) == 0) {
+		*family = AF_INET6;
+		addr += 6;
+	}
+	if (addr[0] == '[') {
+		if ((rest = strchr(addr, ']')) == NULL)
 			goto bad;
 		*rest++ = '\0';
-		addr = buf + 1;
+		addr++;
 		if ((pfx = strchr(addr, '/')) != NULL)
 			*pfx++ = '\0';
 		if (*rest == '/' && pfx == NULL) {
@@ -385,37 +530,41 @@ fp_host(struct fp *p, const struct tok *t, struct ct_bc_host *h)
 		} else if (*rest != '\0') {
 			goto bad;
 		}
-	} else if (strchr(buf, ':') == strrchr(buf, ':')) {
-		/* no colon, or one: IPv4 (or '*') with an optional port */
-		if ((port = strchr(buf, ':')) != NULL)
+	} else if ((pfx = strchr(addr, '/')) != NULL) {
+		/* after a prefix, a colon can only start the port (as ss) */
+		*pfx++ = '\0';
+		if ((port = strchr(pfx, ':')) != NULL)
 			*port++ = '\0';
-		if ((pfx = strchr(addr, '/')) != NULL)
-			*pfx++ = '\0';
-	} else {
-		/* a bare IPv6 address: its colons leave no room for a port */
-		if ((pfx = strchr(addr, '/')) != NULL)
-			*pfx++ = '\0';
+	} else if (strchr(addr, ':') == strrchr(addr, ':')) {
+		/* no colon, or one: IPv4 (or '*') with an optional port */
+		if ((port = strchr(addr, ':')) != NULL)
+			*port++ = '\0';
 	}
-	if (strcmp(addr, "*") == 0 || (addr[0] == '\0' && port != NULL &&
-	    addr == buf)) {
+	/* else a bare IPv6 address: its colons leave no room for a port */
+	if (strcmp(addr, "*") == 0 || strcasecmp(addr, "any") == 0 ||
+	    strcasecmp(addr, "all") == 0 || strcasecmp(addr, "default") == 0 ||
+	    (addr[0] == '\0' && port != NULL)) {
 		if (pfx != NULL)
 			goto bad;
 		h->family = AF_UNSPEC;
-	} else if (inet_pton(AF_INET, addr, h->addr) == 1) {
+	} else if (strchr(addr, ':') == NULL && fp_ipv4(addr, h->addr) == 0) {
 		h->family = AF_INET;
 	} else if (inet_pton(AF_INET6, addr, h->addr) == 1) {
 		h->family = AF_INET6;
 	} else {
 		goto bad;
 	}
+	if (*family != AF_UNSPEC && h->family != AF_UNSPEC &&
+	    h->family != *family)
+		goto bad;
 	bits = h->family == AF_INET6 ? 128 : h->family == AF_INET ? 32 : 0;
 	h->prefix = (uint8_t)bits;
 	if (pfx != NULL) {
-		if ((rc = fp_number(pfx, strlen(pfx), 255, &v)) == -1) {
+		if ((v = fp_prefix(pfx, bits)) == -1) {
 			fp_fail_tok(p, t, "bad prefix in", "");
 			return -1;
 		}
-		if (rc != 0 || v > bits) {
+		if (v < 0) {
 			fp_fail_tok(p, t, bits == 32 ? "prefix over 32 for IPv4:" :
 			    "prefix over 128 for IPv6:", "");
 			return -1;
@@ -437,6 +586,72 @@ bad:
 	return -1;
 }
 
+/* The value of one hexadecimal digit, or -1. */
+static int
+fp_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The bytes a value word stands for, read the way the output writes
+ * untrusted text (util_escape()): "\xNN" is the byte NN, "\\" a
+ * backslash, and any other "\c" the byte c. With pattern non-NULL, also
+ * the word as an fnmatch(3) pattern in which every escaped byte is
+ * literal, while a plain * ? [ stays a wildcard. Both are owned by the
+ * caller. Returns 0, or -1 with the error set (a NUL byte).
+ */
+static int
+fp_unescape(struct fp *p, const struct tok *t, char **out, char **pattern)
+{
+	char *o = xmalloc(t->len + 1), *pat = NULL;
+	size_t i, n = 0, k = 0;
+
+	if (pattern != NULL)
+		pat = xmalloc(2 * t->len + 1);
+	for (i = 0; i < t->len; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+		bool esc = false;
+		int hi, lo;
+
+		if (c == '\\' && i + 1 < t->len) {
+			esc = true;
+			c = (unsigned char)t->s[++i];
+			if (c == 'x' && i + 2 < t->len &&
+			    (hi = fp_hexdigit(t->s[i + 1])) >= 0 &&
+			    (lo = fp_hexdigit(t->s[i + 2])) >= 0) {
+				c = (unsigned char)(hi << 4 | lo);
+				i += 2;
+			}
+		}
+		if (c == '\0') {
+			fp_fail_tok(p, t, "NUL byte in", "");
+			free(o);
+			free(pat);
+			return -1;
+		}
+		o[n++] = (char)c;
+		if (pat != NULL) {
+			if (esc)
+				pat[k++] = '\\';
+			pat[k++] = (char)c;
+		}
+	}
+	o[n] = '\0';
+	*out = o;
+	if (pat != NULL) {
+		pat[k] = '\0';
+		*pattern = pat;
+	}
+	return 0;
+}
+
 /* State names ----------------------------------------------------------- */
 
 #define ST(x)		(1u << CT_ST_##x)
@@ -445,40 +660,52 @@ bad:
 #define ST_BUCKET	(ST(SYN_RECV) | ST(TIME_WAIT))
 
 /*
- * Every state of SPEC §3 and the classes of ss(8). A name matches after
- * dropping '-' and '_' and ignoring case, so TIME_WAIT, time-wait and
- * timewait are one. "listen" means what -l means: TCP LISTEN and UDP
- * UNCONN. UDP's UNCONN is the kernel's CLOSE, as in ss.
+ * Every state of SPEC §3 and the names and classes of ss(8). A name
+ * matches after dropping '-' and '_' and ignoring case, so TIME_WAIT,
+ * time-wait and timewait are one. Each is the kernel's state as ss names
+ * it, for TCP and UDP alike: listen and listening are LISTEN only (UDP has
+ * none; -l adds UDP UNCONN itself), and UDP's UNCONN is the kernel's
+ * CLOSE, so close, closed, unconn and unconnected are one state.
  */
 static const struct {
 	const char	*name;		/* as matched: lower case, no - or _ */
-	const char	*label;		/* canonical, for filter_print() */
-	uint16_t	 tcp, udp;
+	uint16_t	 states;
 } fp_states[] = {
-	{ "established", "established", ST(ESTABLISHED), ST(ESTABLISHED) },
-	{ "estab", "established", ST(ESTABLISHED), ST(ESTABLISHED) },
-	{ "synsent", "syn_sent", ST(SYN_SENT), ST(SYN_SENT) },
-	{ "synrecv", "syn_recv", ST(SYN_RECV), ST(SYN_RECV) },
-	{ "synrcv", "syn_recv", ST(SYN_RECV), ST(SYN_RECV) },
-	{ "finwait1", "fin_wait1", ST(FIN_WAIT1), ST(FIN_WAIT1) },
-	{ "finwait2", "fin_wait2", ST(FIN_WAIT2), ST(FIN_WAIT2) },
-	{ "timewait", "time_wait", ST(TIME_WAIT), ST(TIME_WAIT) },
-	{ "close", "close", ST(CLOSE), ST(CLOSE) },
-	{ "closed", "close", ST(CLOSE), ST(CLOSE) },
-	{ "closewait", "close_wait", ST(CLOSE_WAIT), ST(CLOSE_WAIT) },
-	{ "lastack", "last_ack", ST(LAST_ACK), ST(LAST_ACK) },
-	{ "listen", "listen", ST(LISTEN), ST(CLOSE) },
-	{ "listening", "listen", ST(LISTEN), ST(CLOSE) },
-	{ "closing", "closing", ST(CLOSING), ST(CLOSING) },
-	{ "unconn", "unconn", ST(CLOSE), ST(CLOSE) },
-	{ "unconnected", "unconn", ST(CLOSE), ST(CLOSE) },
-	{ "all", "all", ST_ALL, ST_ALL },
-	{ "connected", "connected", ST_CONN, ST_CONN },
-	{ "synchronized", "synchronized", ST_CONN & ~ST(SYN_SENT),
-	    ST_CONN & ~ST(SYN_SENT) },
-	{ "bucket", "bucket", ST_BUCKET, ST_BUCKET },
-	{ "big", "big", ST_ALL & ~ST_BUCKET, ST_ALL & ~ST_BUCKET },
+	{ "established", ST(ESTABLISHED) },
+	{ "estab", ST(ESTABLISHED) },
+	{ "synsent", ST(SYN_SENT) },
+	{ "synrecv", ST(SYN_RECV) },
+	{ "synrcv", ST(SYN_RECV) },
+	{ "finwait1", ST(FIN_WAIT1) },
+	{ "finwait2", ST(FIN_WAIT2) },
+	{ "timewait", ST(TIME_WAIT) },
+	{ "close", ST(CLOSE) },
+	{ "closed", ST(CLOSE) },
+	{ "closewait", ST(CLOSE_WAIT) },
+	{ "lastack", ST(LAST_ACK) },
+	{ "listen", ST(LISTEN) },
+	{ "listening", ST(LISTEN) },
+	{ "closing", ST(CLOSING) },
+	{ "unconn", ST(CLOSE) },
+	{ "unconnected", ST(CLOSE) },
+	{ "all", ST_ALL },
+	{ "connected", ST_CONN },
+	{ "synchronized", ST_CONN & ~ST(SYN_SENT) },
+	{ "bucket", ST_BUCKET },
+	{ "big", ST_ALL & ~ST_BUCKET },
 };
+#define FP_NSTATES	(sizeof(fp_states) / sizeof(fp_states[0]))
+
+/* Each of fp_states[] as SPEC §3 spells it, in the same order. */
+static const char *const fp_state_labels[] = {
+	"established", "established", "syn_sent", "syn_recv", "syn_recv",
+	"fin_wait1", "fin_wait2", "time_wait", "close", "close",
+	"close_wait", "last_ack", "listen", "listening", "closing",
+	"unconn", "unconnected", "all", "connected", "synchronized",
+	"bucket", "big",
+};
+_Static_assert(sizeof(fp_state_labels) / sizeof(fp_state_labels[0]) ==
+    FP_NSTATES, "a label for every state word");
 
 /*
  * The i-th state word, as a user would type it: the canonical label
@@ -489,22 +716,23 @@ filter_state(size_t i)
 {
 	const char *name, *label;
 
-	if (i >= sizeof(fp_states) / sizeof(fp_states[0]))
+	if (i >= FP_NSTATES)
 		return NULL;
 	name = fp_states[i].name;
-	for (label = fp_states[i].label; *label != '\0'; label++) {
+	for (label = fp_state_labels[i]; *label != '\0'; label++) {
 		if (*label == '_')
 			continue;
 		if (*label != *name++)
 			return fp_states[i].name;
 	}
-	return *name == '\0' ? fp_states[i].label : fp_states[i].name;
+	return *name == '\0' ? fp_state_labels[i] : fp_states[i].name;
 }
 
+/* The states a state name stands for, or -1 with the error set. */
 static int
-fp_state(struct fp *p, const struct tok *t, struct ct_fnode *n)
+fp_state(struct fp *p, const struct tok *t)
 {
-	const char *names[sizeof(fp_states) / sizeof(fp_states[0]) + 1];
+	const char *names[FP_NSTATES + 1];
 	char norm[32], hint[64];
 	size_t i, k = 0;
 	int near;
@@ -517,20 +745,16 @@ fp_state(struct fp *p, const struct tok *t, struct ct_fnode *n)
 		norm[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
 	}
 	norm[k] = '\0';
-	for (i = 0; i < sizeof(fp_states) / sizeof(fp_states[0]); i++) {
-		if (strcmp(norm, fp_states[i].name) == 0) {
-			n->states[0] = fp_states[i].tcp;
-			n->states[1] = fp_states[i].udp;
-			n->label = fp_states[i].label;
-			return 0;
-		}
+	for (i = 0; i < FP_NSTATES; i++) {
+		if (!t->quoted && strcmp(norm, fp_states[i].name) == 0)
+			return fp_states[i].states;
 		names[i] = fp_states[i].name;
 	}
 	names[i] = NULL;
 	hint[0] = '\0';
 	if ((near = fp_suggest(norm, k, names)) >= 0)
 		snprintf(hint, sizeof(hint), " (did you mean '%s'?)",
-		    fp_states[near].label);
+		    fp_state_labels[near]);
 	fp_fail_tok(p, t, "unknown state", hint);
 	return -1;
 }
@@ -563,8 +787,9 @@ fp_netns_ino(struct ct_fnode *n)
 /* Terms ----------------------------------------------------------------- */
 
 enum fp_kw {
-	KW_PORT, KW_HOST, KW_STATE, KW_COMM, KW_PID, KW_UID, KW_USER,
-	KW_PROTO, KW_FAMILY, KW_IS_PROTO, KW_IS_FAMILY,
+	KW_PORT, KW_HOST, KW_STATE, KW_EXCLUDE, KW_COMM, KW_PID, KW_UID,
+	KW_USER, KW_PROTO, KW_FAMILY, KW_IS_PROTO, KW_IS_FAMILY, KW_DEV,
+	KW_MARK, KW_CGROUP, KW_AUTO,
 	KW_NETNS, KW_LABEL,
 };
 
@@ -587,6 +812,9 @@ static const struct fp_word {
 	{ "udp", -1, KW_IS_PROTO, IPPROTO_UDP },
 	{ "inet", -1, KW_IS_FAMILY, AF_INET },
 	{ "inet6", -1, KW_IS_FAMILY, AF_INET6 },
+	{ "exclude", -1, KW_EXCLUDE, 0 },
+	{ "excl", -1, KW_EXCLUDE, 0 },
+	{ "autobound", -1, KW_AUTO, 0 },
 	{ NULL, CT_F_LPORT, KW_PORT, CT_END_LOCAL },
 	{ NULL, CT_F_RPORT, KW_PORT, CT_END_REMOTE },
 	{ NULL, CT_F_LADDR, KW_HOST, CT_END_LOCAL },
@@ -603,6 +831,9 @@ static const struct fp_word {
 	{ NULL, CT_F_CONTAINER, KW_LABEL, CT_LP_CONTAINER },
 	{ NULL, CT_F_POD, KW_LABEL, CT_LP_POD },
 	{ NULL, CT_F_UNIT, KW_LABEL, CT_LP_UNIT },
+	{ NULL, CT_F_DEV, KW_DEV, 0 },
+	{ NULL, CT_F_FWMARK, KW_MARK, 0 },
+	{ NULL, CT_F_CGROUP, KW_CGROUP, 0 },
 };
 #define FP_NWORDS	(sizeof(fp_words) / sizeof(fp_words[0]))
 
@@ -637,10 +868,15 @@ fp_kw_arg(enum fp_kw kw)
 {
 	switch (kw) {
 	case KW_STATE:
+	case KW_EXCLUDE:
 		return CT_FARG_STATE;
 	case KW_IS_PROTO:
 	case KW_IS_FAMILY:
+	case KW_AUTO:
 		return CT_FARG_NONE;
+	case KW_DEV:
+	case KW_MARK:
+	case KW_CGROUP:
 	case KW_PORT:
 	case KW_HOST:
 	case KW_COMM:
@@ -710,11 +946,12 @@ static const struct {
 	const char	*word;
 	enum ct_fn_cmp	 cmp;
 } fp_cmp_words[] = {
-	{ "eq", CT_CMP_EQ }, { "ne", CT_CMP_NE }, { "lt", CT_CMP_LT },
-	{ "le", CT_CMP_LE }, { "gt", CT_CMP_GT }, { "ge", CT_CMP_GE },
+	{ "eq", CT_CMP_EQ }, { "ne", CT_CMP_NE }, { "neq", CT_CMP_NE },
+	{ "lt", CT_CMP_LT }, { "le", CT_CMP_LE }, { "leq", CT_CMP_LE },
+	{ "gt", CT_CMP_GT }, { "ge", CT_CMP_GE }, { "geq", CT_CMP_GE },
 };
 
-/* An optional comparison after a keyword: = == != < <= > >= eq ... ge. */
+/* An optional comparison after a keyword: = == != < <= > >= eq ... geq. */
 static const struct tok *
 fp_cmp(struct fp *p, enum ct_fn_cmp *cmp)
 {
@@ -739,17 +976,17 @@ fp_cmp(struct fp *p, enum ct_fn_cmp *cmp)
 
 /* For words that compare by equality only: an optional = or !=. */
 static int
-fp_eq(struct fp *p, const struct tok *kw, bool *negate)
+fp_eq(struct fp *p, const struct tok *kw, bool *negate, const struct tok **op)
 {
 	enum ct_fn_cmp cmp;
-	const struct tok *op = fp_cmp(p, &cmp);
 	char w[FP_ESC], k[FP_ESC];
 
+	*op = fp_cmp(p, &cmp);
 	*negate = cmp == CT_CMP_NE;
-	if (op == NULL || cmp == CT_CMP_EQ || cmp == CT_CMP_NE)
+	if (*op == NULL || cmp == CT_CMP_EQ || cmp == CT_CMP_NE)
 		return 0;
-	fp_fail(p, op->col, "comparison '%s' at column %d does not apply to "
-	    "'%s' (only = and !=)", fp_esc(op->s, op->len, w), op->col,
+	fp_fail(p, (*op)->col, "comparison '%s' at column %d does not apply to "
+	    "'%s' (only = and !=)", fp_esc((*op)->s, (*op)->len, w), (*op)->col,
 	    fp_esc(kw->s, kw->len, k));
 	return -1;
 }
@@ -786,94 +1023,92 @@ fp_unknown(struct fp *p, const struct tok *t, int field)
 	fp_fail_tok(p, t, "unknown word", hint);
 }
 
+/* A host term, anded with the family an "inet:" in front of it named. */
 static struct ct_fnode *
-fp_term(struct fp *p)
+fp_host_term(struct fp *p, const struct tok *v, enum ct_fn_end end)
 {
-	const struct tok *kw = fp_peek(p), *v;
-	const struct fp_word *w;
-	struct ct_fnode *n;
-	struct passwd *pw;
-	bool negate = false;
-	int field, rc;
+	struct ct_fnode *n = fp_node(CT_FN_HOST), *f;
+	uint8_t family;
 
-	if (++p->terms > FP_MAX_TERMS) {
-		fp_fail(p, kw->col, "filter too long at column %d (at most %d "
-		    "terms)", kw->col, FP_MAX_TERMS);
-		return NULL;
-	}
-	p->i++;
-	if ((w = fp_keyword(kw, &field)) == NULL) {
-		n = fp_node(CT_FN_HOST);
-		if (!kw->quoted && kw->len > 0 && kw->s[0] == ':' &&
-		    memchr(kw->s + 1, ':', kw->len - 1) == NULL) {
-			/* ":PORT": either end's port */
-			n->kind = CT_FN_PORT;
-			n->end = CT_END_EITHER;
-			if ((rc = fp_port(p, kw, kw->s, kw->len)) >= 0) {
-				n->num = (uint32_t)rc;
-				return n;
-			}
-		} else if (!kw->quoted && fp_number(kw->s, kw->len, UINT32_MAX,
-		    &n->num) == 0) {
-			char e[FP_ESC];
-
-			fp_fail(p, kw->col, "bad address '%s' at column %d (a "
-			    "port is written ':%s')", fp_esc(kw->s, kw->len, e),
-			    kw->col, e);
-		} else if (!kw->quoted && fp_addressish(kw)) {
-			n->end = CT_END_EITHER;
-			if (fp_host(p, kw, &n->host) == 0)
-				return n;
-		} else {
-			fp_unknown(p, kw, field);
-		}
+	n->end = end;
+	if (fp_host(p, v, &n->host, &family) != 0) {
 		filter_node_free(n);
 		return NULL;
 	}
-	switch (w->kw) {
-	case KW_IS_PROTO:
-	case KW_IS_FAMILY:
-		n = fp_node(w->kw == KW_IS_PROTO ? CT_FN_PROTO : CT_FN_FAMILY);
-		n->num = w->arg;
+	if (family == AF_UNSPEC)
 		return n;
-	case KW_PORT: {
-		enum ct_fn_cmp cmp;
-		const struct tok *op = fp_cmp(p, &cmp);
+	f = fp_node(CT_FN_FAMILY);
+	f->num = family;
+	return fp_binary(CT_FN_AND, f, n);
+}
 
-		if ((v = fp_value(p, op != NULL ? op : kw, "port")) == NULL ||
-		    (rc = fp_port(p, v, v->s, v->len)) < 0)
-			return NULL;
-		n = fp_node(CT_FN_PORT);
-		n->end = (enum ct_fn_end)w->arg;
-		n->cmp = cmp;
-		n->num = (uint32_t)rc;
-		return n;
-	}
-	case KW_HOST:
-		if ((v = fp_value(p, kw, "address")) == NULL)
-			return NULL;
-		n = fp_node(CT_FN_HOST);
-		n->end = (enum ct_fn_end)w->arg;
-		if (fp_host(p, v, &n->host) != 0) {
-			filter_node_free(n);
-			return NULL;
-		}
-		return n;
-	default:
+/*
+ * The id of a cgroup v2 directory: PATH under the cgroup2 mount (as ss:
+ * "/system.slice", or the mount's own path in front), found with
+ * name_to_handle_at(2), whose handle on cgroupfs is the 64-bit id the
+ * kernel reports as INET_DIAG_CGROUP_ID. Returns the id, or 0.
+ */
+static uint64_t
+fp_cgroup_id(const char *path)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t	 id;
+	} h;
+	char full[4096];
+	struct mntent *m;
+	uint64_t id = 0;
+	FILE *fp;
+	int mnt;
+
+	if ((fp = setmntent("/proc/self/mounts", "r")) == NULL)
+		return 0;
+	while ((m = getmntent(fp)) != NULL) {
+		size_t ml = strlen(m->mnt_dir);
+
+		if (strcmp(m->mnt_type, "cgroup2") != 0)
+			continue;
+		if (strncmp(path, m->mnt_dir, ml) == 0 &&
+		    (path[ml] == '/' || path[ml] == '\0'))
+			path += ml;	/* the mount's path given too */
+		while (*path == '/')
+			path++;
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", m->mnt_dir,
+		    path) >= sizeof(full))
+			break;
+		memset(&h, 0, sizeof(h));
+		h.fh.handle_bytes = sizeof(h.id);
+		if (name_to_handle_at(AT_FDCWD, full, &h.fh, &mnt, 0) == 0 &&
+		    h.fh.handle_bytes == sizeof(h.id))
+			memcpy(&id, h.fh.f_handle, sizeof(id));
 		break;
 	}
-	/* the words that take one value, with an optional = or != */
-	if (fp_eq(p, kw, &negate) != 0)
+	endmntent(fp);
+	return id;
+}
+
+/* The words that take one value, with an optional = or !=. */
+static struct ct_fnode *
+fp_value_term(struct fp *p, const struct tok *kw, const struct fp_word *w)
+{
+	const struct tok *v, *op;
+	struct ct_fnode *n;
+	struct passwd *pw;
+	bool negate = false;
+	char *text;
+	int field, rc;
+
+	if (fp_eq(p, kw, &negate, &op) != 0)
 		return NULL;
 	switch (w->kw) {
 	case KW_STATE:
-		if ((v = fp_value(p, kw, "state")) == NULL)
+		if ((v = fp_value(p, kw, "state")) == NULL ||
+		    (rc = fp_state(p, v)) < 0)
 			return NULL;
 		n = fp_node(CT_FN_STATE);
-		if (fp_state(p, v, n) != 0) {
-			filter_node_free(n);
-			return NULL;
-		}
+		n->states = (uint16_t)rc;
+		if (op == NULL)
+			p->plain = FP_STATE;	/* may join its neighbours */
 		break;
 	case KW_PROTO:
 	case KW_FAMILY: {
@@ -897,9 +1132,11 @@ fp_term(struct fp *p)
 		if ((v = fp_value(p, kw, "process name")) == NULL)
 			return NULL;
 		n = fp_node(CT_FN_COMM);
-		n->name = xcalloc(1, v->len + 1);
-		memcpy(n->name, v->s, v->len);
-		p->owners = true;
+		if (fp_unescape(p, v, &n->name, &n->pattern) != 0) {
+			filter_node_free(n);
+			return NULL;
+		}
+		p->needs |= CT_FNEED_OWNERS;
 		break;
 	case KW_PID:
 	case KW_UID:
@@ -912,7 +1149,7 @@ fp_term(struct fp *p)
 			return NULL;
 		}
 		if (w->kw == KW_PID)
-			p->owners = true;
+			p->needs |= CT_FNEED_OWNERS;
 		break;
 	case KW_NETNS:
 	case KW_LABEL:
@@ -924,26 +1161,24 @@ fp_term(struct fp *p)
 		memcpy(n->name, v->s, v->len);
 		if (w->kw == KW_LABEL) {
 			n->num = w->arg;
-			p->owners = true;	/* a label is its owner's */
-			p->labels = true;
+			/* a label is its owner's */
+			p->needs |= CT_FNEED_OWNERS | CT_FNEED_LABELS;
 		} else {
 			fp_netns_ino(n);
 		}
 		break;
-	case KW_USER: {
-		char name[256];
-
+	case KW_USER:
 		if ((v = fp_value(p, kw, "user name")) == NULL)
 			return NULL;
 		n = fp_node(CT_FN_UID);
 		if (fp_number(v->s, v->len, UINT32_MAX, &n->num) == 0)
 			break;			/* a uid is a user too */
-		pw = NULL;
-		if (v->len < sizeof(name) && memchr(v->s, '\0', v->len) == NULL) {
-			memcpy(name, v->s, v->len);
-			name[v->len] = '\0';
-			pw = getpwnam(name);
+		if (fp_unescape(p, v, &text, NULL) != 0) {
+			filter_node_free(n);
+			return NULL;
 		}
+		pw = getpwnam(text);
+		free(text);
 		if (pw == NULL) {
 			fp_fail_tok(p, v, "unknown user", "");
 			filter_node_free(n);
@@ -951,16 +1186,151 @@ fp_term(struct fp *p)
 		}
 		n->num = pw->pw_uid;
 		break;
+	case KW_DEV:
+		/* a name of this namespace's devices, else an index, as ss */
+		if ((v = fp_value(p, kw, "device")) == NULL ||
+		    fp_unescape(p, v, &text, NULL) != 0)
+			return NULL;
+		n = fp_node(CT_FN_DEV);
+		if ((n->num = if_nametoindex(text)) == 0 &&
+		    fp_cnumber(v->s, v->len, UINT32_MAX, &n->num) != 0) {
+			fp_fail_tok(p, v, "unknown device", "");
+			free(text);
+			filter_node_free(n);
+			return NULL;
+		}
+		free(text);
+		break;
+	case KW_MARK: {
+		const char *slash;
+		size_t len;
+
+		if ((v = fp_value(p, kw, "mark")) == NULL)
+			return NULL;
+		n = fp_node(CT_FN_MARK);
+		n->mask = UINT32_MAX;
+		slash = memchr(v->s, '/', v->len);
+		len = slash != NULL ? (size_t)(slash - v->s) : v->len;
+		if (fp_cnumber(v->s, len, UINT32_MAX, &n->num) != 0 ||
+		    (slash != NULL && fp_cnumber(slash + 1, v->len - len - 1,
+		    UINT32_MAX, &n->mask) != 0)) {
+			fp_fail_tok(p, v, "bad mark", " (VALUE or VALUE/MASK)");
+			filter_node_free(n);
+			return NULL;
+		}
+		p->needs |= CT_FNEED_EXT | CT_FNEED_MARK;
+		break;
 	}
+	case KW_CGROUP:
+		if ((v = fp_value(p, kw, "cgroup path")) == NULL)
+			return NULL;
+		n = fp_node(CT_FN_CGROUP);
+		if (fp_unescape(p, v, &n->name, NULL) != 0) {
+			filter_node_free(n);
+			return NULL;
+		}
+		if ((n->id = fp_cgroup_id(n->name)) == 0) {
+			fp_fail_tok(p, v, "no such cgroup v2 directory", "");
+			filter_node_free(n);
+			return NULL;
+		}
+		p->needs |= CT_FNEED_EXT;
+		break;
 	default:
 		return NULL;			/* not reached */
 	}
 	return negate ? fp_not(n) : n;
 }
 
+static struct ct_fnode *
+fp_term(struct fp *p)
+{
+	const struct tok *kw = fp_peek(p), *v;
+	const struct fp_word *w;
+	struct ct_fnode *n;
+	int field, rc;
+
+	if (++p->terms > FP_MAX_TERMS) {
+		fp_fail(p, kw->col, "filter too long at column %d (at most %d "
+		    "terms)", kw->col, FP_MAX_TERMS);
+		return NULL;
+	}
+	p->i++;
+	if ((w = fp_keyword(kw, &field)) == NULL) {
+		n = fp_node(CT_FN_PORT);
+		if (!kw->quoted && kw->len > 0 && kw->s[0] == ':' &&
+		    memchr(kw->s + 1, ':', kw->len - 1) == NULL) {
+			/* ":PORT": either end's port */
+			n->end = CT_END_EITHER;
+			if ((rc = fp_port(p, kw, kw->s, kw->len)) >= 0) {
+				n->num = (uint32_t)rc;
+				return n;
+			}
+		} else if (!kw->quoted && fp_number(kw->s, kw->len, UINT32_MAX,
+		    &n->num) == 0) {
+			char e[FP_ESC];
+
+			fp_fail(p, kw->col, "bad address '%s' at column %d (a "
+			    "port is written ':%s')", fp_esc(kw->s, kw->len, e),
+			    kw->col, e);
+		} else if (!kw->quoted && fp_addressish(kw)) {
+			filter_node_free(n);
+			return fp_host_term(p, kw, CT_END_EITHER);
+		} else {
+			fp_unknown(p, kw, field);
+		}
+		filter_node_free(n);
+		return NULL;
+	}
+	switch (w->kw) {
+	case KW_IS_PROTO:
+	case KW_IS_FAMILY:
+		n = fp_node(w->kw == KW_IS_PROTO ? CT_FN_PROTO : CT_FN_FAMILY);
+		n->num = w->arg;
+		return n;
+	case KW_AUTO:
+		p->needs |= CT_FNEED_AUTO;
+		return fp_node(CT_FN_AUTO);
+	case KW_EXCLUDE:
+		/* ss: every state but these (joined to its neighbours) */
+		if ((v = fp_value(p, kw, "state")) == NULL ||
+		    (rc = fp_state(p, v)) < 0)
+			return NULL;
+		n = fp_node(CT_FN_STATE);
+		n->states = (uint16_t)(CT_STATES_ALL & ~(unsigned)rc);
+		p->plain = FP_EXCLUDE;
+		return n;
+	case KW_PORT: {
+		enum ct_fn_cmp cmp;
+		const struct tok *op = fp_cmp(p, &cmp);
+
+		if ((v = fp_value(p, op != NULL ? op : kw, "port")) == NULL ||
+		    (rc = fp_port(p, v, v->s, v->len)) < 0)
+			return NULL;
+		n = fp_node(CT_FN_PORT);
+		n->end = (enum ct_fn_end)w->arg;
+		n->cmp = cmp;
+		n->num = (uint32_t)rc;
+		return n;
+	}
+	case KW_HOST: {
+		const struct tok *op;
+		bool negate;
+
+		if (fp_eq(p, kw, &negate, &op) != 0 ||
+		    (v = fp_value(p, op != NULL ? op : kw, "address")) == NULL ||
+		    (n = fp_host_term(p, v, (enum ct_fn_end)w->arg)) == NULL)
+			return NULL;
+		return negate ? fp_not(n) : n;
+	}
+	default:
+		return fp_value_term(p, kw, w);
+	}
+}
+
 /* Expressions ----------------------------------------------------------- */
 
-static struct ct_fnode *fp_or(struct fp *p);
+static struct ct_fnode *fp_seq(struct fp *p, bool top);
 
 /* Can an operand start at t? */
 static bool
@@ -996,6 +1366,7 @@ fp_unary(struct fp *p)
 	struct ct_fnode *e;
 	char w[FP_ESC];
 
+	p->plain = FP_OTHER;
 	switch (t->type) {
 	case TK_NOT:
 		if (!fp_enter(p, t))
@@ -1008,6 +1379,7 @@ fp_unary(struct fp *p)
 		if ((e = fp_unary(p)) == NULL)
 			return NULL;
 		p->depth--;
+		p->plain = FP_OTHER;
 		return fp_not(e);
 	case TK_LPAREN:
 		if (!fp_enter(p, t))
@@ -1017,7 +1389,7 @@ fp_unary(struct fp *p)
 			fp_fail(p, t->col, "empty parentheses at column %d", t->col);
 			return NULL;
 		}
-		if ((e = fp_or(p)) == NULL)
+		if ((e = fp_seq(p, false)) == NULL)
 			return NULL;
 		if (fp_peek(p)->type != TK_RPAREN) {
 			fp_fail(p, t->col, "unbalanced parentheses: '(' at column "
@@ -1027,6 +1399,7 @@ fp_unary(struct fp *p)
 		}
 		p->i++;
 		p->depth--;
+		p->plain = FP_OTHER;
 		return e;
 	case TK_RPAREN:
 		fp_fail(p, t->col, "unbalanced parentheses: ')' at column %d has "
@@ -1050,55 +1423,267 @@ fp_unary(struct fp *p)
 	return fp_term(p);
 }
 
-static struct ct_fnode *
-fp_and(struct fp *p)
-{
-	struct ct_fnode *left, *right;
-	const struct tok *t;
+/* One operand of a sequence and the operator before it. */
+struct fp_item {
+	struct ct_fnode	*node;
+	enum fp_plain	 plain;		/* a bare state or exclude word */
+	enum tok_type	 op;		/* before it: TK_AND, TK_OR, TK_WORD
+					   for side by side; TK_END first */
+	const struct tok *optok;	/* that operator, or NULL */
+	size_t		 b, e;		/* its text: [b, e) of p->text */
+};
 
-	if ((left = fp_unary(p)) == NULL)
-		return NULL;
-	for (;;) {
-		t = fp_peek(p);
-		if (t->type == TK_END || t->type == TK_RPAREN || t->type == TK_OR)
-			return left;
-		if (t->type == TK_AND) {
-			p->i++;
-			if (fp_operand_ends(fp_peek(p))) {
-				fp_dangling(p, t, "follows");
-				break;
-			}
-		}
-		if ((right = fp_unary(p)) == NULL)
-			break;
-		left = fp_binary(CT_FN_AND, left, right);
+/* A reading being built: room for the whole filter and its parentheses. */
+struct fp_text {
+	char		*s;
+	size_t		 len, cap;
+};
+
+static void
+fp_put(struct fp_text *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
 	}
-	filter_node_free(left);
-	return NULL;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
 }
 
-static struct ct_fnode *
-fp_or(struct fp *p)
+/* The text of an operator in a reading: its own word, or a blank. */
+static void
+fp_put_op(struct fp_text *b, const struct fp_item *it)
 {
-	struct ct_fnode *left, *right;
-	const struct tok *t;
+	fp_put(b, " ", 1);
+	if (it->optok == NULL)
+		return;
+	fp_put(b, it->optok->s, it->optok->len);
+	fp_put(b, " ", 1);
+}
 
-	if ((left = fp_and(p)) == NULL)
-		return NULL;
-	while ((t = fp_peek(p))->type == TK_OR) {
-		p->i++;
-		if (fp_operand_ends(fp_peek(p))) {
-			fp_dangling(p, t, "follows");
-			break;
+static void
+fp_put_item(struct fp *p, struct fp_text *b, const struct fp_item *it)
+{
+	fp_put(b, p->text + it->b, it->e - it->b);
+}
+
+static bool
+fp_is_or(const struct fp_item *it)
+{
+	return it->op == TK_OR;
+}
+
+/*
+ * The two readings of a sequence that mixes "or" with "and": ss's, from
+ * left to right (after the state words a filter starts with, which ss
+ * applies to all the rest), and the usual one, "and" first. Both are the
+ * caller's to free.
+ */
+static void
+fp_readings(struct fp *p, const struct fp_item *it, size_t n, size_t first,
+    char **ss, char **usual)
+{
+	struct fp_text l = { NULL, 0, 0 }, u = { NULL, 0, 0 };
+	struct fp_text r = { NULL, 0, 0 }, w = { NULL, 0, 0 };
+	size_t i, j, k;
+
+	/* ss: ((a or b) and c) or d: a parenthesis wherever the kind changes */
+	fp_put(&l, "", 0);
+	for (i = first; i < n; i++) {
+		if (i > first + 1 && fp_is_or(&it[i]) != fp_is_or(&it[i - 1])) {
+			w.len = 0;
+			fp_put(&w, "(", 1);
+			fp_put(&w, l.s, l.len);
+			fp_put(&w, ")", 1);
+			l.len = 0;
+			fp_put(&l, w.s, w.len);
 		}
-		if ((right = fp_and(p)) == NULL)
-			break;
-		left = fp_binary(CT_FN_OR, left, right);
+		if (i > first)
+			fp_put_op(&l, &it[i]);
+		fp_put_item(p, &l, &it[i]);
 	}
-	if (!p->failed)
-		return left;
-	filter_node_free(left);
-	return NULL;
+	fp_put(&r, "", 0);
+	for (i = 0; i < first; i++) {
+		if (i > 0)
+			fp_put_op(&r, &it[i]);
+		fp_put_item(p, &r, &it[i]);
+	}
+	if (first > 0)
+		fp_put(&r, " (", 2);
+	fp_put(&r, l.s, l.len);
+	if (first > 0)
+		fp_put(&r, ")", 1);
+	/* the usual: a or (b and c) or d */
+	fp_put(&u, "", 0);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !fp_is_or(&it[j]); j++)
+			;
+		if (i > 0)
+			fp_put_op(&u, &it[i]);
+		if (j - i > 1)
+			fp_put(&u, "(", 1);
+		for (k = i; k < j; k++) {
+			if (k > i)
+				fp_put_op(&u, &it[k]);
+			fp_put_item(p, &u, &it[k]);
+		}
+		if (j - i > 1)
+			fp_put(&u, ")", 1);
+	}
+	free(l.s);
+	free(w.s);
+	*ss = r.s;
+	*usual = u.s;
+}
+
+/*
+ * A reading, fit to quote in a message: escaped as util_escape() does,
+ * but for the blanks between the words; cut with "..." to FP_READING.
+ */
+static void
+fp_quote(const char *in, char out[FP_READING])
+{
+	size_t n = 0, m, total = 0, room;
+	const char *c;
+	char one[8];
+
+	for (c = in; *c != '\0'; c++)
+		total += *c == ' ' ? 1 : util_escape(c, 1, one, sizeof(one));
+	/* whole escapes only, and room for the dots when it does not fit */
+	room = total < FP_READING ? FP_READING - 1 : FP_READING - 4;
+	for (c = in; *c != '\0'; c++) {
+		if (*c == ' ') {
+			one[0] = ' ';
+			m = 1;
+		} else {
+			m = util_escape(c, 1, one, sizeof(one));
+		}
+		if (n + m > room)
+			break;
+		memcpy(out + n, one, m);
+		n += m;
+	}
+	if (*c != '\0') {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+static void
+fp_items_free(struct fp_item *it, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		filter_node_free(it[i].node);
+	free(it);
+}
+
+/*
+ * A sequence of operands: all joined by "or", or all by "and" (written,
+ * or implied by two side by side), never both without parentheses.
+ * Bare state words side by side are one set of states, as in ss.
+ */
+static struct ct_fnode *
+fp_seq(struct fp *p, bool top)
+{
+	struct fp_item *it = NULL;
+	size_t n = 0, cap = 0, i, k, lead = 0;
+	const struct tok *t, *firstor = NULL, *firstand = NULL;
+	bool mixed = false;
+	struct ct_fnode *root;
+
+	for (;;) {
+		enum tok_type op = n == 0 ? TK_END : TK_WORD;
+		const struct tok *optok = NULL;
+		size_t b;
+
+		t = fp_peek(p);
+		if (n > 0) {
+			if (t->type == TK_END || t->type == TK_RPAREN)
+				break;
+			if (t->type == TK_AND || t->type == TK_OR) {
+				op = t->type;
+				optok = t;
+				p->i++;
+				if (fp_operand_ends(fp_peek(p))) {
+					fp_dangling(p, t, "follows");
+					fp_items_free(it, n);
+					return NULL;
+				}
+			}
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			it = xreallocarray(it, cap, sizeof(*it));
+		}
+		b = (size_t)(fp_peek(p)->col - 1);
+		if ((it[n].node = fp_unary(p)) == NULL) {
+			fp_items_free(it, n);
+			return NULL;
+		}
+		it[n].plain = p->plain;
+		it[n].op = op;
+		it[n].optok = optok;
+		it[n].b = b;
+		it[n].e = p->t[p->i - 1].end;
+		n++;
+	}
+	/* state words side by side: one set, as ss builds it */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k > 0 && it[i].plain != FP_OTHER && it[i].op == TK_WORD &&
+		    it[k - 1].plain != FP_OTHER) {
+			struct ct_fnode *run = it[k - 1].node;
+
+			if (it[i].plain == FP_STATE)
+				run->states |= it[i].node->states;
+			else
+				run->states &= it[i].node->states;
+			it[k - 1].e = it[i].e;
+			filter_node_free(it[i].node);
+			continue;
+		}
+		it[k++] = it[i];
+	}
+	n = k;
+	/*
+	 * The readings part only where an "and" follows an "or" (a or b and
+	 * c), or where ss takes the state words a filter starts with apart
+	 * from an "or" after them (state x a or b: x and (a or b)).
+	 */
+	if (top && n > 2 && it[0].plain != FP_OTHER &&
+	    it[0].b == (size_t)(p->t[0].col - 1) && it[1].op != TK_OR)
+		lead = 1;
+	for (i = 1; i < n; i++) {
+		if (it[i].op == TK_OR && firstor == NULL)
+			firstor = it[i].optok;
+		else if (it[i].op != TK_OR && (firstor != NULL || lead))
+			mixed = true;
+		if (it[i].op == TK_AND)
+			firstand = it[i].optok;
+	}
+	if (firstor != NULL && mixed) {
+		char ess[FP_READING], eusual[FP_READING], *ss, *usual;
+
+		fp_readings(p, it, n, lead, &ss, &usual);
+		fp_quote(ss, ess);
+		fp_quote(usual, eusual);
+		free(ss);
+		free(usual);
+		fp_fail(p, firstor->col, "'or' at column %d mixed with %s needs "
+		    "parentheses: ss reads '%s', others '%s'", firstor->col,
+		    firstand != NULL ? "'and'" : "terms side by side", ess, eusual);
+		fp_items_free(it, n);
+		return NULL;
+	}
+	root = it[0].node;
+	for (i = 1; i < n; i++)
+		root = fp_binary(it[i].op == TK_OR ? CT_FN_OR : CT_FN_AND, root,
+		    it[i].node);
+	free(it);
+	return root;
 }
 
 int
@@ -1129,15 +1714,17 @@ filter_parse(int argc, char *const argv[], struct ct_filter **out,
 	}
 	memset(&p, 0, sizeof(p));
 	p.err = err;
-	if (fp_lex(&p, text) == 0) {
+	p.text = text;
+	if (fp_lex(&p) == 0) {
 		if (p.n == 0) {
 			/* only blanks: no filter at all, like no words */
 			free(p.t);
 			free(text);
 			return 0;
 		}
-		if ((root = fp_or(&p)) != NULL && fp_peek(&p)->type != TK_END) {
-			/* fp_or() stops early only at a ')' it cannot match */
+		if ((root = fp_seq(&p, true)) != NULL &&
+		    fp_peek(&p)->type != TK_END) {
+			/* fp_seq() stops early only at a ')' it cannot match */
 			fp_fail(&p, fp_peek(&p)->col, "unbalanced parentheses: ')' "
 			    "at column %d has no '('", fp_peek(&p)->col);
 			filter_node_free(root);
@@ -1153,7 +1740,6 @@ filter_parse(int argc, char *const argv[], struct ct_filter **out,
 	}
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->root = root;
-	(*out)->owners = p.owners;
-	(*out)->labels = p.labels;
+	(*out)->needs = p.needs;
 	return 0;
 }

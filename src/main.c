@@ -55,7 +55,10 @@ enum {
 };
 
 /* The short options, read by getopt_long() and listed by --list options. */
-static const char shortopts[] = ":46ad:eg:HhiJlN:no:PprsTtuVw";
+static const char shortopts[] = ":46A:ad:eF:f:g:HhiJlmN:no:PprsTtuVw";
+
+/* Bytes of a -F filter file read at most: a filter, not a data set. */
+#define FILTER_FILE_MAX	(1 << 20)
 
 static const struct option longopts[] = {
 	{ "no-processes", no_argument, NULL, 'P' },
@@ -74,6 +77,22 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "list", required_argument, NULL, OPT_LIST },
+	/* ss's long options that mean what they mean there */
+	{ "filter", required_argument, NULL, 'F' },
+	{ "family", required_argument, NULL, 'f' },
+	{ "query", required_argument, NULL, 'A' },
+	{ "socket", required_argument, NULL, 'A' },
+	{ "memory", no_argument, NULL, 'm' },
+	{ "tcp", no_argument, NULL, 't' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "listening", no_argument, NULL, 'l' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "processes", no_argument, NULL, 'p' },
+	{ "extended", no_argument, NULL, 'e' },
+	{ "info", no_argument, NULL, 'i' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -81,18 +100,21 @@ static void
 usage(FILE *fp)
 {
 	fputs(
-"usage: conntab [-46aeHhilnPprsTtuVJw] [-d secs] [-g list] [-N netns]\n"
-"               [--all-netns] [-o list] [--sort list] [--format fmt]\n"
-"               [--output file] [--max-series n]\n"
+"usage: conntab [-46aeHhilmnPprsTtuVJw] [-A query] [-d secs] [-F file]\n"
+"               [-f family] [-g list] [-N netns] [--all-netns] [-o list]\n"
+"               [--sort list] [--format fmt] [--output file] [--max-series n]\n"
 "               [--color[=always|auto|never]] [filter]\n"
 "\n"
 "  -t, -u            TCP only, UDP only (default both)\n"
 "  -4, -6            IPv4 only, IPv6 only (default both)\n"
+"  -f FAMILY         as ss: inet (-4) or inet6 (-6)\n"
+"  -A QUERY          as ss: tables tcp, udp, inet, all, inet6 (comma-separated)\n"
 "  -l                listening sockets only (TCP LISTEN, UDP UNCONN)\n"
 "  -a, -n, -p        accepted for ss/netstat habits; already the default\n"
 "  -P, --no-processes  skip the owner lookup (fastest)\n"
 "  -e                add uid, user and inode\n"
 "  -i                add TCP internals: rtt, rttvar, cwnd, retrans, bytes\n"
+"  -m                add socket memory, as ss -m: rmem_alloc ... drops\n"
 "  -o LIST           show exactly these fields, comma-separated\n"
 "  -g LIST           count sockets grouped by these fields (raddr/24 too)\n"
 "  -T, --tree        each listener with the connections it accepted\n"
@@ -109,21 +131,31 @@ usage(FILE *fp)
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
 "  --all-netns       every network namespace of the host at once (root)\n"
+"  -F FILE           read the filter from FILE (- for stdin), as ss -F\n"
 "  --color[=WHEN]    always (bare --color), never, or auto: only on a\n"
 "                    terminal and without NO_COLOR (the default)\n"
 "  -h, --help        this help\n"
 "  -V, --version     the version\n"
 "  --list WHAT       one a line: fields, keywords, states, formats, options\n"
+"  ss's long options: --tcp --udp --ipv4 --ipv6 --listening --all --numeric\n"
+"  --processes --extended --info --memory --family --query --socket --filter\n"
 "\n"
 "filter: ':500', '127.0.0.1', 'dport >= 1024', 'state established',\n"
-"        'dst 10.0.0.0/8', 'comm nginx', 'netns web1', 'container docker:*',\n"
-"        'pod PATTERN', 'unit nginx.service', with and, or, not and ( )\n"
+"        'dst 10.0.0.0/8', 'comm nginx', 'dev lo', 'fwmark 0x1/0xff',\n"
+"        'cgroup /system.slice', 'autobound', 'exclude listening',\n"
+"        'netns web1', 'container docker:*', 'pod PATTERN', 'unit x.service',\n"
+"        with and, or, not and ( ); or mixed with and needs parentheses\n"
 "fields: proto family state laddr lport raddr rport local remote recvq\n"
-"        sendq uid user inode v6only pid comm owners process listener rtt\n"
-"        rttvar cwnd retrans bytes_sent bytes_recv count netns netns_ino\n"
-"        container pod unit; with -T and -s: clients ports_used ports_avail\n"
-"        ports_pct high\n"
-"See conntab(1).\n", fp);
+"        sendq uid user inode v6only pid comm owners process listener dev\n"
+"        fwmark cgroup count; --all-netns: netns netns_ino container pod\n"
+"        unit; -i: rtt rttvar cwnd retrans bytes_sent bytes_recv rate_in\n"
+"        rate_out; ss -i: cong mss pmtu min_rtt rto ato lost sacked\n"
+"        unacked reordering retrans_out delivery_rate pacing_rate rcv_space\n"
+"        busy rwnd_limited sndbuf_limited app_limited; ss -o: timer\n"
+"        expires timer_retrans; -m: rmem_alloc rcvbuf wmem_alloc sndbuf\n"
+"        fwd_alloc wmem_queued optmem backlog drops; -T and -s: clients\n"
+"        ports_used ports_avail ports_pct high\n"
+"See conntab(1), and its section for ss and netstat users.\n", fp);
 }
 
 /* A usage error: one line on stderr, exit 2. */
@@ -236,6 +268,99 @@ add_col(struct ct_cols *c, enum ct_field_id id)
 	}
 }
 
+/* -m: ss's skmem figures, in its order. */
+static void
+add_memory_cols(struct ct_cols *c)
+{
+	enum ct_field_id id;
+
+	for (id = CT_F_RMEM_ALLOC; id <= CT_F_DROPS; id++)
+		add_col(c, id);
+}
+
+/* -f FAMILY, as ss takes it: the families conntab shows. */
+static void
+parse_family(const char *arg, struct ct_opts *o)
+{
+	static const char *const others[] = { "unix", "link", "netlink",
+	    "tipc", "vsock", "xdp", NULL };
+	char buf[CT_ESCAPE_MAX(64)];
+	size_t i;
+
+	if (strcmp(arg, "inet") == 0) {
+		o->families |= CT_FAM_4;
+		return;
+	}
+	if (strcmp(arg, "inet6") == 0) {
+		o->families |= CT_FAM_6;
+		return;
+	}
+	for (i = 0; others[i] != NULL; i++)
+		if (strcmp(arg, others[i]) == 0)
+			usage_error("-f: conntab shows inet and inet6 sockets, not "
+			    "%s", others[i]);
+	usage_error("-f: unknown family '%s' (inet or inet6)",
+	    esc(arg, buf, sizeof(buf)));
+}
+
+/*
+ * -A QUERY, as ss takes it: comma-separated tables, '!' in front to take
+ * one out. inet and all are TCP and UDP here; inet6 (no ss table) is inet
+ * with -6. Returns the protocols (CT_P_*) asked for.
+ */
+static unsigned
+parse_query(const char *arg, unsigned protos, struct ct_opts *o)
+{
+	static const char *const others[] = { "raw", "dccp", "sctp", "mptcp",
+	    "unix", "unix_stream", "u_str", "unix_dgram", "u_dgr",
+	    "unix_seqpacket", "u_seq", "packet", "packet_raw", "p_raw",
+	    "packet_dgram", "p_dgr", "netlink", "tipc", "vsock",
+	    "vsock_stream", "v_str", "vsock_dgram", "v_dgr", "xdp", NULL };
+	char word[64], buf[CT_ESCAPE_MAX(64)];
+	const char *p = arg;
+	size_t len, i;
+
+	for (;;) {
+		bool off = *p == '!';
+		unsigned set = 0;
+
+		len = strcspn(p + off, ",");
+		if (len >= sizeof(word))
+			len = sizeof(word) - 1;
+		memcpy(word, p + off, len);
+		word[len] = '\0';
+		if (strcmp(word, "tcp") == 0)
+			set = CT_P_TCP;
+		else if (strcmp(word, "udp") == 0)
+			set = CT_P_UDP;
+		else if (strcmp(word, "inet") == 0 || strcmp(word, "all") == 0)
+			set = CT_P_TCP | CT_P_UDP;
+		else if (strcmp(word, "inet6") == 0) {
+			set = CT_P_TCP | CT_P_UDP;
+			if (!off)
+				o->families |= CT_FAM_6;
+		}
+		for (i = 0; set == 0 && others[i] != NULL; i++)
+			if (strcmp(word, others[i]) == 0)
+				usage_error("-A: conntab shows the tcp and udp "
+				    "tables, not %s", others[i]);
+		if (set == 0) {
+			util_escape(word, strlen(word), buf, sizeof(buf));
+			usage_error("-A: unknown socket table '%s' (tcp, udp, "
+			    "inet, inet6, all)", buf);
+		}
+		protos = off ? protos & ~set : protos | set;
+		p += off + strcspn(p + off, ",");
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	if (protos == 0)
+		usage_error("-A: '%s' leaves no table to show",
+		    esc(arg, buf, sizeof(buf)));
+	return protos;
+}
+
 /* The columns of SPEC §6 unless -o chose them. */
 static void
 default_cols(struct ct_opts *o)
@@ -275,6 +400,8 @@ default_cols(struct ct_opts *o)
 		add_col(c, CT_F_BYTES_SENT);
 		add_col(c, CT_F_BYTES_RECV);
 	}
+	if (o->memory)
+		add_memory_cols(c);
 	if (!o->no_procs)
 		add_col(c, CT_F_PROCESS);
 	if (o->all_netns) {
@@ -573,10 +700,11 @@ parse_owners_src(const char *v)
 }
 
 static void
-parse_args(int argc, char *argv[], struct ct_opts *o)
+parse_args(int argc, char *argv[], struct ct_opts *o, const char **ffile)
 {
 	const char *color = "auto", *sort = NULL, *group = NULL, *cols = NULL;
 	const char *interval = NULL, *series = NULL;
+	unsigned query = 0;
 	const char *pd = getenv("CONNTAB_NO_PUSHDOWN");
 	char buf[CT_ESCAPE_MAX(64)];
 	int ch, at;
@@ -590,6 +718,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	o->no_pushdown = pd != NULL && pd[0] != '\0' && strcmp(pd, "0") != 0;
 	o->owners_src = parse_owners_src(getenv("CONNTAB_OWNERS"));
 	opterr = 0;
+	*ffile = NULL;
 	/* at: where this option starts, to tell a long one's error apart */
 	while ((at = optind, ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
@@ -603,6 +732,14 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 		case 'P': o->no_procs = true; break;
 		case 'e': o->extended = true; break;
 		case 'i': o->info = true; break;
+		case 'm': o->memory = true; break;
+		case 'f': parse_family(optarg, o); break;
+		case 'A': query = parse_query(optarg, query, o); break;
+		case 'F':
+			if (*ffile != NULL)
+				usage_error("-F: one filter file at most");
+			*ffile = optarg;
+			break;
 		case 'r': o->reverse = true; break;
 		case 'H': o->no_header = true; break;
 		case 'T': o->tree = true; break;
@@ -659,6 +796,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 			    esc(argv[optind - 1], buf, sizeof(buf)));
 		}
 	}
+	o->protos |= query;		/* as ss: -A adds to -t and -u */
 	if (o->protos == 0)
 		o->protos = CT_P_TCP | CT_P_UDP;
 	if (o->families == 0)
@@ -710,6 +848,52 @@ parse_args(int argc, char *argv[], struct ct_opts *o)
 	/* a file is no terminal, whatever standard output is */
 	if (o->output != NULL && o->color_when == CT_COLOR_AUTO)
 		o->color = false;
+}
+
+/*
+ * -F FILE: the filter's words from a file ("-": standard input), after
+ * those on the command line, as ss reads them: lines joined by blanks, a
+ * line starting with '#' a comment. Returns a string to free, or exits.
+ */
+static char *
+read_filter_file(const char *path)
+{
+	char buf[CT_ESCAPE_MAX(256)], *line = NULL, *text;
+	size_t cap = 0, len = 0;
+	ssize_t n;
+	FILE *fp;
+
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (fp == NULL) {
+		fprintf(stderr, "conntab: -F: %s: %s\n",
+		    esc(path, buf, sizeof(buf)), strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	text = xcalloc(1, 1);
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (line[0] == '#')
+			continue;
+		if (len + (size_t)n + 2 > FILTER_FILE_MAX) {
+			fprintf(stderr, "conntab: -F: %s: more than %d bytes\n",
+			    esc(path, buf, sizeof(buf)), FILTER_FILE_MAX);
+			exit(EXIT_USAGE);
+		}
+		line[strcspn(line, "\n")] = '\0';
+		text = xreallocarray(text, len + (size_t)n + 2, 1);
+		if (len > 0)
+			text[len++] = ' ';
+		memcpy(text + len, line, strlen(line) + 1);
+		len += strlen(line);
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "conntab: -F: %s: %s\n",
+		    esc(path, buf, sizeof(buf)), strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return text;
 }
 
 /* Join the filter words with single spaces, for display. */
@@ -983,7 +1167,9 @@ main(int argc, char *argv[])
 	struct ct_opts o;
 	char buf[CT_ESCAPE_MAX(256)], path[4096];
 	double secs;
-	int rc, status = 0;
+	char **words, **fwords = NULL, *ftext = NULL;
+	const char *ffile;
+	int rc, status = 0, nwords;
 
 	std_fds_open();
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE from write() tells us instead */
@@ -995,14 +1181,20 @@ main(int argc, char *argv[])
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	parse_args(argc, argv, &o);
-	if (filter_parse(argc - optind, argv + optind, &filter, &ferr) != 0) {
-		fprintf(stderr, "conntab: filter: %s\n", ferr.msg);
-		return EXIT_USAGE;
+	parse_args(argc, argv, &o, &ffile);
+	words = argv + optind;
+	nwords = argc - optind;
+	if (ffile != NULL) {
+		/* the file's words after the command line's, as ss reads them */
+		fwords = xcalloc((size_t)nwords + 2, sizeof(*fwords));
+		memcpy(fwords, words, (size_t)nwords * sizeof(*fwords));
+		fwords[nwords++] = ftext = read_filter_file(ffile);
+		words = fwords;
 	}
-	o.filter = filter;
-	o.filter_text = join_words(argc - optind, argv + optind);
-
+	/*
+	 * The namespace first: the filter names its devices (dev eth0), and
+	 * a name means the device of the namespace the sockets live in.
+	 */
 	if (o.netns != NULL && (rc = netns_enter(o.netns)) != 0) {
 		netns_path(o.netns, path, sizeof(path));
 		fprintf(stderr, "conntab: netns '%s': %s: %s\n",
@@ -1012,6 +1204,14 @@ main(int argc, char *argv[])
 		status = 1;
 		goto out;
 	}
+	if (filter_parse(nwords, words, &filter, &ferr) != 0) {
+		fprintf(stderr, "conntab: filter: %s\n", ferr.msg);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	o.filter = filter;
+	o.filter_text = join_words(nwords, words);
+
 	/*
 	 * --all-netns enters every namespace: without the capability it would
 	 * list conntab's own alone, a part that looks like the whole.
@@ -1082,5 +1282,7 @@ out:
 	diag_close(d);
 	filter_free(filter);
 	free((char *)o.filter_text);
+	free(fwords);
+	free(ftext);
 	return status;
 }

@@ -114,6 +114,9 @@ json_default_keys(const struct ct_opts *o, struct ct_cols *k)
 			ADD(CT_F_UNIT);
 		}
 	}
+	if (o->memory)		/* -m: the socket memory figures, as in ss */
+		for (i = CT_F_RMEM_ALLOC; i <= CT_F_DROPS; i++)
+			ADD((enum ct_field_id)i);
 #undef ADD
 }
 

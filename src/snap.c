@@ -9,6 +9,7 @@
 #include "snap.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -18,6 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bytecode.h"
+#include "cgroupfs.h"
 #include "diag.h"
 #include "filter.h"
 #include "listener.h"
@@ -119,12 +122,16 @@ snap_kfilter(const struct ct_opts *o, const struct ct_netns *ns, uint8_t family,
 	return rc;
 }
 
-/* Who counts ephemeral ports against each namespace's range: -s, metrics. */
+/*
+ * Who reads each namespace's ephemeral port range: -s and the metrics
+ * count ports against it, and autobound asks whether a port lies in it.
+ */
 static bool
 snap_needs_ranges(const struct ct_opts *o)
 {
 	return o->summary || o->format == CT_FMT_PROMETHEUS ||
-	    o->format == CT_FMT_OPENMETRICS;
+	    o->format == CT_FMT_OPENMETRICS ||
+	    (filter_needs(o->filter) & CT_FNEED_AUTO);
 }
 
 /*
@@ -151,6 +158,76 @@ snap_split_listeners(const struct ct_opts *o)
 	return o->filter != NULL && !o->no_pushdown && snap_needs_listeners(o);
 }
 
+/* What a snapshot asks the kernel for beyond the records. */
+static void
+snap_req_wants(const struct ct_opts *o, uint8_t proto, struct ct_diag_req *req)
+{
+	unsigned fneeds = filter_needs(o->filter);
+
+	req->more = proto == IPPROTO_TCP && snap_opts_need(o, CT_FF_MORE, -1);
+	req->info = proto == IPPROTO_TCP && (snap_needs_info(o) || req->more);
+	req->meminfo = snap_opts_need(o, CT_FF_MEM, -1);
+	req->ext = (fneeds & CT_FNEED_EXT) || snap_opts_need(o, CT_FF_EXT, -1);
+}
+
+static int
+snap_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * autobound for the records [mark, len) of this dump: the kernel says
+ * which sockets hold no SOCK_BINDPORT_LOCK (no port bound by hand) only
+ * through its bytecode, so one more dump with the AUTO condition alone
+ * names them by cookie. As in ss, the port must also lie in the ephemeral
+ * range: the kernel knows no locks of TIME_WAIT and SYN_RECV sockets.
+ */
+static void
+snap_mark_auto(struct ct_diag *d, const struct ct_netns *ns, const struct ct_diag_req *req,
+    struct ct_socklist *socks, size_t mark)
+{
+	struct ct_socklist aut = { 0 };
+	struct ct_diag_req ar = *req;
+	struct ct_bc_expr *e = bytecode_expr_auto();
+	uint64_t *cookies;
+	uint16_t lo, hi;
+	size_t i;
+	void *bc;
+
+	if (bytecode_compile(e, &bc, &ar.bytecode_len) != 0) {
+		bytecode_expr_free(e);
+		return;
+	}
+	bytecode_expr_free(e);
+	ar.bytecode = bc;
+	ar.info = ar.more = ar.meminfo = ar.ext = false;
+	if (diag_dump(d, &ar, &aut) != 0 && aut.len == 0) {
+		free(bc);
+		return;			/* none marked: autobound matches none */
+	}
+	free(bc);
+	cookies = xcalloc(aut.len + 1, sizeof(*cookies));
+	for (i = 0; i < aut.len; i++)
+		cookies[i] = aut.v[i].cookie;
+	qsort(cookies, aut.len, sizeof(*cookies), snap_u64_cmp);
+	/* the range was read inside the namespace (snap_needs_ranges()) */
+	lo = ns != NULL && ns->range != NULL ? ns->range->low : CT_PORTS_LOW;
+	hi = ns != NULL && ns->range != NULL ? ns->range->high : CT_PORTS_HIGH;
+	for (i = mark; i < socks->len; i++) {
+		struct ct_sock *s = &socks->v[i];
+
+		if (s->lport >= lo && s->lport <= hi &&
+		    bsearch(&s->cookie, cookies, aut.len, sizeof(*cookies),
+		    snap_u64_cmp) != NULL)
+			s->flags |= CT_SF_AUTO;
+	}
+	free(cookies);
+	sock_list_free(&aut);
+}
+
 /* One (family, proto) dump, with the kernel's share of the filter. */
 static int
 snap_dump_raw(struct ct_diag *d, const struct ct_opts *o,
@@ -162,6 +239,7 @@ snap_dump_raw(struct ct_diag *d, const struct ct_opts *o,
 	uint32_t states = CT_STATES_ALL;
 	struct ct_diag_req req;
 	struct ct_kfilter kf;
+	size_t mark = snap->socks.len;
 	int rc;
 
 	if (o->listening || part == SNAP_LISTENERS)
@@ -182,20 +260,26 @@ snap_dump_raw(struct ct_diag *d, const struct ct_opts *o,
 	req.family = family;
 	req.proto = proto;
 	req.states = kf.states;
-	req.info = proto == IPPROTO_TCP && snap_needs_info(o);
+	snap_req_wants(o, proto, &req);
 	req.bytecode = kf.bytecode;
 	req.bytecode_len = kf.bytecode_len;
 	rc = diag_dump(d, &req, &snap->socks);
 	if (req.bytecode != NULL)
 		snap->bc_sent++;
-	if (rc == -EINVAL && req.bytecode != NULL) {
-		/* the kernel refused our bytecode: the user-space filter suffices */
+	if ((rc == -EINVAL || rc == -EPERM) && req.bytecode != NULL) {
+		/*
+		 * the kernel refused our bytecode (EPERM: a mark condition
+		 * without CAP_NET_ADMIN): the user-space filter suffices
+		 */
 		snap->bc_refused++;
 		req.bytecode = NULL;
 		req.bytecode_len = 0;
 		rc = diag_dump(d, &req, &snap->socks);
 	}
 	filter_kernel_free(&kf);
+	if ((rc == 0 || rc == -EINTR) &&
+	    (filter_needs(o->filter) & CT_FNEED_AUTO))
+		snap_mark_auto(d, ns, &req, &snap->socks, mark);
 	return rc;
 }
 
@@ -347,6 +431,71 @@ snap_load_users(struct ct_snap *snap)
 			    "%s", pw->pw_name);
 	}
 	snap->nusers = n;
+}
+
+/* Names for the distinct bound devices of the snapshot (the dev field). */
+static void
+snap_load_ifnames(struct ct_snap *snap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->socks.len; i++) {
+		struct ct_ifname key = { .ifindex = snap->socks.v[i].ifindex };
+
+		if (key.ifindex == 0 || (n > 0 && bsearch(&key, snap->ifnames, n,
+		    sizeof(key), view_ifname_cmp)))
+			continue;
+		/* the kernel's own names: the namespace the dump ran in */
+		if (if_indextoname(key.ifindex, key.name) == NULL)
+			key.name[0] = '\0';
+		snap->ifnames = xreallocarray(snap->ifnames, n + 1,
+		    sizeof(*snap->ifnames));
+		snap->ifnames[n++] = key;
+		qsort(snap->ifnames, n, sizeof(*snap->ifnames), view_ifname_cmp);
+	}
+	snap->nifnames = n;
+}
+
+/* Paths for the distinct cgroup ids of the snapshot (the cgroup field). */
+static void
+snap_load_cgpaths(struct ct_snap *snap)
+{
+	uint64_t *ids = xcalloc(snap->socks.len + 1, sizeof(*ids));
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->socks.len; i++) {
+		const struct ct_sockext *x = sock_ext(&snap->socks,
+		    &snap->socks.v[i]);
+
+		/* sockets of one process come in runs: one id per run */
+		if (x != NULL && x->cgroup_id != 0 &&
+		    (n == 0 || ids[n - 1] != x->cgroup_id))
+			ids[n++] = x->cgroup_id;
+	}
+	if (n > 0)
+		(void)cgroupfs_paths(ids, n, &snap->cgpaths, &snap->ncgpaths);
+	free(ids);
+}
+
+/*
+ * fwmark in the filter needs every socket's mark, which the kernel sends
+ * only to CAP_NET_ADMIN: without it, say so rather than match nothing.
+ */
+static int
+snap_check_marks(const struct ct_opts *o, const struct ct_snap *snap)
+{
+	size_t i;
+
+	if (!(filter_needs(o->filter) & CT_FNEED_MARK))
+		return 0;
+	for (i = 0; i < snap->socks.len; i++) {
+		const struct ct_sockext *x = sock_ext(&snap->socks,
+		    &snap->socks.v[i]);
+
+		if (x == NULL || !(x->has & CT_SX_MARK))
+			return -EPERM;
+	}
+	return 0;
 }
 
 int
@@ -899,6 +1048,11 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		snap->bc_sent = acc.bc_sent;
 		snap->bc_refused = acc.bc_refused;
 	}
+	if ((rc = snap_check_marks(o, snap)) != 0) {
+		snap_free(snap);
+		snap->failed = CT_SNAP_FAIL_MARK;
+		return rc;
+	}
 	/* unlinked records keep listener 0, as diag_parse_msg() left it */
 	if (snap_needs_listeners(o))
 		listener_link(&snap->socks);
@@ -918,6 +1072,10 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 	if (snap_opts_need(o, 0, CT_F_USER))
 		snap_load_users(snap);
 	nsset_free(tmp);
+	if (snap_opts_need(o, CT_FF_IFNAME, -1))
+		snap_load_ifnames(snap);
+	if (snap_opts_need(o, CT_FF_CGPATH, -1))
+		snap_load_cgpaths(snap);
 	return 0;
 fail_netns:
 	snap_owners_abort(&job);
@@ -934,6 +1092,8 @@ snap_failed_dump(const struct ct_snap *snap)
 		return "--all-netns";
 	if (snap->failed == CT_FAILED_OWNERS)
 		return "BPF owner iterator";
+	if (snap->failed == CT_SNAP_FAIL_MARK)
+		return "fwmark: reading socket marks needs CAP_NET_ADMIN";
 	return snap->failed == IPPROTO_UDP ? "UDP socket dump" :
 	    "TCP socket dump";
 }
@@ -1002,4 +1162,10 @@ snap_free(struct ct_snap *snap)
 	snap->nusers = 0;
 	nstab_free(&snap->nstab);
 	labels_free(&snap->labels);
+	free(snap->ifnames);
+	snap->ifnames = NULL;
+	snap->nifnames = 0;
+	cgroupfs_free(snap->cgpaths, snap->ncgpaths);
+	snap->cgpaths = NULL;
+	snap->ncgpaths = 0;
 }

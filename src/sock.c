@@ -17,6 +17,12 @@ sock_list_grow(struct ct_socklist *l)
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 		if (l->info != NULL)
 			l->info = xreallocarray(l->info, l->cap, sizeof(*l->info));
+		if (l->ext != NULL)
+			l->ext = xreallocarray(l->ext, l->cap, sizeof(*l->ext));
+		if (l->mem != NULL)
+			l->mem = xreallocarray(l->mem, l->cap, sizeof(*l->mem));
+		if (l->more != NULL)
+			l->more = xreallocarray(l->more, l->cap, sizeof(*l->more));
 	}
 	return &l->v[l->len];
 }
@@ -28,6 +34,31 @@ sock_list_info_at(struct ct_socklist *l, size_t i)
 	if (l->info == NULL)
 		l->info = xcalloc(l->cap, sizeof(*l->info));
 	return &l->info[i];
+}
+
+/* The arrays beside the records come into being with their first entry. */
+struct ct_sockext *
+sock_list_ext_at(struct ct_socklist *l, size_t i)
+{
+	if (l->ext == NULL)
+		l->ext = xcalloc(l->cap, sizeof(*l->ext));
+	return &l->ext[i];
+}
+
+struct ct_meminfo *
+sock_list_mem_at(struct ct_socklist *l, size_t i)
+{
+	if (l->mem == NULL)
+		l->mem = xcalloc(l->cap, sizeof(*l->mem));
+	return &l->mem[i];
+}
+
+struct ct_tcpinfo_more *
+sock_list_more_at(struct ct_socklist *l, size_t i)
+{
+	if (l->more == NULL)
+		l->more = xcalloc(l->cap, sizeof(*l->more));
+	return &l->more[i];
 }
 
 
@@ -48,8 +79,14 @@ sock_list_free(struct ct_socklist *l)
 		return;
 	free(l->v);
 	free(l->info);
+	free(l->ext);
+	free(l->mem);
+	free(l->more);
 	l->v = NULL;
 	l->info = NULL;
+	l->ext = NULL;
+	l->mem = NULL;
+	l->more = NULL;
 	l->len = l->cap = 0;
 }
 

@@ -1,4 +1,4 @@
-/* The read-only view of a snapshot (view.h): user names by uid. */
+/* The read-only view of a snapshot (view.h): user, device and cgroup names. */
 #include "view.h"
 
 #include <stdlib.h>
@@ -35,4 +35,46 @@ view_label(const struct ct_view *v, const struct ct_sock *s)
 	if ((ns = view_netns(v, s)) != NULL)
 		return labels_get(v->labels, ns->label);
 	return labels_get(NULL, 0);
+}
+
+int
+view_ifname_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ct_ifname *)a)->ifindex;
+	uint32_t y = ((const struct ct_ifname *)b)->ifindex;
+
+	return (x > y) - (x < y);
+}
+
+int
+view_cgpath_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ct_cgpath *)a)->id;
+	uint64_t y = ((const struct ct_cgpath *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+const char *
+view_ifname(const struct ct_view *v, uint32_t ifindex)
+{
+	struct ct_ifname key = { .ifindex = ifindex };
+	const struct ct_ifname *d;
+
+	if (v->nifnames == 0)
+		return NULL;
+	d = bsearch(&key, v->ifnames, v->nifnames, sizeof(key), view_ifname_cmp);
+	return d != NULL && d->name[0] != '\0' ? d->name : NULL;
+}
+
+const char *
+view_cgpath(const struct ct_view *v, uint64_t id)
+{
+	struct ct_cgpath key = { .id = id };
+	const struct ct_cgpath *c;
+
+	if (v->ncgpaths == 0)
+		return NULL;
+	c = bsearch(&key, v->cgpaths, v->ncgpaths, sizeof(key), view_cgpath_cmp);
+	return c != NULL ? c->path : NULL;
 }

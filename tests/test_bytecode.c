@@ -80,10 +80,10 @@ test_bytecode_audit_minimal(void **state)
 	struct inet_diag_bc_op jmp[] = { OP(INET_DIAG_BC_JMP, 4, 8) };
 
 	(void)state;
-	assert_int_equal(bytecode_audit(nop, sizeof(nop)), 0);
-	assert_int_equal(bytecode_audit(jmp, sizeof(jmp)), 0);
-	assert_int_equal(bytecode_audit(nop, 2), -EINVAL);	/* not one op */
-	assert_int_equal(bytecode_audit(nop, 0), -EINVAL);
+	assert_int_equal(bytecode_audit(nop, sizeof(nop), false), 0);
+	assert_int_equal(bytecode_audit(jmp, sizeof(jmp), false), 0);
+	assert_int_equal(bytecode_audit(nop, 2, false), -EINVAL);	/* not one op */
+	assert_int_equal(bytecode_audit(nop, 0, false), -EINVAL);
 }
 
 static void
@@ -97,29 +97,29 @@ test_bytecode_audit_jumps(void **state)
 	struct inet_diag_bc_op prog[4];
 
 	(void)state;
-	assert_int_equal(bytecode_audit(ok, sizeof(ok)), 0);
+	assert_int_equal(bytecode_audit(ok, sizeof(ok), false), 0);
 	/* no into the port operand of the second compare (offset 12) */
 	memcpy(prog, ok, sizeof(ok));
 	prog[0].no = 12;
-	assert_int_equal(bytecode_audit(prog, sizeof(prog)), -EINVAL);
+	assert_int_equal(bytecode_audit(prog, sizeof(prog), false), -EINVAL);
 	/* no onto the second compare (offset 8): an op boundary, fine */
 	prog[0].no = 8;
-	assert_int_equal(bytecode_audit(prog, sizeof(prog)), 0);
+	assert_int_equal(bytecode_audit(prog, sizeof(prog), false), 0);
 	/* no past end + 4 */
 	prog[0].no = 24;
-	assert_int_equal(bytecode_audit(prog, sizeof(prog)), -EINVAL);
+	assert_int_equal(bytecode_audit(prog, sizeof(prog), false), -EINVAL);
 	/* no not a multiple of 4 */
 	prog[0].no = 18;
-	assert_int_equal(bytecode_audit(prog, sizeof(prog)), -EINVAL);
+	assert_int_equal(bytecode_audit(prog, sizeof(prog), false), -EINVAL);
 	/* no shorter than the op: would spin or land in the operand */
 	prog[0].no = 4;
-	assert_int_equal(bytecode_audit(prog, sizeof(prog)), -EINVAL);
+	assert_int_equal(bytecode_audit(prog, sizeof(prog), false), -EINVAL);
 	/* yes must skip the operand too */
 	memcpy(prog, ok, sizeof(ok));
 	prog[0].yes = 4;
-	assert_int_equal(bytecode_audit(prog, sizeof(prog)), -EINVAL);
+	assert_int_equal(bytecode_audit(prog, sizeof(prog), false), -EINVAL);
 	/* the last compare lacks its operand */
-	assert_int_equal(bytecode_audit(ok, 12), -EINVAL);
+	assert_int_equal(bytecode_audit(ok, 12, false), -EINVAL);
 }
 
 static void
@@ -130,10 +130,81 @@ test_bytecode_audit_codes(void **state)
 	};
 	struct inet_diag_bc_op bogus[] = { OP(99, 4, 8) };
 
+	struct inet_diag_bc_op cut[] = { OP(INET_DIAG_BC_MARK_COND, 12, 16),
+	    OP(0, 0, 0) };
+	struct inet_diag_bc_op dev[] = { OP(INET_DIAG_BC_DEV_COND, 8, 12),
+	    OP(0, 0, 0) };
+	struct inet_diag_bc_op cg[] = { OP(INET_DIAG_BC_CGROUP_COND, 12, 16),
+	    OP(0, 0, 0), OP(0, 0, 0) };
+	struct inet_diag_bc_op aut[] = { OP(INET_DIAG_BC_AUTO, 4, 8) };
+
 	(void)state;
-	/* a mark condition needs CAP_NET_ADMIN: conntab never sends one */
-	assert_int_equal(bytecode_audit(mark, sizeof(mark)), -EPERM);
-	assert_int_equal(bytecode_audit(bogus, sizeof(bogus)), -EINVAL);
+	/* a mark condition needs CAP_NET_ADMIN, and its mark and mask */
+	assert_int_equal(bytecode_audit(mark, sizeof(mark), false), -EPERM);
+	assert_int_equal(bytecode_audit(mark, sizeof(mark), true), 0);
+	assert_int_equal(bytecode_audit(cut, sizeof(cut), true), -EINVAL);
+	assert_int_equal(bytecode_audit(dev, sizeof(dev), false), 0);
+	assert_int_equal(bytecode_audit(dev, 4, false), -EINVAL);
+	assert_int_equal(bytecode_audit(cg, sizeof(cg), false), 0);
+	assert_int_equal(bytecode_audit(cg, 8, false), -EINVAL);
+	assert_int_equal(bytecode_audit(aut, sizeof(aut), false), 0);
+	assert_int_equal(bytecode_audit(bogus, sizeof(bogus), false), -EINVAL);
+}
+
+/* AUTO, DEV_COND, MARK_COND, CGROUP_COND as the kernel runs them. */
+static void
+test_bytecode_run_conds(void **state)
+{
+	struct ct_sock s = rec(IPPROTO_TCP, CT_ST_ESTABLISHED, "127.0.0.1", 40000,
+	    "127.0.0.1", 5006);
+	struct ct_bc_socket k = { 0x2a, 77, false };
+	struct ct_bc_expr *e;
+	void *bc;
+	size_t len;
+
+	(void)state;
+	s.ifindex = 3;
+	/* autobound: no lock */
+	e = bytecode_expr_auto();
+	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
+	assert_int_equal(len, 4);
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 1);
+	k.bindport_lock = true;
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 0);
+	free(bc);
+	bytecode_expr_free(e);
+	/* the device */
+	e = bytecode_expr_dev(3);
+	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
+	assert_int_equal(bytecode_audit(bc, len, false), 0);
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 1);
+	s.ifindex = 0;
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 0);
+	free(bc);
+	bytecode_expr_free(e);
+	/* the mark, under a mask */
+	e = bytecode_expr_mark(0x20, 0xf0);
+	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
+	assert_int_equal(bytecode_audit(bc, len, true), 0);
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 1);
+	assert_int_equal(bytecode_run(bc, len, &s, NULL), 0);	/* mark 0 */
+	free(bc);
+	bytecode_expr_free(e);
+	/* a value with bits outside its mask matches no mark at all */
+	e = bytecode_expr_mark(0x1, 0xf0);
+	assert_int_equal(e->kind, CT_BC_FALSE);
+	bytecode_expr_free(e);
+	/* the cgroup id, 64 bits, unaligned in the program */
+	e = bytecode_expr_and(bytecode_expr_auto(), bytecode_expr_cgroup(77));
+	k.bindport_lock = false;
+	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
+	assert_int_equal(len, 16);
+	assert_int_equal(bytecode_audit(bc, len, false), 0);
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 1);
+	k.cgroup_id = 78;
+	assert_int_equal(bytecode_run(bc, len, &s, &k), 0);
+	free(bc);
+	bytecode_expr_free(e);
 }
 
 static void
@@ -147,25 +218,25 @@ test_bytecode_audit_hostcond(void **state)
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, &op, sizeof(op));
 	memcpy(buf + 4, &hc, sizeof(hc));
-	assert_int_equal(bytecode_audit(buf, 16), 0);
-	assert_int_equal(bytecode_audit(buf, 14), -EINVAL);	/* cut address */
+	assert_int_equal(bytecode_audit(buf, 16, false), 0);
+	assert_int_equal(bytecode_audit(buf, 14, false), -EINVAL);	/* cut address */
 	hc.prefix_len = 33;
 	memcpy(buf + 4, &hc, sizeof(hc));
-	assert_int_equal(bytecode_audit(buf, 16), -EINVAL);
+	assert_int_equal(bytecode_audit(buf, 16, false), -EINVAL);
 	hc.family = 99;
 	hc.prefix_len = 0;
 	memcpy(buf + 4, &hc, sizeof(hc));
-	assert_int_equal(bytecode_audit(buf, 16), -EINVAL);
+	assert_int_equal(bytecode_audit(buf, 16, false), -EINVAL);
 	/* AF_UNSPEC: no address, prefix 0 only */
 	op.yes = 12;
 	op.no = 16;
 	memcpy(buf, &op, sizeof(op));
 	hc.family = AF_UNSPEC;
 	memcpy(buf + 4, &hc, sizeof(hc));
-	assert_int_equal(bytecode_audit(buf, 12), 0);
+	assert_int_equal(bytecode_audit(buf, 12, false), 0);
 	hc.prefix_len = 1;
 	memcpy(buf + 4, &hc, sizeof(hc));
-	assert_int_equal(bytecode_audit(buf, 12), -EINVAL);
+	assert_int_equal(bytecode_audit(buf, 12, false), -EINVAL);
 }
 
 /* Interpreter ---------------------------------------------------------- */
@@ -181,15 +252,15 @@ test_bytecode_run_ports(void **state)
 	    "127.0.0.1", 1023);
 
 	(void)state;
-	assert_int_equal(bytecode_run(prog, sizeof(prog), &s), 0);
+	assert_int_equal(bytecode_run(prog, sizeof(prog), &s, NULL), 0);
 	s.rport = 1024;
-	assert_int_equal(bytecode_run(prog, sizeof(prog), &s), 1);
+	assert_int_equal(bytecode_run(prog, sizeof(prog), &s, NULL), 1);
 	s.rport = 2048;
-	assert_int_equal(bytecode_run(prog, sizeof(prog), &s), 1);
+	assert_int_equal(bytecode_run(prog, sizeof(prog), &s, NULL), 1);
 	s.rport = 2049;
-	assert_int_equal(bytecode_run(prog, sizeof(prog), &s), 0);
+	assert_int_equal(bytecode_run(prog, sizeof(prog), &s, NULL), 0);
 	s.rport = 65535;
-	assert_int_equal(bytecode_run(prog, sizeof(prog), &s), 0);
+	assert_int_equal(bytecode_run(prog, sizeof(prog), &s, NULL), 0);
 }
 
 static void
@@ -210,10 +281,10 @@ test_bytecode_run_v4mapped(void **state)
 	hostcond(&h, "10.0.0.0", 8, -1);
 	e = bytecode_expr_host(false, &h);
 	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
-	assert_int_equal(bytecode_audit(bc, len), 0);
-	assert_int_equal(bytecode_run(bc, len, &v4), 1);
-	assert_int_equal(bytecode_run(bc, len, &mapped), 1);	/* as the kernel */
-	assert_int_equal(bytecode_run(bc, len, &v6), 0);
+	assert_int_equal(bytecode_audit(bc, len, false), 0);
+	assert_int_equal(bytecode_run(bc, len, &v4, NULL), 1);
+	assert_int_equal(bytecode_run(bc, len, &mapped, NULL), 1);	/* as the kernel */
+	assert_int_equal(bytecode_run(bc, len, &v6, NULL), 0);
 	free(bc);
 	bytecode_expr_free(e);
 
@@ -221,10 +292,10 @@ test_bytecode_run_v4mapped(void **state)
 	hostcond(&h, "::ffff:10.0.0.0", 104, 80);
 	e = bytecode_expr_host(false, &h);
 	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
-	assert_int_equal(bytecode_run(bc, len, &v4), 0);
-	assert_int_equal(bytecode_run(bc, len, &mapped), 1);
+	assert_int_equal(bytecode_run(bc, len, &v4, NULL), 0);
+	assert_int_equal(bytecode_run(bc, len, &mapped, NULL), 1);
 	mapped.lport = 81;					/* port too */
-	assert_int_equal(bytecode_run(bc, len, &mapped), 0);
+	assert_int_equal(bytecode_run(bc, len, &mapped, NULL), 0);
 	free(bc);
 	bytecode_expr_free(e);
 }
@@ -240,15 +311,16 @@ test_bytecode_run_bounds(void **state)
 	    "0.0.0.0", 0);
 
 	(void)state;
-	assert_int_equal(bytecode_run(prog, sizeof(prog), &s), 0);
-	assert_int_equal(bytecode_run(prog, 6, &s), -EINVAL);
+	assert_int_equal(bytecode_run(prog, sizeof(prog), &s, NULL), 0);
+	assert_int_equal(bytecode_run(prog, 6, &s, NULL), -EINVAL);
 }
 
 /* Compiler --------------------------------------------------------------- */
 
 /* The tree's meaning, written down separately from the compiler. */
 static bool
-tree_eval(const struct ct_bc_expr *e, const struct ct_sock *s)
+tree_eval(const struct ct_bc_expr *e, const struct ct_sock *s,
+    const struct ct_bc_socket *k)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 	const struct ct_addr *a;
@@ -262,11 +334,11 @@ tree_eval(const struct ct_bc_expr *e, const struct ct_sock *s)
 	case CT_BC_FALSE:
 		return false;
 	case CT_BC_AND:
-		return tree_eval(e->a, s) && tree_eval(e->b, s);
+		return tree_eval(e->a, s, k) && tree_eval(e->b, s, k);
 	case CT_BC_OR:
-		return tree_eval(e->a, s) || tree_eval(e->b, s);
+		return tree_eval(e->a, s, k) || tree_eval(e->b, s, k);
 	case CT_BC_NOT:
-		return !tree_eval(e->a, s);
+		return !tree_eval(e->a, s, k);
 	case CT_BC_PORT:
 		port = e->remote ? s->rport : s->lport;
 		return port >= e->lo && port <= e->hi;
@@ -287,6 +359,14 @@ tree_eval(const struct ct_bc_expr *e, const struct ct_sock *s)
 			if (((ab[i / 8] ^ e->host.addr[i / 8]) >> (7 - i % 8)) & 1)
 				return false;
 		return true;
+	case CT_BC_AUTO:
+		return !k->bindport_lock;
+	case CT_BC_DEV:
+		return s->ifindex == e->num;
+	case CT_BC_MARK:
+		return (k->mark & e->mask) == e->num;
+	case CT_BC_CGROUP:
+		return k->cgroup_id == e->id;
 	}
 	return false;
 }
@@ -309,7 +389,7 @@ random_tree(int depth)
 	uint16_t lo, hi;
 	const char *a;
 
-	switch (depth <= 0 ? 3 + rng_below(3) : rng_below(6)) {
+	switch (depth <= 0 ? 3 + rng_below(4) : rng_below(7)) {
 	case 0:
 		return bytecode_expr_and(random_tree(depth - 1),
 		    random_tree(depth - 1));
@@ -329,9 +409,34 @@ random_tree(int depth)
 		if (rng_below(3) == 0)
 			h.port = ports[rng_below(sizeof(ports) / sizeof(ports[0]))];
 		return bytecode_expr_host(rng_below(2), &h);
+	case 6:
+		switch (rng_below(4)) {
+		case 0:
+			return bytecode_expr_auto();
+		case 1:
+			return bytecode_expr_dev(rng_below(3));
+		case 2:
+			return bytecode_expr_mark(rng_below(2) ? 0x2a : 0,
+			    rng_below(2) ? 0xffffffff : 0xff);
+		default:
+			return bytecode_expr_cgroup(rng_below(3));
+		}
 	default:
 		return bytecode_expr_const(rng_below(2));
 	}
+}
+
+/* What the kernel knows of a random record beyond its fields. */
+static struct ct_bc_socket
+random_k(void)
+{
+	static const uint32_t marks[] = { 0, 0x2a, 0x12a, 0xffffffff };
+	struct ct_bc_socket k;
+
+	k.mark = marks[rng_below(4)];
+	k.cgroup_id = rng_below(3);
+	k.bindport_lock = rng_below(2);
+	return k;
 }
 
 static struct ct_sock
@@ -356,6 +461,7 @@ random_rec(void)
 	}
 	s = rec(udp ? IPPROTO_UDP : IPPROTO_TCP, st, l, lp, r, rp);
 	s.uid = rng_below(2) ? 0 : 1000;
+	s.ifindex = rng_below(3);
 	return s;
 }
 
@@ -378,12 +484,13 @@ test_bytecode_compile_random(void **state)
 			assert_int_equal(len, 0);
 		} else {
 			assert_non_null(bc);
-			assert_int_equal(bytecode_audit(bc, len), 0);
+			assert_int_equal(bytecode_audit(bc, len, true), 0);
 		}
 		for (j = 0; j < 60; j++) {
 			struct ct_sock s = random_rec();
-			int want = tree_eval(e, &s);
-			int got = bc == NULL ? 1 : bytecode_run(bc, len, &s);
+			struct ct_bc_socket k = random_k();
+			int want = tree_eval(e, &s, &k);
+			int got = bc == NULL ? 1 : bytecode_run(bc, len, &s, &k);
 
 			if (got != want) {
 				char dump[4096];
@@ -416,8 +523,8 @@ test_bytecode_compile_folds(void **state)
 	/* false compiles to a program that keeps nothing */
 	assert_int_equal(bytecode_compile(e, &bc, &len), 0);
 	assert_int_equal(len, 4);
-	assert_int_equal(bytecode_audit(bc, len), 0);
-	assert_int_equal(bytecode_run(bc, len, &s), 0);
+	assert_int_equal(bytecode_audit(bc, len, false), 0);
+	assert_int_equal(bytecode_run(bc, len, &s, NULL), 0);
 	free(bc);
 	e = bytecode_expr_or(e, bytecode_expr_const(true));
 	assert_int_equal(e->kind, CT_BC_TRUE);
@@ -512,6 +619,20 @@ make_records(void)
 	rng_state = 7;
 	for (i = 0; i < 1500; i++)
 		*sock_list_append(&fsnap.socks) = random_rec();
+	/* marks, cgroups and autobound, on some */
+	for (i = 0; i < fsnap.socks.len; i++) {
+		struct ct_sockext *x = sock_list_ext_at(&fsnap.socks, i);
+
+		memset(x, 0, sizeof(*x));
+		x->has = CT_SX_MARK | CT_SX_CGROUP;
+		x->mark = i % 5 == 0 ? 0x2a : i % 7 == 0 ? 0x12a : 0;
+		x->cgroup_id = i % 3;
+		fsnap.socks.v[i].flags |= CT_SF_EXT;
+		if (i % 4 == 1)
+			fsnap.socks.v[i].flags |= CT_SF_AUTO;
+		if (i % 6 == 2)
+			fsnap.socks.v[i].ifindex = 1;
+	}
 	/* every third record has an owner */
 	fsnap.owners.cap = fsnap.socks.len / 3 + 2;
 	fsnap.owners.v = xcalloc(fsnap.owners.cap, sizeof(*fsnap.owners.v));
@@ -555,7 +676,7 @@ check_superset(const char *text, struct kstats *ks)
 			    CT_STATES_ALL, &kf[p][fa]), 0);
 			if (kf[p][fa].bytecode != NULL)
 				assert_int_equal(bytecode_audit(kf[p][fa].bytecode,
-				    kf[p][fa].bytecode_len), 0);
+				    kf[p][fa].bytecode_len, true), 0);
 		}
 	memset(ks, 0, sizeof(*ks));
 	for (i = 0; i < fsnap.socks.len; i++) {
@@ -563,9 +684,12 @@ check_superset(const char *text, struct kstats *ks)
 		const struct ct_kfilter *k = &kf[s->proto == IPPROTO_UDP]
 		    [s->local.family == AF_INET6];
 		uint8_t st = s->state == 12 ? CT_ST_SYN_RECV : s->state;
+		const struct ct_sockext *x = sock_ext(&fsnap.socks, s);
+		struct ct_bc_socket kk = { x->mark, x->cgroup_id,
+		    !(s->flags & CT_SF_AUTO) };
 		bool kept = !k->skip && (k->states & (1u << st)) &&
 		    (k->bytecode == NULL ||
-		    bytecode_run(k->bytecode, k->bytecode_len, s) == 1);
+		    bytecode_run(k->bytecode, k->bytecode_len, s, &kk) == 1);
 		bool match = filter_match(f, FX_VIEW(&fsnap), s);
 
 		if (match && !kept) {
@@ -602,6 +726,16 @@ test_bytecode_filter_exact(void **state)
 		"tcp and sport :80", "inet6 and src ::ffff:127.0.0.1",
 		"state listen", "state established and udp", "state bucket",
 		"udp or dport = 1", "src 0.0.0.0", "not state connected",
+		/* an unconnected end is the wildcard and port 0, as here */
+		"dport != 443", "not dport != 443", "dst 0.0.0.0/0",
+		"not dst 0.0.0.0/0", "not dst ::/0", "dport = 0", "not dst *:0",
+		"not dport < 2", "not :0", "dst 0.0.0.0", "dst ::",
+		/* ss's words */
+		"dev 1", "dev != 2", "fwmark 0x2a", "fwmark 0x20/0xf0",
+		"fwmark != 0", "not fwmark 0x2a and dev 1", "src 127/8",
+		"sport neq 22", "dport geq 1024", "sport leq 1023",
+		"state established state close-wait", "exclude listening",
+		"state connected exclude time-wait", "src = 127.0.0.1",
 	};
 	struct kstats ks;
 	size_t i;
@@ -634,17 +768,10 @@ test_bytecode_filter_conservative(void **state)
 		{ "sport :22 and comm sshd", true },
 		{ "not (sport :22 and comm sshd)", false },
 		{ "not (sport :22 or comm sshd)", true },
-		{ "dport != 443", true },		/* unconnected: rport 0 */
-		{ "not dport != 443", true },
-		{ "dst 0.0.0.0/0", true },
-		{ "not dst 0.0.0.0/0", true },
-		{ "not dst ::/0", true },
-		{ "dst *", false },		/* "connected": no such op */
-		{ "dport = 0", true },
-		{ "not dst *", true },
-		{ "not dst *:0", false },
-		{ "not dport < 2", true },
 		{ "uid 0 or pid 42", false },
+		{ "autobound", true },		/* AUTO, a superset */
+		{ "not autobound", false },	/* nothing the kernel says */
+		{ "autobound and sport > 1024", true },
 		{ "user root and not src ::1", true },
 		{ "not (state listen and comm sshd)", false },
 		{ "state listen and not comm sshd", true },
@@ -678,6 +805,9 @@ static const char *const atoms[] = {
 	"state listen", "state connected", "state bucket", "state unconn",
 	"state synchronized", "state big", "state syn-recv", "tcp", "udp",
 	"inet", "inet6", "comm nginx", "pid 42", "uid 0", "uid 1000",
+	"dev 1", "dev 0", "fwmark 0x2a", "fwmark 0/0xff", "autobound",
+	"exclude listening", "(state listening state close)", "src 127/8",
+	"dport neq 22", "sport geq 1024",
 };
 
 static void
@@ -764,7 +894,8 @@ test_bytecode_filter_states_skip(void **state)
 	struct ct_filter_error err;
 	struct ct_filter *f;
 	struct ct_kfilter k;
-	char *argv1[] = { (char *)"udp and state listen" };
+	char *argv1[] = { (char *)"udp and state unconnected" };
+	char *argv4[] = { (char *)"state listen" };
 	char *argv2[] = { (char *)"inet6 or sport :22" };
 	char *argv3[] = { (char *)"state time-wait or state established" };
 
@@ -800,6 +931,14 @@ test_bytecode_filter_states_skip(void **state)
 	    (1u << CT_ST_ESTABLISHED));
 	filter_free(f);
 
+	/* listen is LISTEN alone, for UDP too (as ss): none there */
+	assert_int_equal(filter_parse(1, argv4, &f, &err), 0);
+	assert_int_equal(filter_kernel(f, AF_INET, IPPROTO_UDP, CT_STATES_ALL,
+	    &k), 0);
+	assert_int_equal(k.states, 1u << CT_ST_LISTEN);
+	assert_null(k.bytecode);
+	filter_free(f);
+
 	/* no filter: everything asked for, nothing else */
 	assert_int_equal(filter_kernel(NULL, AF_INET, IPPROTO_UDP,
 	    1u << CT_ST_CLOSE, &k), 0);
@@ -817,6 +956,7 @@ main(void)
 		cmocka_unit_test(test_bytecode_audit_codes),
 		cmocka_unit_test(test_bytecode_audit_hostcond),
 		cmocka_unit_test(test_bytecode_run_ports),
+		cmocka_unit_test(test_bytecode_run_conds),
 		cmocka_unit_test(test_bytecode_run_v4mapped),
 		cmocka_unit_test(test_bytecode_run_bounds),
 		cmocka_unit_test(test_bytecode_compile_random),

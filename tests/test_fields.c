@@ -437,6 +437,119 @@ test_fields_maxlen_holds(void **state)
 	}
 }
 
+/* The text of field id for record 0 of snap. */
+static const char *
+cell(struct ct_snap *snap, enum ct_field_id id, char *buf, bool *is_null)
+{
+	struct ct_group g;
+
+	memset(&g, 0, sizeof(g));
+	g.first = &snap->socks.v[0];
+	g.count = 1;
+	*is_null = false;
+	fields_get(id)->fmt(FX_VIEW(snap), &g, -1, buf, is_null, NULL);
+	return buf;
+}
+
+/* What ss's filter words test, ss -o's timer, ss -m, more of ss -i. */
+static void
+test_fields_ss_fields(void **state)
+{
+	static const struct { uint32_t v; const char *text; } marks[] = {
+		{ 0, "0x0" }, { 0xf, "0xf" }, { 0x2a, "0x2a" }, { 0x100, "0x100" },
+		{ 0x12345678, "0x12345678" }, { 0xffffffff, "0xffffffff" },
+	};
+	struct ct_ifname ifn[] = { { 1, "lo" }, { 7, "eth\x1b" "0" } };
+	struct ct_cgpath cgp[] = { { 9, (char *)"/system.slice/a b.service" } };
+	struct ct_snap snap;
+	struct ct_sock *s;
+	struct ct_sockext *x;
+	struct ct_meminfo *mi;
+	struct ct_tcpinfo_more *m;
+	char buf[CT_CELL_MAX];
+	bool is_null;
+	size_t i;
+
+	(void)state;
+	memset(&snap, 0, sizeof(snap));
+	s = fx_sock(&snap, IPPROTO_TCP, CT_ST_ESTABLISHED, "127.0.0.1", 1,
+	    "127.0.0.1", 2);
+	/* nothing known: every one of them is null */
+	for (i = CT_F_DEV; i < CT_F_NFIELDS; i++) {
+		cell(&snap, (enum ct_field_id)i, buf, &is_null);
+		assert_true(is_null);
+		assert_string_equal(buf, "-");
+	}
+	snap.ifnames = ifn;
+	snap.nifnames = 2;
+	snap.cgpaths = cgp;
+	snap.ncgpaths = 1;
+	s->ifindex = 7;
+	assert_string_equal(cell(&snap, CT_F_DEV, buf, &is_null), "eth\\x1b0");
+	s->ifindex = 3;				/* gone since the dump */
+	assert_string_equal(cell(&snap, CT_F_DEV, buf, &is_null), "3");
+	s->flags |= CT_SF_EXT | CT_SF_MEM | CT_SF_MORE | CT_SF_INFO;
+	x = sock_list_ext_at(&snap.socks, 0);
+	memset(x, 0, sizeof(*x));
+	x->has = CT_SX_MARK | CT_SX_CGROUP;
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		x->mark = marks[i].v;
+		assert_string_equal(cell(&snap, CT_F_FWMARK, buf, &is_null),
+		    marks[i].text);
+		assert_true(strlen(buf) <= fields_get(CT_F_FWMARK)->maxlen);
+	}
+	x->has = CT_SX_CGROUP;			/* no CAP_NET_ADMIN: no mark */
+	cell(&snap, CT_F_FWMARK, buf, &is_null);
+	assert_true(is_null);
+	x->cgroup_id = 9;
+	assert_string_equal(cell(&snap, CT_F_CGROUP, buf, &is_null),
+	    "/system.slice/a\\x20b.service");
+	x->cgroup_id = 10;			/* no path known: its id */
+	assert_string_equal(cell(&snap, CT_F_CGROUP, buf, &is_null), "10");
+	x->timer = CT_TIMER_KEEPALIVE;
+	x->expires_ms = 7199999;
+	x->timer_retrans = 2;
+	assert_string_equal(cell(&snap, CT_F_TIMER, buf, &is_null), "keepalive");
+	assert_string_equal(cell(&snap, CT_F_EXPIRES, buf, &is_null), "7199999");
+	assert_string_equal(cell(&snap, CT_F_TIMER_RETRANS, buf, &is_null), "2");
+	x->timer = CT_TIMER_OFF;
+	cell(&snap, CT_F_EXPIRES, buf, &is_null);
+	assert_true(is_null);
+	x->timer = 9;
+	assert_string_equal(cell(&snap, CT_F_TIMER, buf, &is_null), "unknown");
+	mi = sock_list_mem_at(&snap.socks, 0);
+	for (i = 0; i < CT_MEM_N; i++)
+		mi->v[i] = (uint32_t)(i + 1) * 1000;
+	assert_string_equal(cell(&snap, CT_F_RMEM_ALLOC, buf, &is_null), "1000");
+	assert_string_equal(cell(&snap, CT_F_BACKLOG, buf, &is_null), "8000");
+	assert_string_equal(cell(&snap, CT_F_DROPS, buf, &is_null), "9000");
+	m = sock_list_more_at(&snap.socks, 0);
+	memset(m, 0, sizeof(*m));
+	strcpy(m->cong, "cubic");
+	m->snd_mss = 65483;
+	m->min_rtt_us = 17;
+	m->rto_us = 204000;
+	m->delivery_rate = 125000000;		/* bytes/s: 1 Gbit/s */
+	m->busy_us = 1234567;
+	m->app_limited = 1;
+	assert_string_equal(cell(&snap, CT_F_CONG, buf, &is_null), "cubic");
+	assert_string_equal(cell(&snap, CT_F_MSS, buf, &is_null), "65483");
+	assert_string_equal(cell(&snap, CT_F_MIN_RTT, buf, &is_null), "0.017");
+	assert_string_equal(cell(&snap, CT_F_RTO, buf, &is_null), "204.000");
+	assert_string_equal(cell(&snap, CT_F_DELIVERY_RATE, buf, &is_null),
+	    "1000000000");
+	assert_string_equal(cell(&snap, CT_F_BUSY, buf, &is_null), "1234.567");
+	assert_string_equal(cell(&snap, CT_F_APP_LIMITED, buf, &is_null), "true");
+	m->cong[0] = '\0';
+	cell(&snap, CT_F_CONG, buf, &is_null);
+	assert_true(is_null);
+	snap.ifnames = NULL;			/* not the snapshot's to free */
+	snap.nifnames = 0;
+	snap.cgpaths = NULL;
+	snap.ncgpaths = 0;
+	snap_free(&snap);
+}
+
 int
 main(void)
 {
@@ -453,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_fields_memo_same_text),
 		cmocka_unit_test(test_fields_maxlen_holds),
 		cmocka_unit_test(test_fields_v6only),
+		cmocka_unit_test(test_fields_ss_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

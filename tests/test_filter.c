@@ -142,8 +142,8 @@ static const struct {
 	{ "state closed", "(state close)" },
 	{ "state listen", "(state listen)" },
 	{ "state listening", "(state listen)" },
-	{ "state unconn", "(state unconn)" },
-	{ "state UNCONNECTED", "(state unconn)" },
+	{ "state unconn", "(state close)" },
+	{ "state UNCONNECTED", "(state close)" },
 	{ "state connected", "(state connected)" },
 	{ "state synchronized", "(state synchronized)" },
 	{ "state bucket", "(state bucket)" },
@@ -179,7 +179,7 @@ static const struct {
 	{ "! tcp", "(not (proto tcp))" },
 	{ "!tcp", "(not (proto tcp))" },
 	{ "not not tcp", "(not (not (proto tcp)))" },
-	{ "tcp or udp and inet",
+	{ "tcp or (udp and inet)",
 	    "(or (proto tcp) (and (proto udp) (family inet)))" },
 	{ "(tcp or udp) and inet",
 	    "(and (or (proto tcp) (proto udp)) (family inet))" },
@@ -210,6 +210,81 @@ static const struct {
 	{ "unit = -", "(unit \"-\")" },
 	{ "netns web1 and container podman:*",
 	    "(and (netns \"web1\") (container \"podman:*\"))" },
+	/* "and" before "or" reads alike left to right and "and" first */
+	{ "tcp udp or inet", "(or (and (proto tcp) (proto udp)) (family inet))" },
+	{ "sport = :443 and dport = :443 or dst 127.0.0.5",
+	    "(or (and (lport = 443) (rport = 443)) (raddr 127.0.0.5/32))" },
+	{ "tcp & udp", "(and (proto tcp) (proto udp))" },
+	{ "tcp | udp", "(or (proto tcp) (proto udp))" },
+	{ "tcp && udp || inet",
+	    "(or (and (proto tcp) (proto udp)) (family inet))" },
+	/* ss's operator spellings, and = before an address */
+	{ "dport neq :500", "(rport != 500)" },
+	{ "sport geq :503", "(lport >= 503)" },
+	{ "sport leq :501", "(lport <= 501)" },
+	{ "dport gt 5", "(rport > 5)" },
+	{ "dport lt 5", "(rport < 5)" },
+	{ "src = 127.0.0.2", "(laddr 127.0.0.2/32)" },
+	{ "dst == 127.0.0.1", "(raddr 127.0.0.1/32)" },
+	{ "src eq 127.0.0.1", "(laddr 127.0.0.1/32)" },
+	{ "dst != 127.0.0.1", "(not (raddr 127.0.0.1/32))" },
+	{ "dst neq ::1", "(not (raddr ::1/128))" },
+	/* ss's addresses: shortened IPv4, netmasks, C numbers, ports */
+	{ "src 127/8", "(laddr 127.0.0.0/8)" },
+	{ "src 10.1/16", "(laddr 10.1.0.0/16)" },
+	{ "dst 127.1", "(raddr 127.1.0.0/32)" },
+	{ "src 0x7f.1", "(laddr 127.1.0.0/32)" },
+	{ "src 010.0.0.1", "(laddr 8.0.0.1/32)" },
+	{ "src 10.1.2.3/255.255.0.0", "(laddr 10.1.0.0/16)" },
+	{ "sport = 0x16", "(lport = 22)" },
+	{ "sport = 026", "(lport = 22)" },
+	{ "dst ::1/128:22", "(raddr ::1/128 port 22)" },
+	{ "dst 127.0.0.1/8:ssh", "(raddr 127.0.0.0/8 port 22)" },
+	{ "dst any", "(raddr *)" },
+	{ "dst all:22", "(raddr * port 22)" },
+	{ "dst default", "(raddr *)" },
+	{ "src inet:127.0.0.1", "(and (family inet) (laddr 127.0.0.1/32))" },
+	{ "src inet6:::1/128", "(and (family inet6) (laddr ::1/128))" },
+	{ "dst inet:*:22", "(and (family inet) (raddr * port 22))" },
+	/* state sets as ss builds them */
+	{ "state listening state close", "(state close listen)" },
+	{ "state established state close-wait",
+	    "(state established close_wait)" },
+	{ "state established state close-wait exclude close-wait",
+	    "(state established)" },
+	{ "exclude listening exclude close", "(state connected)" },
+	{ "state all exclude bucket", "(state big)" },
+	{ "excl time-wait", "(state established syn_sent syn_recv fin_wait1 "
+	    "fin_wait2 close close_wait last_ack listen closing)" },
+	{ "state connected exclude time-wait dport = 22",
+	    "(and (state established syn_sent syn_recv fin_wait1 fin_wait2 "
+	    "close_wait last_ack closing) (rport = 22))" },
+	{ "state established and state close-wait",
+	    "(and (state established) (state close_wait))" },
+	{ "state established or state listening",
+	    "(or (state established) (state listen))" },
+	{ "state established ( dport = :22 or sport = :22 )",
+	    "(and (state established) (or (rport = 22) (lport = 22)))" },
+	{ "tcp state listening state close",
+	    "(and (proto tcp) (state close listen))" },
+	/* dev, fwmark, autobound */
+	{ "dev lo", "(dev 1)" },
+	{ "dev = 1", "(dev 1)" },
+	{ "dev != lo", "(not (dev 1))" },
+	{ "dev 0x1", "(dev 1)" },
+	{ "fwmark 0x2a", "(fwmark 0x2a/0xffffffff)" },
+	{ "fwmark 42/0xff", "(fwmark 0x2a/0xff)" },
+	{ "fwmark != 0x1/0x1", "(not (fwmark 0x1/0x1))" },
+	{ "autobound", "(autobound)" },
+	{ "not autobound and sport > 1024",
+	    "(and (not (autobound)) (lport > 1024))" },
+	/* names read the escapes the output writes */
+	{ "comm ng\\xc3\\xafnx", "(comm \"ng\\xc3\\xafnx\")" },
+	{ "comm a\\(b\\)", "(comm \"a(b)\")" },
+	{ "comm \"a(b)\"", "(comm \"a(b)\")" },
+	{ "comm q,\"a\\x20b\\\\", "(comm \"q,\"a\\x20b\\\\\")" },
+	{ "comm \"q,\\\"a b\\\\\"", "(comm \"q,\"a\\x20b\\\\\")" },
+	{ "user r\\x6fot", "(uid 0)" },
 };
 
 static void
@@ -307,7 +382,8 @@ static const struct {
 	{ ":htps", 1, "unknown service ':htps' at column 1" },
 	{ "dport = :nosuchservice", 9,
 	    "unknown service ':nosuchservice' at column 9" },
-	{ "1.2.3", 1, "bad address '1.2.3' at column 1" },
+	{ "1.2.3.4.5", 1, "bad address '1.2.3.4.5' at column 1" },
+	{ "1.2.3.256", 1, "bad address '1.2.3.256' at column 1" },
 	{ "src 1.2.3.256", 5, "bad address '1.2.3.256' at column 5" },
 	{ "dst [::1", 5, "bad address '[::1' at column 5" },
 	{ "src ::g", 5, "bad address '::g' at column 5" },
@@ -348,8 +424,47 @@ static const struct {
 	{ "pid x", 5, "bad pid 'x' at column 5" },
 	{ "uid -1", 5, "bad uid '-1' at column 5" },
 	{ "rtt > 5", 1, "'rtt' at column 1 is a field, but not one a filter tests" },
-	{ "a & b", 3, "unknown operator '&' at column 3 (did you mean '&&'?)" },
-	{ "tcp | udp", 5, "unknown operator '|' at column 5 (did you mean '||'?)" },
+	/* and/or without parentheses: ss's reading and the usual one */
+	{ "sport = :443 or dport = :443 and dst 127.0.0.5", 14,
+	    "'or' at column 14 mixed with 'and' needs parentheses: ss reads "
+	    "'(sport = :443 or dport = :443) and dst 127.0.0.5', others "
+	    "'sport = :443 or (dport = :443 and dst 127.0.0.5)'" },
+	{ "tcp or udp inet", 5, "'or' at column 5 mixed with terms side by "
+	    "side needs parentheses: ss reads '(tcp or udp) inet', others "
+	    "'tcp or (udp inet)'" },
+	{ "tcp || udp && inet", 5, "'or' at column 5 mixed with 'and' needs "
+	    "parentheses: ss reads '(tcp || udp) && inet', others "
+	    "'tcp || (udp && inet)'" },
+	{ "state established dport = :22 or sport = :22", 31,
+	    "'or' at column 31 mixed with terms side by side needs "
+	    "parentheses: ss reads 'state established (dport = :22 or "
+	    "sport = :22)', others '(state established dport = :22) or "
+	    "sport = :22'" },
+	{ "(tcp or udp inet)", 6, "'or' at column 6 mixed with terms side by "
+	    "side needs parentheses: ss reads '(tcp or udp) inet', others "
+	    "'tcp or (udp inet)'" },
+	{ "src < 1.2.3.4", 5,
+	    "comparison '<' at column 5 does not apply to 'src' (only = and !=)" },
+	{ "src 10.0.0.0/255.0.255.0", 5,
+	    "bad prefix in '10.0.0.0/255.0.255.0' at column 5" },
+	{ "src any/8", 5, "bad address 'any/8' at column 5" },
+	{ "src inet:::1", 5, "bad address 'inet:::1' at column 5" },
+	{ ":080", 1, "bad port ':080' at column 1 (a leading 0 reads octal, "
+	    "as in ss)" },
+	{ "dev nosuchdev0", 5, "unknown device 'nosuchdev0' at column 5" },
+	{ "dev", 1, "missing device after 'dev' at column 1" },
+	{ "fwmark foo", 8, "bad mark 'foo' at column 8 (VALUE or VALUE/MASK)" },
+	{ "fwmark 1/", 8, "bad mark '1/' at column 8 (VALUE or VALUE/MASK)" },
+	{ "fwmark > 1", 8, "comparison '>' at column 8 does not apply to "
+	    "'fwmark' (only = and !=)" },
+	{ "cgroup /no/such/cgroup/here", 8,
+	    "no such cgroup v2 directory '/no/such/cgroup/here' at column 8" },
+	{ "exclude", 1, "missing state after 'exclude' at column 1" },
+	{ "exclude bogus", 9, "unknown state 'bogus' at column 9" },
+	{ "state new-syn-recv", 7, "unknown state 'new-syn-recv' at column 7" },
+	{ "comm x\\x00y", 6, "NUL byte in 'x\\\\x00y' at column 6" },
+	{ "autobnd", 1,
+	    "unknown word 'autobnd' at column 1 (did you mean 'autobound'?)" },
 	{ "comm \"abc", 6, "unterminated quote at column 6" },
 	{ "uid < 5", 5,
 	    "comparison '<' at column 5 does not apply to 'uid' (only = and !=)" },
@@ -432,6 +547,35 @@ test_filter_parse_limits(void **state)
 	/* the same, as 1001 words */
 	assert_int_equal(parse_words(text, got, sizeof(got), &col), -1);
 	assert_int_equal(col, 4001);
+}
+
+/*
+ * ss takes the state words a filter starts with apart from the rest, even
+ * after blanks: "state x a or b" is x and (a or b) there.
+ */
+static void
+test_filter_parse_mixed_lead(void **state)
+{
+	char got[1024];
+	int col;
+
+	(void)state;
+	assert_int_equal(parse_one("  state established dport = :22 or "
+	    "sport = :22", got, sizeof(got), &col), -1);
+	assert_int_equal(col, 33);
+	assert_non_null(strstr(got, "ss reads 'state established (dport = "
+	    ":22 or sport = :22)'"));
+	/* not at the start: a term like any other, and no error */
+	assert_int_equal(parse_one("tcp and state established or udp", got,
+	    sizeof(got), &col), 0);
+	assert_string_equal(got, "(or (and (proto tcp) (state established)) "
+	    "(proto udp))");
+	/* a reading too long for the line is cut, with '...' */
+	assert_int_equal(parse_one("sport = :1 or sport = :2 or sport = :3 or "
+	    "sport = :4 or sport = :5 or sport = :6 dport = :7", got,
+	    sizeof(got), &col), -1);
+	assert_non_null(strstr(got, "...'"));
+	assert_true(strlen(got) < 256);
 }
 
 /* A word longer than a message can hold is cut, still one clean line. */
@@ -614,12 +758,17 @@ test_filter_match_ports(void **state)
 	assert_true(matches("sport >= 40000", c));
 	assert_false(matches("sport > 40000", c));
 	assert_true(matches("sport <= 40000 and sport ge 40000", c));
-	/* a listener has no remote port: remote comparisons are false */
-	assert_false(matches("dport < 1024", l));
-	assert_false(matches("dport != 443", l));
-	assert_false(matches("dport = 0", l));
+	/* a listener's remote port is 0, as the kernel and ss see it */
+	assert_true(matches("dport < 1024", l));
+	assert_true(matches("dport != 443", l));
+	assert_true(matches("dport = 0", l));
+	assert_true(matches("dport eq 0", l));
+	assert_false(matches("dport neq 0", l));
 	assert_true(matches("not dport = 443", l));
-	assert_false(matches(":0", l));
+	assert_true(matches(":0", l));
+	assert_false(matches(":0", c));
+	assert_true(matches("dport geq 500 and dport leq 500", c));
+	assert_true(matches("sport gt 39999 and sport lt 40001", c));
 	/* 1 and 65535 at both ends */
 	c->lport = 65535;
 	c->rport = 1;
@@ -661,12 +810,23 @@ test_filter_match_addresses(void **state)
 	assert_true(matches("inet6 and src 127.0.0.0/8", mapped));
 	assert_true(matches("[::1]:500", v6));
 	assert_true(matches("dst ::1", v6));
-	/* an unconnected end has no address */
-	assert_false(matches("dst ::/0", l6));
-	assert_false(matches("dst 0.0.0.0/0", l4));
-	assert_false(matches("dst *", l4));
+	/* an unconnected end is the wildcard address and port 0 */
+	assert_true(matches("dst ::/0", l6));
+	assert_true(matches("dst ::", l6));
+	assert_true(matches("dst ::/0", l6));
+	assert_true(matches("dst 0.0.0.0/0", l4));
+	assert_true(matches("dst 0.0.0.0:0", l4));
+	assert_false(matches("dst 0.0.0.0/0:1", l4));
+	assert_true(matches("dst *", l4));
 	assert_true(matches("dst *", v4));
-	assert_true(matches("not dst 0.0.0.0/0", l4));
+	assert_false(matches("not dst 0.0.0.0/0", l4));
+	assert_false(matches("dst 0.0.0.0/0", l6));	/* no IPv4 inside */
+	/* ss's shortened prefixes and = */
+	assert_true(matches("src 127/8", v4));
+	assert_true(matches("src = 127/8", mapped));
+	assert_false(matches("src 127.1", v4));		/* 127.1.0.0, as ss */
+	assert_true(matches("dst == 10.1/16", v4));
+	assert_true(matches("dst != 10.2/16", v4));
 	assert_true(matches("src 0.0.0.0 and sport :53", l4));
 	assert_true(matches("::", l6));			/* its local end */
 	assert_true(matches("src *:500", l6));
@@ -688,9 +848,21 @@ test_filter_match_states(void **state)
 
 	(void)state;
 	assert_true(matches("state listen", tl));
-	assert_true(matches("state listen", ub));	/* as -l */
+	assert_false(matches("state listen", ub));	/* LISTEN only, as ss */
+	assert_false(matches("state listening", ub));
 	assert_false(matches("state listen", uc));
 	assert_true(matches("state unconn", ub));
+	assert_true(matches("state close", ub));
+	assert_true(matches("state listening state unconnected", ub));
+	assert_true(matches("state listening state unconnected", tl));
+	assert_false(matches("state listening state unconnected", uc));
+	assert_true(matches("exclude listening", uc));
+	assert_false(matches("exclude listening", tl));
+	assert_false(matches("state all exclude listening exclude close", ub));
+	assert_true(matches("state connected exclude time-wait", sr));
+	assert_false(matches("state connected exclude time-wait", tw));
+	assert_false(matches("state established and state time-wait", tw));
+	assert_true(matches("state established or state time-wait", tw));
 	assert_true(matches("state established", uc));
 	assert_true(matches("state connected", uc));
 	assert_false(matches("state connected", ub));
@@ -743,6 +915,103 @@ test_filter_match_owners(void **state)
 	assert_true(matches("user root", none));
 }
 
+/* dev, fwmark, cgroup and autobound: what the kernel's bytecode tests. */
+static void
+test_filter_match_ss_words(void **state)
+{
+	struct ct_sock *a = fx_sock(&snap, IPPROTO_TCP, CT_ST_ESTABLISHED,
+	    "127.0.0.1", 40000, "127.0.0.1", 5006);
+	struct ct_sock *b = fx_sock(&snap, IPPROTO_UDP, CT_ST_CLOSE,
+	    "0.0.0.0", 53, "0.0.0.0", 0);
+	struct ct_sockext *x;
+
+	(void)state;
+	a->ifindex = 1;
+	a->flags |= CT_SF_AUTO | CT_SF_EXT;
+	x = sock_list_ext_at(&snap.socks, 0);
+	memset(x, 0, sizeof(*x));
+	x->has = CT_SX_MARK | CT_SX_CGROUP;
+	x->mark = 0x12a;
+	x->cgroup_id = 1;
+	assert_true(matches("dev lo", a));
+	assert_true(matches("dev = 1", a));
+	assert_false(matches("dev lo", b));
+	assert_true(matches("dev != lo", b));
+	assert_true(matches("dev 0", b));		/* not bound */
+	assert_true(matches("fwmark 0x12a", a));
+	assert_true(matches("fwmark 0x2a/0xff", a));
+	assert_false(matches("fwmark 0x2a", a));
+	assert_true(matches("fwmark != 0x2a", a));
+	assert_true(matches("fwmark 0", b));		/* no ct_sockext: 0 */
+	assert_true(matches("autobound", a));
+	assert_false(matches("autobound", b));
+	assert_true(matches("not autobound", b));
+}
+
+/* A cgroup path names its id under the cgroup2 mount, as in ss. */
+static void
+test_filter_match_cgroup(void **state)
+{
+	struct ct_sock *a = fx_sock(&snap, IPPROTO_TCP, CT_ST_ESTABLISHED,
+	    "127.0.0.1", 40000, "127.0.0.1", 5006);
+	char *argv[] = { (char *)"cgroup /" };
+	struct ct_filter_error err;
+	struct ct_filter *f;
+	struct ct_sockext *x;
+	char text[128];
+
+	(void)state;
+	if (filter_parse(1, argv, &f, &err) != 0) {
+		/* no cgroup2 mount here: the message says what is missing */
+		assert_string_equal(err.msg, "no such cgroup v2 directory '/' at "
+		    "column 8");
+		skip();
+	}
+	filter_print(f, text, sizeof(text));
+	assert_true(strncmp(text, "(cgroup \"/\" ", 12) == 0);
+	a->flags |= CT_SF_EXT;
+	x = sock_list_ext_at(&snap.socks, 0);
+	memset(x, 0, sizeof(*x));
+	x->cgroup_id = strtoull(text + 12, NULL, 10);
+	assert_true(filter_match(f, FX_VIEW(&snap), a));
+	x->cgroup_id++;
+	assert_false(filter_match(f, FX_VIEW(&snap), a));
+	assert_true(filter_needs(f) & CT_FNEED_EXT);
+	filter_free(f);
+}
+
+/*
+ * Issue 16 item 14: a name as the output escapes it pastes back into
+ * comm, and a quote or a backslash in a name can be matched.
+ */
+static void
+test_filter_match_comm_escapes(void **state)
+{
+	struct ct_sock *s = fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN,
+	    "0.0.0.0", 80, "0.0.0.0", 0);
+	struct ct_sock *t = fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN,
+	    "0.0.0.0", 81, "0.0.0.0", 0);
+	struct ct_sock *u = fx_sock(&snap, IPPROTO_TCP, CT_ST_LISTEN,
+	    "0.0.0.0", 82, "0.0.0.0", 0);
+
+	(void)state;
+	fx_owner(&snap, s, 100, 3, "ng\xc3\xafnx");	/* ngïnx in UTF-8 */
+	fx_owner(&snap, t, 101, 3, "q,\"a b\\");
+	fx_owner(&snap, u, 102, 3, "evil\x1b[31m");
+	assert_true(matches("comm ng\\xc3\\xafnx", s));
+	assert_true(matches("comm ng\\xC3\\xAFnx", s));
+	assert_true(matches("comm ng\\xc3*", s));
+	assert_false(matches("comm ng\\xc3", s));
+	/* pasted as the table shows it: a quote inside a word is a byte */
+	assert_true(matches("comm q,\"a\\x20b\\\\", t));
+	assert_true(matches("comm \"q,\\\"a b\\\\\"", t));
+	assert_true(matches("comm q,\\x22a*", t));
+	assert_false(matches("comm q,\\x22a\\x2a", t));	/* a literal '*' */
+	/* '[' as shown, not a bracket: the name matches itself */
+	assert_true(matches("comm evil\\x1b[31m", u));
+	assert_false(matches("comm evil\\x1b[31m", s));
+}
+
 static void
 test_filter_needs_owners(void **state)
 {
@@ -780,6 +1049,7 @@ main(void)
 		cmocka_unit_test(test_filter_parse_invalid_words),
 		cmocka_unit_test(test_filter_parse_limits),
 		cmocka_unit_test(test_filter_parse_long_word),
+		cmocka_unit_test(test_filter_parse_mixed_lead),
 		cmocka_unit_test_setup_teardown(test_filter_match_ports, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_filter_match_addresses, setup,
@@ -788,6 +1058,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_filter_match_owners, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_filter_match_ss_words, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_filter_match_cgroup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_filter_match_comm_escapes,
+		    setup, teardown),
 		cmocka_unit_test(test_filter_needs_owners),
 		cmocka_unit_test_setup_teardown(test_filter_match_netns_labels, setup,
 		    teardown),

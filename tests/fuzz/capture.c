@@ -176,6 +176,7 @@ capture_one(struct rec *r, const char *dir, const char *name, uint8_t sel)
 	req.proto = sel & FZD_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	req.states = CT_STATES_ALL;
 	req.info = (sel & FZD_INFO) != 0;
+	req.more = req.meminfo = req.ext = (sel & FZD_MORE) != 0;
 	rec_start(r, sel);
 	if ((rc = diag_dump(d, &req, &l)) != 0) {
 		fprintf(stderr, "capture: %s: %s\n", name, strerror(-rc));
@@ -319,6 +320,8 @@ main(int argc, char *argv[])
 	capture_one(&r, dir, "udp6", FZD_UDP | 2);
 	capture_one(&r, dir, "tcp_any_info", FZD_INFO);
 	capture_one(&r, dir, "tcp6_info", FZD_INFO | 2);
+	capture_one(&r, dir, "tcp_any_more", FZD_INFO | FZD_MORE);
+	capture_one(&r, dir, "udp4_more", FZD_UDP | FZD_MORE | 1);
 	capture_intr(&r, dir, "tcp_any_intr_always", 0, 4, 4);
 	capture_intr(&r, dir, "udp4_intr_once", FZD_UDP | 1, 2, 1);
 	capture_error(&r, dir, "error_noproto");

@@ -3,7 +3,8 @@
 # sockmix builds its mix of TCP and UDP sockets (listeners, connections in
 # every state, IPv4, IPv6, v4-mapped, a socket shared after fork, processes
 # named with an escape sequence and with CSV metacharacters) plus 300 UDP
-# sockets so that a dump spans several datagrams. Then:
+# sockets so that a dump spans several datagrams, and ssextra's marked and
+# device-bound sockets. Then:
 #   fuzz_diag/kernel_*    each dump as it came off the netlink socket
 #                         (tests/fuzz/capture.c; layout in fuzz_diag.h)
 #   fuzz_proc/kernel_*    each descriptor of sockmix's processes: its link
@@ -27,6 +28,9 @@ mkdir -p "$out/fuzz_diag" "$out/fuzz_proc" "$out/fuzz_escape" "$out/fuzz_owners_
 SOCKMIX=$(it_bin sockmix) || exit 1
 start_helper "$IT_TMP/mf" "$SOCKMIX" || exit 1
 start_helper "$IT_TMP/flood" "$SOCKMIX" udpflood 300 || exit 1
+# marks, a device-bound socket, clients from both kinds of port (ssextra.c)
+SSEXTRA=$(it_bin ssextra) || exit 1
+start_helper "$IT_TMP/extra" "$SSEXTRA" - - || exit 1
 "$CAPTURE" "$out/fuzz_diag" || exit 1
 
 # byte N: one raw byte of value N (0-255) on stdout

@@ -258,11 +258,23 @@ fz_render(const struct ct_snap *snap)
 			o.cols.v[o.cols.n].id = (enum ct_field_id)i;
 			o.cols.v[o.cols.n++].prefix = -1;
 		}
+
 		o.cols_given = true;
 		FZ_CHECK((fp = open_memstream(&buf, &len)) != NULL);
 		group_table_build(snap, &o, &t);
 		fz_write(fp, snap, &t, &o);
 		group_table_free(&t);
+		/* ss's fields: dev, fwmark, cgroup, memory, timer, more of -i */
+		for (i = CT_F_DEV; i < CT_F_NFIELDS; ) {
+			for (o.cols.n = 0; i < CT_F_NFIELDS &&
+			    o.cols.n < CT_COLS_MAX; i++) {
+				o.cols.v[o.cols.n].id = (enum ct_field_id)i;
+				o.cols.v[o.cols.n++].prefix = -1;
+			}
+			group_table_build(snap, &o, &t);
+			fz_write(fp, snap, &t, &o);
+			group_table_free(&t);
+		}
 		/* -g raddr/24,state,lport */
 		o.cols_given = false;
 		o.group.n = 3;
@@ -315,6 +327,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.proto = data[0] & FZD_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	req.states = CT_STATES_ALL;
 	req.info = (data[0] & FZD_INFO) != 0;
+	req.more = req.meminfo = req.ext = (data[0] & FZD_MORE) != 0;
 
 	s = sock_list_append(&l);		/* the mark: must survive */
 	s->lport = 4242;

@@ -4,7 +4,9 @@
  *
  *   byte 0       the request: bits 0-1 family (0 AF_UNSPEC, 1 AF_INET,
  *                2 AF_INET6, 3 AF_INET), bit 2 UDP (else TCP), bit 3
- *                ask for tcp_info
+ *                ask for tcp_info, bit 4 ask for socket memory, more of
+ *                tcp_info and the congestion control, and keep marks,
+ *                cgroup ids and timers
  *   bytes 1-4    the netlink port id the transport reports (little endian)
  *   then         the datagrams recv returns, in order, each as a
  *                little-endian 16-bit length and that many bytes; the
@@ -18,6 +20,7 @@
 #define FZD_FAMILY_MASK	0x03
 #define FZD_UDP		0x04
 #define FZD_INFO	0x08
+#define FZD_MORE	0x10
 #define FZD_HDRLEN	5
 #define FZD_FAIL	0xffff
 

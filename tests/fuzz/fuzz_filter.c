@@ -48,7 +48,10 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_MAXWORDS	64
 #define FZ_MAXLEN	4096
 
-/* Records covering both protocols, families, mapped and unconnected ends. */
+/*
+ * Records covering both protocols, families, mapped and unconnected ends,
+ * devices, marks, cgroups and autobound.
+ */
 static void
 fz_snap(struct ct_snap *snap)
 {
@@ -92,6 +95,19 @@ fz_snap(struct ct_snap *snap)
 		s->rport = rec[i].rport;
 		s->uid = (uint32_t)i * 1000;
 		s->inode = (uint32_t)i + 1;
+		/* a bound device, a mark, a cgroup, autobound: on some */
+		s->ifindex = (uint32_t)(i % 3);
+		if (i % 4 != 3) {
+			struct ct_sockext *x = sock_list_ext_at(&snap->socks, i);
+
+			memset(x, 0, sizeof(*x));
+			x->has = CT_SX_MARK | CT_SX_CGROUP;
+			x->mark = i % 2 ? 0x2a : 0x12a;
+			x->cgroup_id = i % 3;
+			s->flags |= CT_SF_EXT;
+		}
+		if (i % 5 == 1)
+			s->flags |= CT_SF_AUTO;
 		if (i % 2 == 0) {
 			uint32_t w = owners_append(&snap->owners);
 			struct ct_owner *o = &snap->owners.v[w];
@@ -131,9 +147,14 @@ fz_kernel(const struct ct_filter *f, const struct ct_snap *snap)
 				FZ_CHECK(kf.bytecode_len <= 65535 - 4);
 				if (kf.bytecode != NULL)
 					FZ_CHECK(bytecode_audit(kf.bytecode,
-					    kf.bytecode_len) == 0);
+					    kf.bytecode_len, true) == 0);
 				for (r = 0; r < snap->socks.len; r++) {
 					const struct ct_sock *s = &snap->socks.v[r];
+					const struct ct_sockext *x = sock_ext(&snap->socks, s);
+					struct ct_bc_socket ks = {
+						x != NULL ? x->mark : 0,
+						x != NULL ? x->cgroup_id : 0,
+						!(s->flags & CT_SF_AUTO) };
 					uint8_t st = s->state == 12 ? CT_ST_SYN_RECV :
 					    s->state;
 
@@ -146,7 +167,7 @@ fz_kernel(const struct ct_filter *f, const struct ct_snap *snap)
 					FZ_CHECK(kf.states & (1u << st));
 					if (kf.bytecode != NULL)
 						FZ_CHECK(bytecode_run(kf.bytecode,
-						    kf.bytecode_len, s) == 1);
+						    kf.bytecode_len, s, &ks) == 1);
 				}
 				filter_kernel_free(&kf);
 				FZ_CHECK(kf.bytecode == NULL);

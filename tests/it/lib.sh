@@ -197,6 +197,61 @@ ss_rows() {
 	}'
 }
 
+# ss_keys ARGS...: ss -tuanH ARGS as "proto family state local remote", in
+# conntab's notation (as ss_rows), without the queues and with the family:
+# ss writes no family, so it comes from the address ('[' or '*': inet6),
+# and a device a socket is bound to (127.0.0.1%lo:5040) is dropped. ss
+# leaves out the Netid column when it shows one table (-A tcp) and the
+# State column when it shows one state (state established): those come
+# from an unfiltered listing taken just before, by local and remote end.
+# ss's exit status is left in $ss_rc.
+ss_keys() {
+	local full
+	full=$(mktemp "${IT_TMP:-/tmp}/ss_keys.XXXXXX")
+	ss -tuanH >"$full" 2>/dev/null
+	ss -tuanH "$@" | awk -v full="$full" '
+	function ep(s) {
+		sub(/%[^:]*:/, ":", s)
+		return s
+	}
+	BEGIN {
+		st["ESTAB"] = "ESTABLISHED"; st["SYN-SENT"] = "SYN_SENT"
+		st["SYN-RECV"] = "SYN_RECV"; st["FIN-WAIT-1"] = "FIN_WAIT1"
+		st["FIN-WAIT-2"] = "FIN_WAIT2"; st["TIME-WAIT"] = "TIME_WAIT"
+		st["CLOSE-WAIT"] = "CLOSE_WAIT"; st["LAST-ACK"] = "LAST_ACK"
+		st["CLOSING"] = "CLOSING"; st["LISTEN"] = "LISTEN"
+		st["UNCONN"] = "UNCONN"
+		while ((getline line < full) > 0) {
+			split(line, w, " ")
+			key = ep(w[5]) " " ep(w[6])
+			val = w[1] " " w[2]
+			# mawk makes the element before it reads the right side
+			if (key in known && known[key] != val)
+				val = "? ?"
+			known[key] = val
+		}
+	}
+	{
+		i = 1
+		proto = state = ""
+		if ($1 == "tcp" || $1 == "udp") { proto = $1; i = 2 }
+		if ($i !~ /^[0-9]+$/) { state = $i; i++ }
+		l = ep($(i + 2))
+		r = ep($(i + 3))
+		if (proto == "" || state == "") {
+			split((l " " r) in known ? known[l " " r] : "? ?", kn, " ")
+			if (proto == "") proto = kn[1]
+			if (state == "") state = kn[2]
+		}
+		s = (state in st) ? st[state] : "?" state
+		if (proto == "tcp" && s == "UNCONN") s = "CLOSE"
+		fam = (l ~ /^[[*]/) ? "inet6" : "inet"
+		print proto, fam, s, l, r
+	}'
+	ss_rc=${PIPESTATUS[0]}
+	rm -f "$full"
+}
+
 # jq definitions: the local/remote notation built from laddr/lport,
 # raddr/rport and v6only, for checking the JSON fields against each other
 # and ss (a dual-stack wildcard is "*").
@@ -209,6 +264,7 @@ def dual: .family == "inet6" and .v6only == false;
 def loc: ep(.laddr; .lport; .family; dual);
 def rem: ep(.raddr; .rport; .family; dual);
 def key4: "\(.proto) \(.state) \(loc) \(rem)";
+def key5: "\(.proto) \(.family) \(.state) \(loc) \(rem)";
 def ownl: if (.owners // []) == [] then "-"
 	else .owners | sort_by([.pid, .fd]) | map("\(.pid):\(.fd)") | join(",") end;'
 

@@ -26,8 +26,9 @@ MIXPID=$(awk '$1 == "proc" && $3 == "sockmix" { print $2 }' "$MF")
 
 # jq helpers: one line per socket, and the filter's meaning written down
 # independently of conntab. An IPv4 condition also matches the IPv4 inside
-# an IPv4-mapped IPv6 address; an unconnected socket has raddr/rport null,
-# and a remote condition is false there.
+# an IPv4-mapped IPv6 address; an unconnected socket has raddr/rport null
+# in JSON, and the filter sees its remote end as the kernel (and ss) do:
+# the wildcard address and port 0 (ra, rp).
 JQ_DEFS="$JQ_EP"'
 def line: key4 + " " + (.inode | tostring);
 def v4(a): if a == null then null else (a | ltrimstr("::ffff:")) end;
@@ -37,6 +38,8 @@ def in4(a; net; bits): isv4(a) and
 	((v4(a) | n4) / pow(2; 32 - bits) | floor) == ((net | n4) / pow(2; 32 - bits) | floor);
 def owner(f): any((.owners // [])[]; f);
 def connected: .state != "LISTEN" and .state != "UNCONN" and .state != "CLOSE";
+def rp: .rport // 0;
+def ra: .raddr // (if .family == "inet6" then "::" else "0.0.0.0" end);
 '
 
 # The corpus: FILTER @@ JQ PREDICATE [@@ empty: must match nothing; @@
@@ -48,8 +51,8 @@ cat >"$CORPUS" <<'EOF'
 src 127.0.0.0/8 @@ in4(.laddr; "127.0.0.0"; 8)
 dst 127.0.0.0/31 @@ in4(.raddr; "127.0.0.0"; 31)
 src 0.0.0.0/0 @@ isv4(.laddr)
-dst 0.0.0.0/0 @@ isv4(.raddr)
-not dst 0.0.0.0/0 @@ isv4(.raddr) | not
+dst 0.0.0.0/0 @@ isv4(ra)
+not dst 0.0.0.0/0 @@ isv4(ra) | not
 not (src 127.0.0.0/8 or src ::/0) @@ .family == "inet" and (in4(.laddr; "127.0.0.0"; 8) | not)
 state time-wait @@ .state == "TIME_WAIT" @@ maybe
 state TIME_WAIT or state syn-recv @@ .state == "TIME_WAIT" or .state == "SYN_RECV" @@ maybe
@@ -63,16 +66,17 @@ sport :5006 @@ .lport == 5006
 dport :5006 @@ .rport == 5006
 sport = 5006 or dport == 5006 @@ .lport == 5006 or .rport == 5006
 lport = 5013 @@ .lport == 5013
-rport != 5006 @@ .rport != null and .rport != 5006
+rport != 5006 @@ rp != 5006
 not dport = 5006 @@ (.rport == 5006) | not
-dport >= 5010 @@ .rport != null and .rport >= 5010
-dport < 5010 @@ .rport != null and .rport < 5010
+dport >= 5010 @@ rp >= 5010
+dport < 5010 @@ rp < 5010
 sport > 5020 and sport < 6000 @@ .lport > 5020 and .lport < 6000
 sport le 5003 @@ .lport <= 5003
 sport ge 32768 @@ .lport >= 32768
-dport gt 5020 or dport lt 5002 @@ .rport != null and (.rport > 5020 or .rport < 5002)
-not (dport < 5010 or dport >= 5010) @@ .rport == null
-dport = 0 @@ .rport == 0 @@ empty
+dport gt 5020 or dport lt 5002 @@ rp > 5020 or rp < 5002
+not (dport < 5010 or dport >= 5010) @@ false @@ empty
+dport = 0 @@ rp == 0
+dport neq 0 @@ rp != 0
 127.0.0.1 @@ v4(.laddr) == "127.0.0.1" or v4(.raddr) == "127.0.0.1"
 src 127.0.0.2 @@ .laddr == "127.0.0.2"
 dst 127.0.0.1 @@ isv4(.raddr) and v4(.raddr) == "127.0.0.1"
@@ -81,16 +85,18 @@ src ::1 @@ .laddr == "::1"
 dst [::1]:5003 @@ .raddr == "::1" and .rport == 5003
 [::1]:5012 @@ (.laddr == "::1" and .lport == 5012) or (.raddr == "::1" and .rport == 5012)
 src ::/0 @@ .family == "inet6"
-dst ::/0 @@ .family == "inet6" and .raddr != null
+dst ::/0 @@ .family == "inet6"
 src ::ffff:127.0.0.1 @@ .laddr == "::ffff:127.0.0.1"
 src [::ffff:127.0.0.0]/104 @@ .laddr != null and (.laddr | startswith("::ffff:127."))
 127.0.0.1:5004 @@ (v4(.laddr) == "127.0.0.1" and .lport == 5004) or (v4(.raddr) == "127.0.0.1" and .rport == 5004)
 src *:5018 @@ .lport == 5018
-dst * @@ .raddr != null
-not dst * @@ .raddr == null
+dst * @@ true
+not dst * @@ false @@ empty
+dst 0.0.0.0 @@ ra == "0.0.0.0"
 dst :5006 @@ .rport == 5006
 state established @@ .state == "ESTABLISHED"
-state listen @@ .state == "LISTEN" or .state == "UNCONN"
+state listen @@ .state == "LISTEN"
+state listening state unconn @@ .state == "LISTEN" or .state == "UNCONN"
 state listening and tcp @@ .state == "LISTEN"
 state unconn @@ .state == "UNCONN"
 state fin-wait-1 or state fin-wait-2 or state close-wait or state last-ack or state closing @@ .state | IN("FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "LAST_ACK", "CLOSING")
@@ -99,7 +105,7 @@ tcp @@ .proto == "tcp"
 udp and inet6 @@ .proto == "udp" and .family == "inet6"
 inet @@ .family == "inet"
 proto udp family inet @@ .proto == "udp" and .family == "inet"
-not inet6 and not state listen @@ .family == "inet" and .state != "LISTEN" and .state != "UNCONN"
+not inet6 and not state listen @@ .family == "inet" and .state != "LISTEN"
 comm sockmix @@ owner(.comm == "sockmix")
 proc sockmix-kid @@ owner(.comm == "sockmix-kid")
 not comm sockmix @@ owner(.comm == "sockmix") | not
@@ -115,11 +121,11 @@ tcp and (dst 127.0.0.1 or dst ::1) and not (dport = 5006 or sport = 5006) @@ .pr
 sport :5001 || sport :5002 || sport :5003 @@ .lport | IN(5001, 5002, 5003)
 ! ( tcp && state listen ) @@ (.proto == "tcp" and .state == "LISTEN") | not
 udp dport :5010 @@ .proto == "udp" and .rport == 5010
-src 127.0.0.1 and dport > 5005 and dport < 5010 or udp @@ (v4(.laddr) == "127.0.0.1" and .rport != null and .rport > 5005 and .rport < 5010) or .proto == "udp"
+src 127.0.0.1 and dport > 5005 and dport < 5010 or udp @@ (v4(.laddr) == "127.0.0.1" and rp > 5005 and rp < 5010) or .proto == "udp"
 sport :https or :5016 @@ .lport == 443 or .lport == 5016 or .rport == 5016
 state established dst 127.0.0.0/8 @@ .state == "ESTABLISHED" and in4(.raddr; "127.0.0.0"; 8)
 not (sport :5006 and comm sockmix) @@ (.lport == 5006 and owner(.comm == "sockmix")) | not
-dport != 5006 and not comm sockmix @@ .rport != null and .rport != 5006 and (owner(.comm == "sockmix") | not)
+dport != 5006 and not comm sockmix @@ rp != 5006 and (owner(.comm == "sockmix") | not)
 EOF
 sed -i "s/KIDPID/$KIDPID/; s/MIXPID/$MIXPID/" "$CORPUS"
 check "the corpus holds at least 50 expressions" "$(wc -l <"$CORPUS")" \
@@ -292,7 +298,7 @@ state established and dport != 22
 not state listen and not comm sshd
 dport >= :1024 and dport < 49152
 src 192.168.0.0/16:ssh
-tcp or udp and inet
+tcp or (udp and inet)
 10.0.0.0/8:ssh
 [2001:db8::]/32
 ::1/128
@@ -316,7 +322,7 @@ state big
 state all
 proto tcp
 family inet6
-sport eq 22 or dport ne 22 and sport lt 1 or sport le 2 or dport gt 3 or dport ge 4
+sport eq 22 or (dport ne 22 and sport lt 1) or sport le 2 or dport gt 3 or dport ge 4
 state established dst 10.0.0.0/8
 sport :ssh or dport :ssh
 -t dport >= 1024 and not dst 127.0.0.0/8
