@@ -144,7 +144,7 @@ for sh in "${SHELLS[@]}"; do
 	offers "$sh" "the fields proto and process" "conntab -o pro" "${pro[@]}"
 	check "... which are proto and process" "${pro[*]}" \
 		test "$(printf '%s\n' "${pro[@]}" | sort | tr '\n' ' ')" = "process proto "
-	offers "$sh" "the fields after a comma" "conntab -o proto,lo" proto,local
+	offers "$sh" "the fields after a comma" "conntab -o proto,loc" proto,local
 	if [ "$sh" = bash ]; then
 		offers bash "the fields after --sort=" "conntab --sort=lp" lport
 	else
@@ -161,7 +161,7 @@ for sh in "${SHELLS[@]}"; do
 		offers zsh "auto always never" "conntab --color=" \
 			--color=auto --color=always --color=never
 	fi
-	offers "$sh" "the long option" "conntab --so" --sort
+	offers "$sh" "the long option" "conntab --sor" --sort
 	offers_incl "$sh" "short and long options" "conntab -" -o -N --format --color
 	offers "$sh" "the filter keywords" "conntab " "${keywords[@]}"
 	offers "$sh" "the filter keywords after options" "conntab -t -P " "${keywords[@]}"
