@@ -201,26 +201,32 @@ check "--max-series 1: one listener (b's) and other, netns other too, the sum of
 		($s | length) == 2 and $s[0].labels.netns == $b and $s[0].value == 9 and
 		($s[1].labels | to_entries | all(.value == "other")) and $s[1].value == 4' "$T/cap.json"
 
-# ---- the alert rules pair by netns ----------------------------------------
+# ---- the alert rules pair by netns; the README's queries -----------------
 RULES=$IT_TOP/dist/conntab.rules.yml
-python3 - "$T/m.json" "$RULES" "$P-b" >"$T/rules_test.yml" <<'EOF'
+Q1='topk(10, sum by (instance, container, pod) (conntab_container_sockets{state="ESTABLISHED"}))'
+Q2='conntab_listener_connections * on (instance, netns) group_left (pod) group by (instance, netns, pod) (conntab_container_sockets{pod!="-"})'
+for q in "$Q1" "$Q2"; do
+	check "README.md shows the query '${q:0:40}...'" "not found" grep -qxF -- "$q" "$IT_TOP/README.md"
+done
+python3 - "$T/m.json" "$RULES" "$P-b" "$Q1" "$Q2" "$T/q.json" "$T/query_test.yml" \
+	>"$T/rules_test.yml" <<'EOF'
 import json, sys
 samples = json.load(open(sys.argv[1]))
 extra = {"instance": "host1:9100", "job": "node"}
+def sel(l):
+    return "{%s}" % ",".join('%s=%s' % (k, json.dumps(v)) for k, v in sorted(l.items()))
 def series(s):
-    l = dict(s["labels"], **extra)
-    return "%s{%s}" % (s["name"], ",".join('%s=%s' % (k, json.dumps(v)) for k, v in sorted(l.items())))
+    return s["name"] + sel(dict(s["labels"], **extra))
 keep = ("conntab_listener_accept_queue", "conntab_listener_backlog",
-        "conntab_ephemeral_ports_used", "conntab_ephemeral_ports_available")
-print("rule_files: [%s]" % json.dumps(sys.argv[2]))
-print("evaluation_interval: 1m")
-print("tests:")
-print("  - interval: 1m")
-print("    input_series:")
+        "conntab_ephemeral_ports_used", "conntab_ephemeral_ports_available",
+        "conntab_listener_connections", "conntab_container_sockets")
+head = ["rule_files: [%s]" % json.dumps(sys.argv[2]), "evaluation_interval: 1m",
+        "tests:", "  - interval: 1m", "    input_series:"]
 for s in samples:
     if s["name"] in keep:
-        print("      - series: %s" % json.dumps(series(s)))
-        print("        values: %s" % json.dumps("%gx20" % s["value"]))
+        head.append("      - series: %s" % json.dumps(series(s)))
+        head.append("        values: %s" % json.dumps("%gx20" % s["value"]))
+print("\n".join(head))
 print("    alert_rule_test:")
 print("      - eval_time: 10m")
 print("        alertname: ConntabAcceptQueueHalfFull")
@@ -233,10 +239,48 @@ print("          - exp_labels: %s" % json.dumps(dict({"netns": sys.argv[3], "pro
 print("            exp_annotations: %s" % json.dumps({
       "summary": "host1:9100: 127.0.0.1 uses over 80% of its ephemeral ports toward 127.0.0.1:8080",
       "description": "connect() to this destination fails with EADDRNOTAVAIL once every port of net.ipv4.ip_local_port_range is taken."}))
+# the README's queries, their results worked out here from the samples
+cont = [s for s in samples if s["name"] == "conntab_container_sockets"]
+sums, pods = {}, {}
+for s in cont:
+    if s["labels"]["state"] == "ESTABLISHED":
+        k = (s["labels"]["container"], s["labels"]["pod"])
+        sums[k] = sums.get(k, 0) + s["value"]
+    if s["labels"]["pod"] != "-":
+        pods.setdefault(s["labels"]["netns"], set()).add(s["labels"]["pod"])
+q1 = [({"container": c, "pod": p, "instance": extra["instance"]}, v)
+      for (c, p), v in sorted(sums.items(), key=lambda kv: -kv[1])[:10]]
+q2 = []
+for s in samples:
+    if s["name"] == "conntab_listener_connections" and s["labels"]["netns"] in pods:
+        assert len(pods[s["labels"]["netns"]]) == 1
+        q2.append((dict(s["labels"], pod=min(pods[s["labels"]["netns"]]), **extra), s["value"]))
+json.dump({"q1": [dict(l, value=v) for l, v in q1], "q2": [dict(l, value=v) for l, v in q2]},
+          open(sys.argv[6], "w"))
+with open(sys.argv[7], "w") as f:
+    print("\n".join(head), file=f)
+    print("    promql_expr_test:", file=f)
+    for expr, exp in ((sys.argv[4], q1), (sys.argv[5], q2)):
+        print("      - expr: %s" % json.dumps(expr), file=f)
+        print("        eval_time: 10m", file=f)
+        print("        exp_samples:" + ("" if exp else " []"), file=f)
+        for l, v in exp:
+            print("          - labels: %s" % json.dumps(sel(l)), file=f)
+            print("            value: %g" % v, file=f)
 EOF
 run promtool test rules "$T/rules_test.yml"
 check "the ports alert fires for b alone (9 of its 10), not a (3 of 100): one division per netns" \
 	"$(last_run) $(grep -v '^ *$' "$T/out" | head -12 | tr '\n' ' ' | cut -c1-600)" test "$rc" = 0
+run promtool test rules "$T/query_test.yml"
+check "the README's two queries give what the export says" \
+	"$(last_run) $(grep -v '^ *$' "$T/out" | head -12 | tr '\n' ' ' | cut -c1-600)" test "$rc" = 0
+if [ "$CGOK" = 1 ]; then
+	check "... among them b's container with 18 connections, a's listener with its pod" \
+		"$(jq -c . "$T/q.json" | cut -c1-600)" \
+		jqe --arg c "docker:${ID1:0:12}" --arg a "$P-a" --arg u "$U1" \
+		'any(.q1[]; .container == $c and .pod == "-" and .value == 18) and
+		 any(.q2[]; .netns == $a and .pod == $u and .lport == "8080" and .value == 3)' "$T/q.json"
+fi
 
 # ---- OpenMetrics ------------------------------------------------------------
 run "$CT" --all-netns --format openmetrics "$F"
@@ -304,6 +348,31 @@ signal_wait TERM "$WPID"
 check "... SIGTERM: status 0, nothing on stderr, conntab.prom alone in the directory" \
 	"exit $rc, $(head -c 200 "$T/w.err") / $(ls -A "$DIR" | tr '\n' ' ')" \
 	test "$rc" = 0 -a ! -s "$T/w.err" -a "$(ls -A "$DIR")" = conntab.prom
+
+# ---- the README's drop-in for the unit ----------------------------------------
+if command -v systemd-analyze >/dev/null && [ -x "$IT_TOP/conntab" ]; then
+	run make -s -C "$IT_TOP" -o conntab install PREFIX="$T/root" TEXTFILEDIR="$T/root/textfile"
+	U=$T/root/lib/systemd/system/conntab-exporter.service
+	check "make install puts the exporter unit" "$(last_run)" test -f "$U"
+	# the unit as systemd reads it with the drop-in: the drop-in's lines last
+	mkdir -p "$T/unit"
+	{
+		cat "$U"
+		awk '/^# \/etc\/systemd\/system\/conntab-exporter.service.d\/all-netns.conf$/ { on = 1; next }
+			on && /^```/ { exit } on' "$IT_TOP/README.md" |
+			sed -e "s|/usr/local/bin/|$T/root/bin/|" -e "s|/var/lib/prometheus/node-exporter|$T/root/textfile|"
+	} >"$T/unit/conntab-exporter.service"
+	check "the README's drop-in runs conntab --all-netns, allowing CAP_SYS_ADMIN and setns()" \
+		"$(grep -E '^(ExecStart|Capability|RestrictNamespaces)' "$T/unit/conntab-exporter.service" | tr '\n' ' ')" \
+		sh -c "grep -qx 'ExecStart=$T/root/bin/conntab --all-netns -w -d 15 --format prometheus --output $T/root/textfile/conntab.prom' '$T/unit/conntab-exporter.service' &&
+			grep -q '^CapabilityBoundingSet=.*CAP_SYS_ADMIN' '$T/unit/conntab-exporter.service' &&
+			[ \"\$(grep '^RestrictNamespaces=' '$T/unit/conntab-exporter.service' | tail -1)\" = RestrictNamespaces=net ]"
+	run systemd-analyze verify --man=no "$T/unit/conntab-exporter.service"
+	check "systemd-analyze verify accepts the unit with the drop-in" "$(last_run)" \
+		test "$rc" = 0 -a ! -s "$T/err"
+else
+	ok "# skip the drop-in: no systemd-analyze, or no ./conntab built"
+fi
 
 # ---- without --all-netns, nothing changes -----------------------------------
 run "$CT" --format prometheus
