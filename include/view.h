@@ -106,5 +106,10 @@ view_netns(const struct ct_view *v, const struct ct_sock *s)
  */
 const struct ct_label *view_label(const struct ct_view *v,
 		    const struct ct_sock *s);
+/*
+ * The same, as an index into v->labels (labels_get() spells it): 0, the
+ * empty label, when unknown. For counting per label without the text.
+ */
+uint32_t	 view_label_idx(const struct ct_view *v, const struct ct_sock *s);
 
 #endif /* CT_VIEW_H */

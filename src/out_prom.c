@@ -9,6 +9,10 @@
  * twice (two listeners bound to different interfaces on one address and
  * port are one series); then a capped set keeps its largest series and
  * folds the rest into one whose every label reads "other".
+ *
+ * With --all-netns every family that counts sockets carries a netns label
+ * first, and the sockets, the container family and the available ports
+ * are per namespace. The collection's own figures are not: one run.
  */
 #include "out_prom.h"
 
@@ -53,6 +57,7 @@ enum {
 	PF_PORTS_USED,
 	PF_PORTS_AVAIL,
 	PF_PROCESS,
+	PF_CONTAINER,
 	PF_CLOSED,
 	PF_LOST,
 	PF_DURATION,
@@ -81,6 +86,10 @@ static const struct prom_family prom_families[PF_N] = {
 	[PF_PROCESS] = { "conntab_process_sockets", PROM_GAUGE, NULL,
 	    "Sockets by the name of their first owning process, protocol and "
 	    "state." },
+	[PF_CONTAINER] = { "conntab_container_sockets", PROM_GAUGE, NULL,
+	    "Sockets by the container and Kubernetes pod of their first owning "
+	    "process (or the ones their namespace's processes share), protocol "
+	    "and state." },
 	[PF_CLOSED] = { "conntab_closed_connections", PROM_COUNTER, NULL,
 	    "Connections closed, from the kernel's destroy events." },
 	[PF_LOST] = { "conntab_close_events_lost", PROM_COUNTER, NULL,
@@ -105,6 +114,16 @@ struct prom_set {
 	struct prom_series *s;
 	size_t		 n, cap;
 	struct ct_cols	 cols;		/* the label fields, in order */
+	const struct prom_netns *ns;	/* the netns label's text; NULL: none */
+};
+
+/*
+ * --all-netns: the netns label of each namespace of the snapshot, spelled
+ * once (prom_netns_names()).
+ */
+struct prom_netns {
+	char		**name;		/* by namespace index */
+	size_t		 n;
 };
 
 struct prom_text {
@@ -150,21 +169,26 @@ prom_put_label(struct prom_text *t, const char *name, const char *v, size_t n)
 	prom_put(t, "\"", 1);
 }
 
+/*
+ * A family's label fields: ids, after netns when ns is not NULL (the
+ * row's first record names its namespace, as it spells any label).
+ */
 static void
-prom_set_init(struct prom_set *set, const enum ct_field_id *ids, size_t n)
+prom_set_init(struct prom_set *set, const enum ct_field_id *ids, size_t n,
+    const struct prom_netns *ns)
 {
 	size_t i;
 
 	memset(set, 0, sizeof(*set));
-	for (i = 0; i < n && i < PROM_LABELS_MAX; i++) {
-		set->cols.v[i].id = ids[i];
-		set->cols.v[i].prefix = -1;
+	set->ns = ns;
+	if (ns != NULL) {
+		set->cols.v[set->cols.n].id = CT_F_NETNS;
+		set->cols.v[set->cols.n++].prefix = -1;
 	}
-	set->cols.n = i;
-	/*
-	 * Labels every family carries go here: with --all-netns, the netns
-	 * field (the row's first record spells its namespace like any label).
-	 */
+	for (i = 0; i < n && set->cols.n < PROM_LABELS_MAX; i++) {
+		set->cols.v[set->cols.n].id = ids[i];
+		set->cols.v[set->cols.n++].prefix = -1;
+	}
 }
 
 static void
@@ -196,6 +220,13 @@ prom_set_add(struct prom_set *set, const struct ct_view *view,
 		const struct ct_field *f = fields_get(set->cols.v[i].id);
 		bool is_null = false;
 
+		if (set->cols.v[i].id == CT_F_NETNS && set->ns != NULL) {
+			const char *name = g->first->netns < set->ns->n ?
+			    set->ns->name[g->first->netns] : "-";
+
+			prom_put_label(&t, f->name, name, strlen(name));
+			continue;
+		}
 		len = f->fmt(view, g, set->cols.v[i].prefix, cell, &is_null, NULL);
 		prom_put_label(&t, f->name, cell, len);
 	}
@@ -367,11 +398,12 @@ prom_state_shown(uint8_t proto, uint8_t state, bool listening)
 /*
  * conntab_sockets: the counted rows, and every state of every protocol
  * and family dumped at 0 (a protocol the kernel cannot dump is left out),
- * spelled from a record made up for it.
+ * spelled from a record made up for it; with --all-netns, in every
+ * namespace shown.
  */
 static void
 prom_sockets(const struct ct_snap *snap, const struct ct_metrics *m,
-    const struct ct_opts *o, struct prom_set *set)
+    const struct ct_opts *o, const struct prom_netns *nsn, struct prom_set *set)
 {
 	static const enum ct_field_id ids[] = { CT_F_PROTO, CT_F_FAMILY,
 	    CT_F_STATE };
@@ -386,34 +418,42 @@ prom_sockets(const struct ct_snap *snap, const struct ct_metrics *m,
 	} fams[] = { { AF_INET, CT_FAM_4 }, { AF_INET6, CT_FAM_6 } };
 	const struct ct_view view = snap_view(snap);
 	uint64_t v[4] = { 0 };
-	size_t i, p, f;
+	size_t i, p, f, ns, nns = nsn != NULL ? m->nns : 1;
 	uint8_t st;
 
-	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]));
+	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]), nsn);
 	for (i = 0; i < m->sockets.nrows; i++) {
 		v[0] = m->sockets.rows[i].count;
 		prom_set_add(set, &view, &m->sockets.rows[i], v, false);
 	}
 	v[0] = 0;
-	for (p = 0; p < 2; p++) {
-		if (!(o->protos & protos[p].opt) || (snap->warn & protos[p].nodiag))
+	for (ns = 0; ns < nns; ns++) {
+		if (nsn != NULL && !m->ns[ns].shown)
 			continue;
-		for (f = 0; f < 2; f++) {
-			if (!(o->families & fams[f].opt))
+		for (p = 0; p < 2; p++) {
+			if (!(o->protos & protos[p].opt) ||
+			    (snap->warn & protos[p].nodiag))
 				continue;
-			for (st = 1; st < CT_ST_MAX; st++) {
-				struct ct_sock fake;
-				struct ct_group g;
-
-				if (!prom_state_shown(protos[p].proto, st, o->listening))
+			for (f = 0; f < 2; f++) {
+				if (!(o->families & fams[f].opt))
 					continue;
-				memset(&fake, 0, sizeof(fake));
-				memset(&g, 0, sizeof(g));
-				fake.proto = protos[p].proto;
-				fake.state = st;
-				fake.local.family = fake.remote.family = fams[f].family;
-				g.first = &fake;
-				prom_set_add(set, &view, &g, v, false);
+				for (st = 1; st < CT_ST_MAX; st++) {
+					struct ct_sock fake;
+					struct ct_group g;
+
+					if (!prom_state_shown(protos[p].proto, st,
+					    o->listening))
+						continue;
+					memset(&fake, 0, sizeof(fake));
+					memset(&g, 0, sizeof(g));
+					fake.proto = protos[p].proto;
+					fake.state = st;
+					fake.local.family = fams[f].family;
+					fake.remote.family = fams[f].family;
+					fake.netns = (uint16_t)ns;
+					g.first = &fake;
+					prom_set_add(set, &view, &g, v, false);
+				}
 			}
 		}
 	}
@@ -423,7 +463,7 @@ prom_sockets(const struct ct_snap *snap, const struct ct_metrics *m,
 /* The listeners of -s: connections, clients, accept queue, backlog. */
 static void
 prom_listeners(const struct ct_snap *snap, const struct ct_metrics *m,
-    const struct ct_opts *o, struct prom_set *set)
+    const struct ct_opts *o, const struct prom_netns *nsn, struct prom_set *set)
 {
 	static const enum ct_field_id ids[] = { CT_F_PROTO, CT_F_LADDR,
 	    CT_F_LPORT };
@@ -431,7 +471,7 @@ prom_listeners(const struct ct_snap *snap, const struct ct_metrics *m,
 	const struct ct_table *t = &m->sum.listeners;
 	size_t i;
 
-	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]));
+	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]), nsn);
 	for (i = 0; i < t->nrows; i++) {
 		const struct ct_group *g = &t->rows[i];
 		/* a UDP socket's queues are bytes, not connections */
@@ -448,7 +488,7 @@ prom_listeners(const struct ct_snap *snap, const struct ct_metrics *m,
 /* The destinations of -s, by ephemeral ports used. */
 static void
 prom_ports(const struct ct_snap *snap, const struct ct_metrics *m,
-    const struct ct_opts *o, struct prom_set *set)
+    const struct ct_opts *o, const struct prom_netns *nsn, struct prom_set *set)
 {
 	static const enum ct_field_id ids[] = { CT_F_PROTO, CT_F_LADDR,
 	    CT_F_RADDR, CT_F_RPORT };
@@ -456,7 +496,7 @@ prom_ports(const struct ct_snap *snap, const struct ct_metrics *m,
 	const struct ct_table *t = &m->sum.ports;
 	size_t i;
 
-	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]));
+	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]), nsn);
 	for (i = 0; i < t->nrows; i++) {
 		uint64_t v[4] = { t->rows[i].ports_used, 0, 0, 0 };
 
@@ -466,23 +506,76 @@ prom_ports(const struct ct_snap *snap, const struct ct_metrics *m,
 	prom_set_cap(set, o->series_max);
 }
 
+/*
+ * With --all-netns, the ports a namespace's range leaves connect() (each
+ * namespace has its own), one series per namespace shown, so that the
+ * division by the ports used pairs them by netns.
+ */
 static void
-prom_procs(const struct ct_snap *snap, const struct ct_metrics *m,
-    const struct ct_opts *o, struct prom_set *set)
+prom_avail(const struct ct_snap *snap, const struct ct_metrics *m,
+    const struct prom_netns *nsn, struct prom_set *set)
 {
-	static const enum ct_field_id ids[] = { CT_F_COMM, CT_F_PROTO,
-	    CT_F_STATE };
+	const struct ct_view view = snap_view(snap);
+	size_t ns;
+
+	prom_set_init(set, NULL, 0, nsn);
+	for (ns = 0; ns < m->nns; ns++) {
+		uint64_t v[4] = { m->ns[ns].ports_avail, 0, 0, 0 };
+		struct ct_sock fake;
+		struct ct_group g;
+
+		if (!m->ns[ns].shown)
+			continue;
+		memset(&fake, 0, sizeof(fake));
+		memset(&g, 0, sizeof(g));
+		fake.netns = (uint16_t)ns;
+		g.first = &fake;
+		prom_set_add(set, &view, &g, v, false);
+	}
+	/* one per namespace and no two spelled alike: nothing merges */
+	prom_set_merge(set);
+}
+
+/* The rows of t (per name, per container) as a capped family. */
+static void
+prom_counted(const struct ct_snap *snap, const struct ct_table *t,
+    const enum ct_field_id *ids, size_t nids, const struct ct_opts *o,
+    const struct prom_netns *nsn, struct prom_set *set)
+{
 	const struct ct_view view = snap_view(snap);
 	size_t i;
 
-	prom_set_init(set, ids, sizeof(ids) / sizeof(ids[0]));
-	for (i = 0; i < m->procs.nrows; i++) {
-		uint64_t v[4] = { m->procs.rows[i].count, 0, 0, 0 };
+	prom_set_init(set, ids, nids, nsn);
+	for (i = 0; i < t->nrows; i++) {
+		uint64_t v[4] = { t->rows[i].count, 0, 0, 0 };
 
-		prom_set_add(set, &view, &m->procs.rows[i], v, false);
+		prom_set_add(set, &view, &t->rows[i], v, false);
 	}
 	prom_set_merge(set);
 	prom_set_cap(set, o->series_max);
+}
+
+static void
+prom_procs(const struct ct_snap *snap, const struct ct_metrics *m,
+    const struct ct_opts *o, const struct prom_netns *nsn, struct prom_set *set)
+{
+	static const enum ct_field_id ids[] = { CT_F_COMM, CT_F_PROTO,
+	    CT_F_STATE };
+
+	prom_counted(snap, &m->procs, ids, sizeof(ids) / sizeof(ids[0]), o, nsn,
+	    set);
+}
+
+/* --all-netns: per container and pod (labels two units apart are one). */
+static void
+prom_containers(const struct ct_snap *snap, const struct ct_metrics *m,
+    const struct ct_opts *o, const struct prom_netns *nsn, struct prom_set *set)
+{
+	static const enum ct_field_id ids[] = { CT_F_CONTAINER, CT_F_POD,
+	    CT_F_PROTO, CT_F_STATE };
+
+	prom_counted(snap, &m->containers, ids, sizeof(ids) / sizeof(ids[0]), o,
+	    nsn, set);
 }
 
 /* -w: the destroy events' counters, per protocol dumped. */
@@ -494,7 +587,7 @@ prom_closed(const struct ct_snap *snap, const struct ct_prom_counters *c,
 	const struct ct_view view = snap_view(snap);
 	size_t p;
 
-	prom_set_init(set, ids, 1);
+	prom_set_init(set, ids, 1, NULL);	/* one run: no namespace */
 	for (p = 0; p < 2; p++) {
 		uint64_t v[4] = { p == 0 ? c->closed_tcp : c->closed_udp, 0, 0, 0 };
 		struct ct_sock fake;
@@ -510,40 +603,147 @@ prom_closed(const struct ct_snap *snap, const struct ct_prom_counters *c,
 	}
 }
 
+struct prom_name_ctx {
+	char		**name;
+};
+
+static int
+prom_name_cmp(const void *x, const void *y, void *arg)
+{
+	const struct prom_name_ctx *c = arg;
+
+	return strcmp(c->name[*(const uint32_t *)x], c->name[*(const uint32_t *)y]);
+}
+
+/*
+ * The netns label of each namespace: what the field prints (escaped, cut
+ * at CT_CELL_MAX as the table cuts it). But names are not unique: two
+ * mount namespaces may each bind-mount one as "web", anyone who can mount
+ * may name one "host", two long names may cut alike. A label value must
+ * never stand for two namespaces (the division of the ports pairs by it,
+ * and a scrape must not see one label set twice), so a name that the
+ * namespaces in the export share is replaced, for each that took it from
+ * a bind mount, by "net:[INODE]", which no other can spell; again, until
+ * no two share one (a replacement may meet a name "net:[INODE]" too).
+ */
+static void
+prom_netns_names(const struct ct_snap *snap, const struct ct_metrics *m,
+    struct prom_netns *out)
+{
+	const struct ct_view view = snap_view(snap);
+	const struct ct_field *f = fields_get(CT_F_NETNS);
+	struct prom_name_ctx ctx;
+	char cell[CT_CELL_MAX];
+	uint32_t *idx;
+	bool *fallen, changed = true;
+	size_t i, j, k, n = 0, round;
+
+	out->n = m->nns;
+	out->name = xcalloc(out->n + 1, sizeof(*out->name));
+	idx = xcalloc(out->n + 1, sizeof(*idx));
+	fallen = xcalloc(out->n + 1, sizeof(*fallen));
+	for (i = 0; i < out->n; i++) {
+		struct ct_sock fake;
+		struct ct_group g;
+		bool is_null = false;
+
+		memset(&fake, 0, sizeof(fake));
+		memset(&g, 0, sizeof(g));
+		fake.netns = (uint16_t)i;
+		g.first = &fake;
+		f->fmt(&view, &g, -1, cell, &is_null, NULL);
+		out->name[i] = xstrdup(cell);
+		/* only the namespaces that are in the export can meet */
+		if (m->ns[i].shown || m->ns[i].nsocks > 0)
+			idx[n++] = (uint32_t)i;
+	}
+	ctx.name = out->name;
+	/* each round replaces one name at least, or ends: n + 1 at most */
+	for (round = 0; changed && round <= n; round++) {
+		changed = false;
+		if (n > 1)
+			qsort_r(idx, n, sizeof(*idx), prom_name_cmp, &ctx);
+		for (i = 0; i < n; i = j) {
+			for (j = i + 1; j < n && prom_name_cmp(&idx[i], &idx[j],
+			    &ctx) == 0; j++)
+				;
+			for (k = i; j - i > 1 && k < j; k++) {
+				const struct ct_netns *ns = &snap->nstab.v[idx[k]];
+
+				if (!(ns->flags & CT_NS_NAMED) || fallen[idx[k]])
+					continue;
+				snprintf(cell, sizeof(cell), "net:[%" PRIu64 "]",
+				    ns->ino);
+				free(out->name[idx[k]]);
+				out->name[idx[k]] = xstrdup(cell);
+				fallen[idx[k]] = true;
+				changed = true;
+			}
+		}
+	}
+	free(fallen);
+	free(idx);
+}
+
+static void
+prom_netns_free(struct prom_netns *nsn)
+{
+	size_t i;
+
+	for (i = 0; i < nsn->n; i++)
+		free(nsn->name[i]);
+	free(nsn->name);
+	memset(nsn, 0, sizeof(*nsn));
+}
+
 int
 out_prom_write(FILE *fp, const struct ct_snap *snap, const struct ct_metrics *m,
     const struct ct_prom_meta *meta, const struct ct_opts *o)
 {
 	bool om = o->format == CT_FMT_OPENMETRICS;
+	struct prom_netns names = { NULL, 0 }, *nsn = NULL;
 	struct prom_set set;
 	char num[32];
 
-	prom_sockets(snap, m, o, &set);
+	/* --all-netns: the netns label on every family that counts sockets */
+	if (o->all_netns && m->ns != NULL) {
+		prom_netns_names(snap, m, &names);
+		nsn = &names;
+	}
+	prom_sockets(snap, m, o, nsn, &set);
 	prom_write_set(fp, PF_SOCKETS, &set, 0, false, om);
 	prom_set_free(&set);
 
-	prom_listeners(snap, m, o, &set);
+	prom_listeners(snap, m, o, nsn, &set);
 	prom_write_set(fp, PF_LST_CONNS, &set, 0, false, om);
 	prom_write_set(fp, PF_LST_CLIENTS, &set, 1, false, om);
 	prom_write_set(fp, PF_LST_QUEUE, &set, 2, true, om);
 	prom_write_set(fp, PF_LST_BACKLOG, &set, 3, true, om);
 	prom_set_free(&set);
 
-	prom_ports(snap, m, o, &set);
+	prom_ports(snap, m, o, nsn, &set);
 	prom_write_set(fp, PF_PORTS_USED, &set, 0, false, om);
 	prom_set_free(&set);
-	snprintf(num, sizeof(num), "%" PRIu32, m->ports_avail);
-	prom_write_one(fp, PF_PORTS_AVAIL, num, om);
+	if (nsn != NULL) {
+		prom_avail(snap, m, nsn, &set);
+		prom_write_set(fp, PF_PORTS_AVAIL, &set, 0, false, om);
+		prom_set_free(&set);
+	} else {
+		snprintf(num, sizeof(num), "%" PRIu32, m->ports_avail);
+		prom_write_one(fp, PF_PORTS_AVAIL, num, om);
+	}
 
 	if (m->have_procs) {
-		prom_procs(snap, m, o, &set);
+		prom_procs(snap, m, o, nsn, &set);
 		prom_write_set(fp, PF_PROCESS, &set, 0, false, om);
 		prom_set_free(&set);
 	}
-	/*
-	 * conntab_container_sockets{container,pod,proto,state} goes here with
-	 * --all-netns: one more table of ct_metrics, capped like the names.
-	 */
+	if (m->have_containers) {
+		prom_containers(snap, m, o, nsn, &set);
+		prom_write_set(fp, PF_CONTAINER, &set, 0, false, om);
+		prom_set_free(&set);
+	}
+	prom_netns_free(&names);
 	if (meta->counters != NULL) {
 		prom_closed(snap, meta->counters, o, &set);
 		prom_write_set(fp, PF_CLOSED, &set, 0, false, om);

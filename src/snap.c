@@ -555,11 +555,15 @@ snap_cache_free(struct ct_snap_cache *c)
 static bool
 snap_needs_labels(const struct ct_opts *o)
 {
-	/* JSON with --all-netns carries them, the live view groups by them */
+	/*
+	 * JSON with --all-netns carries them, the live view groups by them,
+	 * the metrics count sockets per container
+	 */
 	return filter_needs_labels(o->filter) ||
 	    (!o->no_procs && (snap_opts_need(o, CT_FF_LABEL, -1) ||
 	    (o->all_netns && ((o->format == CT_FMT_JSON && !o->cols_given) ||
-	    o->watch))));
+	    o->watch || o->format == CT_FMT_PROMETHEUS ||
+	    o->format == CT_FMT_OPENMETRICS))));
 }
 
 /* ---- every namespace at once ------------------------------------------ */

@@ -24,17 +24,23 @@ view_user_name(const struct ct_view *v, uint32_t uid)
 	return u != NULL && u->name[0] != '\0' ? u->name : NULL;
 }
 
-const struct ct_label *
-view_label(const struct ct_view *v, const struct ct_sock *s)
+uint32_t
+view_label_idx(const struct ct_view *v, const struct ct_sock *s)
 {
 	const struct ct_owner *o = view_owner(v, s);
 	const struct ct_netns *ns;
 
 	if (o != NULL)
-		return labels_get(v->labels, labels_of_pid(v->labels, o->pid));
+		return labels_of_pid(v->labels, o->pid);
 	if ((ns = view_netns(v, s)) != NULL)
-		return labels_get(v->labels, ns->label);
-	return labels_get(NULL, 0);
+		return ns->label;
+	return 0;
+}
+
+const struct ct_label *
+view_label(const struct ct_view *v, const struct ct_sock *s)
+{
+	return labels_get(v->labels, view_label_idx(v, s));
 }
 
 int

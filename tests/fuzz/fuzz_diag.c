@@ -19,7 +19,10 @@
  * the metrics of --format prometheus and openmetrics), and no renderer may
  * let a control byte through: a hostile or broken reply must not reach
  * the terminal raw. Every metrics line must be a comment or one whole
- * sample: a name, labels quoted and escaped, a number.
+ * sample: a name, labels quoted and escaped, a number; no name and label
+ * set twice. The metrics go once more as --all-netns has them, over
+ * namespaces named by the records' own bytes (some alike, some unnamed,
+ * and records naming none).
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -39,6 +42,7 @@
 #include "group_tree.h"
 #include "listener.h"
 #include "metrics.h"
+#include "nstab.h"
 #include "opts.h"
 #include "out.h"
 #include "out_prom.h"
@@ -197,20 +201,102 @@ fz_check_sample(const char *p, const char *end)
 		FZ_CHECK((*p >= '0' && *p <= '9') || *p == '.');
 }
 
-/* The metrics of snap in both formats, two series kept of each family. */
+static int
+fz_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* No two samples of buf (NUL-terminated) with one name and label set. */
 static void
-fz_render_metrics(const struct ct_snap *snap)
+fz_check_unique(char *buf)
+{
+	char **v = NULL, *line, *save = NULL, *sp;
+	size_t n = 0, cap = 0, i;
+
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (*line == '#' || (sp = strrchr(line, ' ')) == NULL)
+			continue;
+		*sp = '\0';		/* the value: a number, no blank in it */
+		if (n == cap) {
+			cap = cap > 0 ? cap * 2 : 64;
+			FZ_CHECK((v = realloc(v, cap * sizeof(*v))) != NULL);
+		}
+		v[n++] = line;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), fz_str_cmp);
+	for (i = 1; i < n; i++)
+		FZ_CHECK(strcmp(v[i - 1], v[i]) != 0);
+	free(v);
+}
+
+/*
+ * A copy of snap over up to four namespaces named by bytes of its first
+ * records (any byte but NUL; the third named as the first, the second
+ * unnamed), each record in the namespace its local port picks, or in none
+ * the table has. Free with fz_netns_free().
+ */
+static void
+fz_netns(const struct ct_snap *snap, struct ct_snap *out)
+{
+	size_t i, nns = snap->socks.len < 4 ? snap->socks.len : 4;
+
+	*out = *snap;
+	memset(&out->nstab, 0, sizeof(out->nstab));
+	memset(&out->socks, 0, sizeof(out->socks));
+	out->socks.len = out->socks.cap = snap->socks.len;
+	FZ_CHECK((out->socks.v = calloc(snap->socks.len + 1,
+	    sizeof(*out->socks.v))) != NULL);
+	if (snap->socks.len > 0)
+		memcpy(out->socks.v, snap->socks.v,
+		    snap->socks.len * sizeof(*out->socks.v));
+	out->socks.info = snap->socks.info;	/* borrowed, read only */
+	for (i = 0; i < nns; i++) {
+		const struct ct_sock *s = &snap->socks.v[i];
+		struct ct_netns *ns = nstab_append(&out->nstab);
+		char name[2 * sizeof(s->local.bytes) + 1];
+
+		memcpy(name, s->local.bytes, sizeof(s->local.bytes));
+		memcpy(name + sizeof(s->local.bytes), s->remote.bytes,
+		    sizeof(s->remote.bytes));
+		name[sizeof(name) - 1] = '\0';
+		ns->ino = 4026531840u + s->inode;
+		ns->flags = i == 0 && (s->lport & 1) ? CT_NS_HOST : 0;
+		nstab_name(ns, i == 1 ? NULL : i == 2 ? out->nstab.v[0].name : name);
+	}
+	for (i = 0; i < out->socks.len; i++)
+		out->socks.v[i].netns = (uint16_t)(out->socks.v[i].lport % (nns + 1));
+}
+
+static void
+fz_netns_free(struct ct_snap *s)
+{
+	nstab_free(&s->nstab);
+	free(s->socks.v);
+}
+
+/*
+ * The metrics of snap in both formats, two series kept of each family;
+ * then with --all-netns (fz_netns()).
+ */
+static void
+fz_render_metrics(const struct ct_snap *plain)
 {
 	static const enum ct_format fmts[] = { CT_FMT_PROMETHEUS,
-	    CT_FMT_OPENMETRICS };
+	    CT_FMT_OPENMETRICS, CT_FMT_PROMETHEUS, CT_FMT_OPENMETRICS };
 	const struct ct_prom_counters c = { 1, 2, 3 };
 	const struct ct_prom_meta meta = { 0.5, &c };
+	const struct ct_snap *snap = plain;
+	struct ct_snap many;
 	struct ct_metrics m;
 	struct ct_opts o;
 	size_t f, len;
 	char *buf, *p, *nl;
 	FILE *fp;
 
+	fz_netns(plain, &many);
 	for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
 		memset(&o, 0, sizeof(o));
 		o.protos = CT_P_TCP | CT_P_UDP;
@@ -219,6 +305,8 @@ fz_render_metrics(const struct ct_snap *snap)
 		o.procroot = "/nonexistent";
 		o.summary = true;
 		o.series_max = 2;
+		o.all_netns = f >= 2;
+		snap = o.all_netns ? &many : plain;
 		FZ_CHECK((fp = open_memstream(&buf, &len)) != NULL);
 		metrics_build(snap, &o, &m);
 		out_prom_write(fp, snap, &m, &meta, &o);
@@ -230,8 +318,10 @@ fz_render_metrics(const struct ct_snap *snap)
 			nl = memchr(p, '\n', (size_t)(buf + len - p));
 			fz_check_sample(p, nl);
 		}
+		fz_check_unique(buf);
 		free(buf);
 	}
+	fz_netns_free(&many);
 }
 
 /* Render snap every way conntab can, and check each text. */
