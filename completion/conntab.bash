@@ -55,13 +55,13 @@ _conntab_value()
     -N | --netns)
         _conntab_netns
         ;;
-    -F | --output)
+    -F | --filter | --output)
         _filedir
         ;;
     -f | --family)
         COMPREPLY=($(compgen -W 'inet inet6' -- "$cur"))
         ;;
-    -A | --query)
+    -A | --query | --socket)
         _conntab_commalist 'all inet inet6 tcp udp'
         ;;
     --list)
