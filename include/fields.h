@@ -51,6 +51,8 @@ enum ct_field_id {
 	CT_F_CONTAINER,
 	CT_F_POD,
 	CT_F_UNIT,
+	CT_F_COOKIE,
+	CT_F_DURATION,
 	CT_F_NFIELDS
 };
 
