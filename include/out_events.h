@@ -60,8 +60,9 @@ size_t		 out_events_changes(FILE *fp, const struct ct_snap *prev,
  * line as out_events_write() writes it, for the socket as it was last
  * seen (a sample's record, or the kernel's for one no sample saw), with,
  * unless -o chose the columns, three more: duration, bytes_sent,
- * bytes_recv ("-" when unknown: duration for a socket no sample saw,
- * bytes for UDP and for a close the samples alone saw without -i). In
+ * bytes_recv ("-" when unknown: bytes for UDP and for a close the
+ * samples alone saw without -i; duration "unsampled" for a socket no
+ * sample saw). In
  * JSON: "sampled" (true/false) and "source" ("kernel", "sample") after
  * "event", and the keys bytes_sent, bytes_recv, duration (null when
  * unknown) unless -o chose them. Returns the number written.

@@ -151,6 +151,11 @@ events_line(FILE *fp, const struct ct_snap *snap, const struct ct_group *g,
 			fputs(sock_state_name(s->proto, old_state), fp);
 			fputs("->", fp);
 		}
+		/* a socket no sample saw: say so, rather than an unknown "-" */
+		if (cols.v[j].id == CT_F_DURATION && cl != NULL && !cl->sampled) {
+			fputs("unsampled", fp);
+			continue;
+		}
 		len = f->fmt(&view, g, cols.v[j].prefix, cell, &is_null, NULL);
 		if (len == 0)
 			putc_unlocked('-', fp);	/* never an empty field: awk counts */
