@@ -329,7 +329,19 @@ struct lg_rep {
 	uint64_t	 tuple;		/* lg_tuple() for TCP, else 0 */
 	unsigned	 born;		/* the sample count when it was added */
 	unsigned	 seen;		/* the last sample that showed it */
+	int64_t		 until;		/* closed by the samples: kept till then
+					   for its late event; 0 otherwise */
 };
+
+/*
+ * A socket destroyed while a process still holds its descriptor (one that
+ * -K or a peer's reset took down) leaves the dumps at once, but the kernel
+ * frees it, and tells, only when the descriptor is closed: maybe much
+ * later. The samples report such a close after the grace; its event, when
+ * it comes, is no news. Remember those for a while, and not too many.
+ */
+#define LG_LATE_MS	(10 * 60 * 1000)
+#define LG_LATE_MAX	65536
 
 struct ct_ledger {
 	unsigned	 grace_ms;
@@ -542,7 +554,7 @@ lg_rep_find(struct ct_ledger *l, const struct ct_sock *s, bool tw)
 
 /* Remember that s was reported closed (until no sample shows it). */
 static void
-lg_rep_add(struct ct_ledger *l, const struct ct_sock *s)
+lg_rep_add(struct ct_ledger *l, const struct ct_sock *s, int64_t until)
 {
 	struct lg_rep *r;
 	uint64_t k = lg_key(s);
@@ -558,21 +570,36 @@ lg_rep_add(struct ct_ledger *l, const struct ct_sock *s)
 	r->tuple = lg_tuple(s);
 	r->born = l->nsample;
 	r->seen = 0;
+	r->until = until;
 	lg_map_put(&l->rcookie, k, (uint32_t)l->nrep);
 	if (r->tuple != 0)
 		lg_map_put(&l->rtuple, r->tuple, (uint32_t)l->nrep);
 	l->nrep++;
 }
 
-/* Keep the reports a sample still shows, or made at this sample. */
+/*
+ * Keep the reports a sample still shows, or made at this sample, and the
+ * newest LG_LATE_MAX of those awaiting a late event (till their time).
+ */
 static void
-lg_rep_prune(struct ct_ledger *l)
+lg_rep_prune(struct ct_ledger *l, int64_t now)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, late = 0, skip;
 
 	for (i = 0; i < l->nrep; i++)
-		if (l->rep[i].seen == l->nsample || l->rep[i].born == l->nsample)
-			l->rep[n++] = l->rep[i];
+		if (l->rep[i].until > now)
+			late++;
+	skip = late > LG_LATE_MAX ? late - LG_LATE_MAX : 0;
+	for (i = 0; i < l->nrep; i++) {
+		const struct lg_rep *r = &l->rep[i];
+
+		if (r->seen == l->nsample || r->born == l->nsample)
+			l->rep[n++] = *r;
+		else if (r->until > now && skip > 0)
+			skip--;		/* the oldest go first */
+		else if (r->until > now)
+			l->rep[n++] = *r;
+	}
 	l->nrep = n;
 	lg_map_init(&l->rcookie, n);
 	lg_map_init(&l->rtuple, n);
@@ -693,7 +720,8 @@ diff_ledger_sample(struct ct_ledger *l, const struct ct_snap *prev,
 		if (l->lost || now - opgone[i] >= (int64_t)l->grace_ms) {
 			lg_close(out, cur, oldpend, p, NULL, CT_CLOSE_SAMPLE,
 			    opgone[i] - opfirst[i]);
-			lg_rep_add(l, p);	/* an event late still is no news */
+			/* an event late still is no news */
+			lg_rep_add(l, p, now + LG_LATE_MS);
 		} else {
 			lg_pend_add(l, cur, oldpend, p, opfirst[i], opgone[i]);
 		}
@@ -713,7 +741,7 @@ diff_ledger_sample(struct ct_ledger *l, const struct ct_snap *prev,
 		}
 		lg_close(out, cur, prev, p, NULL, CT_CLOSE_SAMPLE, now - first);
 		if (lg_kernel_tells(prev, p))
-			lg_rep_add(l, p);
+			lg_rep_add(l, p, now + LG_LATE_MS);
 	}
 	if (oldpend != NULL) {
 		snap_free(oldpend);
@@ -723,7 +751,7 @@ diff_ledger_sample(struct ct_ledger *l, const struct ct_snap *prev,
 	free(opgone);
 	free(opdone);
 	lg_map_free(&opmap);
-	lg_rep_prune(l);
+	lg_rep_prune(l, now);
 
 	/* cur is the last sample now */
 	free(l->first);
@@ -767,7 +795,7 @@ diff_ledger_events(struct ct_ledger *l, const struct ct_snap *last,
 			if (l->first[k] >= 0)
 				lg_close(out, last, last, &last->socks.v[k], ti,
 				    CT_CLOSE_KERNEL, now_ms - l->first[k]);
-			lg_rep_add(l, e);
+			lg_rep_add(l, e, 0);
 			continue;
 		}
 		k = lg_map_get(&l->pmap, lg_key(e));
@@ -781,6 +809,6 @@ diff_ledger_events(struct ct_ledger *l, const struct ct_snap *last,
 		/* no sample saw it: the kernel's record is all there is */
 		if (filter_match(f, &view, e))
 			lg_close(out, last, &one, e, ti, CT_CLOSE_KERNEL, -1);
-		lg_rep_add(l, e);
+		lg_rep_add(l, e, 0);
 	}
 }
