@@ -9,9 +9,9 @@
  * (EOF also starts it), then makes N connections one after the other
  * (N = 0: until SECS have passed), each one carrying BYTES from client to
  * server before both ends close: the server first, then the client, so
- * that the client's TIME_WAIT entry is the only thing left behind; with -R
- * the client resets instead (SO_LINGER 0), leaving nothing, so that a long
- * run does not run out of ephemeral ports. -r paces the connections at
+ * that the server end's TIME_WAIT entry is the only thing left behind
+ * (connect() reuses those on loopback, net.ipv4.tcp_tw_reuse); with -R
+ * the client resets instead (SO_LINGER 0). -r paces the connections at
  * RATE per second (0: as fast as it can). At the end it prints
  * "done MADE" and exits 0; 1 on any failure, with a line on stderr.
  */
