@@ -578,8 +578,8 @@ lg_rep_add(struct ct_ledger *l, const struct ct_sock *s, int64_t until)
 }
 
 /*
- * Keep the reports a sample still shows, or made at this sample, and the
- * newest LG_LATE_MAX of those awaiting a late event (till their time).
+ * Keep the reports a sample still shows, or made since the sample before
+ * this one, and the newest LG_LATE_MAX of those awaiting a late event (till their time).
  */
 static void
 lg_rep_prune(struct ct_ledger *l, int64_t now)
@@ -593,7 +593,12 @@ lg_rep_prune(struct ct_ledger *l, int64_t now)
 	for (i = 0; i < l->nrep; i++) {
 		const struct lg_rep *r = &l->rep[i];
 
-		if (r->seen == l->nsample || r->born == l->nsample)
+		/*
+		 * Made since the sample before, too: an event read just after
+		 * a dump may be of a socket whose TIME_WAIT stand-in that dump
+		 * walked past; the next one shows it.
+		 */
+		if (r->seen == l->nsample || r->born + 1 >= l->nsample)
 			l->rep[n++] = *r;
 		else if (r->until > now && skip > 0)
 			skip--;		/* the oldest go first */
@@ -631,6 +636,15 @@ lg_pend_add(struct ct_ledger *l, const struct ct_snap *ctx,
 	l->pgone[at] = gone;
 	l->pdone[at] = 0;
 	lg_map_put(&l->pmap, lg_key(p), at);
+}
+
+/* Are the destroy events of s's namespace heard? */
+static bool
+lg_heard(const struct ct_snap *snap, const struct ct_sock *s)
+{
+	const struct ct_netns *ns = nstab_get(&snap->nstab, s->netns);
+
+	return ns != NULL && (ns->flags & CT_NS_EVENTS);
 }
 
 /* Will the kernel tell when s closes? */
@@ -709,6 +723,17 @@ diff_ledger_sample(struct ct_ledger *l, const struct ct_snap *prev,
 				ds->flags &= (uint8_t)~CT_DF_STATE;
 				d->nchanged--;
 			}
+		} else if ((ds->flags & CT_DF_NEW) &&
+		    s->state == CT_ST_TIME_WAIT && lg_heard(cur, s)) {
+			/*
+			 * The stand-in of a socket whose destroy event has not
+			 * come yet: the kernel broadcasts from a work queue, so
+			 * a dump can see the TIME_WAIT entry first. It shares
+			 * its socket's cookie: the event, when it comes, closes
+			 * it as this sample saw it, and its going is no news.
+			 */
+			ds->flags &= (uint8_t)~CT_DF_NEW;
+			d->nopened--;
 		}
 	}
 	/* held last time: closed now if the grace is over, else held on */
