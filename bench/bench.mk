@@ -4,11 +4,16 @@
 # for BENCH_RUNS, BENCH_SLOW_RUNS, BENCH_WATCH_SECS, BENCH_TIMEOUT.
 BENCH_N ?= 100000
 BENCH_BINS := $(B)/bench/populate $(B)/bench/floor $(B)/bench/timeit \
-	$(B)/bench/nspop
+	$(B)/bench/nspop $(B)/bench/churn
 
 .PHONY: bench bench-bins
 
 bench-bins: $(BENCH_BINS)
+
+# the short connections of the close-event row: the tests' helper
+$(B)/bench/churn: tests/it/churn.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(CT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)

@@ -206,10 +206,48 @@ def main():
             verdict = "missed on wall, met on CPU"
         met_all &= ok
         tl.append((desc, shown, verdict))
+    # the close-event row (churn.tsv, when run.sh ran it)
+    churn = {}
+    try:
+        churn = {r[0]: r[1] if len(r) > 1 else "" for r in read_tsv(d + "/churn.tsv")}
+    except OSError:
+        pass
+    if churn:
+        made = int(churn.get("made") or 0)
+        evs = int(churn.get("events") or 0)
+        t = churn.get("time", "").split()
+        lines.append("")
+        lines.append("close events: the event stream of one port (conntab -w -d 1 "
+                     "--format json :PORT) under short connections")
+        if len(t) >= 6 and made > 0:
+            wall, cpu = float(t[0]), float(t[1])
+            secs = float(churn.get("secs") or 1)
+            lines.append("  asked %s conn/s for %s s; made %d (%.0f/s); close "
+                         "events %d of %d expected (2 ends each); lost-lines %s "
+                         "(%s events)" % (churn.get("rate"), churn.get("secs"),
+                                          made, made / secs, evs, 2 * made,
+                                          churn.get("lost_lines"),
+                                          churn.get("lost")))
+            lines.append("  conntab: %.2f s CPU in %.1f s wall (%.0f%% of a core), "
+                         "%.1f us CPU per event, peak RSS %.1f MiB"
+                         % (cpu, wall, 100 * cpu / wall if wall else 0,
+                            1e6 * cpu / evs if evs else 0, int(t[4]) / 1024.0))
+        else:
+            lines.append("  failed: %s %s" % (churn.get("time"),
+                                               churn.get("churn_err")))
     lines.append("")
     lines.append("targets (ratios of medians)")
     for desc, shown, verdict in tl:
         lines.append("  %-52s %-34s %s" % (desc, shown, verdict))
+
+    if churn:
+        made = int(churn.get("made") or 0)
+        evs = int(churn.get("events") or 0)
+        ok = made > 0 and evs == 2 * made and churn.get("lost_lines") == "0"
+        lines.append("  %-52s %-34s %s" % (
+            "close events: none lost at %s conn/s" % churn.get("rate"),
+            "%d of %d, %s lost-lines" % (evs, 2 * made, churn.get("lost_lines")),
+            "met" if ok else "MISSED"))
 
     n = int(meta.get("n", "0"))
     head = ("conntab bench: N = %d pairs; %s; %s cores; %s; %s" %
@@ -264,6 +302,18 @@ def main():
                      "the whole table every refresh is a full dump, whose "
                      "floor alone is above 0.15 s at N = 100000."
                      % (meta.get("watch_secs"), meta.get("port")))
+    if churn:
+        notes.append("Close events: bench/churn (tests/it/churn.c) opens %s "
+                     "connections a second to one port for %s s, one after "
+                     "another, each carrying 100 bytes, the server closing "
+                     "first (its TIME_WAIT entries are reused on loopback); "
+                     "conntab -w -d 1 --format json :PORT runs throughout, "
+                     "timed by bench/timeit through sh. Its close events of "
+                     "connections (either end) are counted against two per "
+                     "connection made; the target is none lost. The churn "
+                     "itself takes a core at 10,000/s: on a 2-core machine "
+                     "the achieved rate may fall short of the asked one."
+                     % (churn.get("rate"), churn.get("secs")))
     if sizes:
         notes.append("--all-netns rows: bench/nspop makes the namespaces "
                      "(%s), bind-mounted in a private /run/netns, each with "

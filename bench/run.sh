@@ -15,6 +15,11 @@
 #   BENCH_NETNS       sizes of the --all-netns rows: how many namespaces of
 #                     10 sockets each, one row set per size; default
 #                     "100 250"; "0" leaves the rows out
+#   BENCH_CHURN_RATE  the close-event row: short connections per second on
+#                     one port (each opens, carries 100 bytes, closes);
+#                     default 10000; 0 leaves the row out
+#   BENCH_CHURN_SECS  how long that lasts; default 30, or 5 when
+#                     BENCH_N < 20000
 #
 # Commands alternate: each round runs every command once, starting one
 # further along the list each time, so that a burst of load elsewhere on
@@ -30,6 +35,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${BENCH_TIMEOUT:=600}"
 : "${BENCH_OUT:=$TOP/bench/RESULTS.md}"
 : "${BENCH_NETNS:=100 250}"
+: "${BENCH_CHURN_RATE:=10000}"
+: "${BENCH_CHURN_SECS:=}"
 : "${CONNTAB:=$TOP/conntab}"
 : "${BENCH_BIN:=$TOP/build/bench}"
 
@@ -42,7 +49,13 @@ isnum() {
 	case $1 in '' | *[!0-9]*) return 1 ;; esac
 }
 
-for v in BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_TIMEOUT; do
+[ -n "$BENCH_CHURN_SECS" ] && [ -z "${BENCH_IN_NS:-}" ] && BENCH_CHURN_SECS_GIVEN=1
+if [ -z "$BENCH_CHURN_SECS" ]; then
+	BENCH_CHURN_SECS=30
+	[ "$BENCH_N" -lt 20000 ] && BENCH_CHURN_SECS=5
+fi
+for v in BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_TIMEOUT BENCH_CHURN_RATE \
+    BENCH_CHURN_SECS; do
 	isnum "${!v}" || die "$v must be a whole number, not '${!v}'"
 done
 for v in $BENCH_NETNS; do
@@ -63,7 +76,7 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 		command -v "$t" >/dev/null || die "'$t' is missing (see the README's install command)"
 	done
 	for b in "$CONNTAB" "$BENCH_BIN/populate" "$BENCH_BIN/floor" "$BENCH_BIN/timeit" \
-	    "$BENCH_BIN/nspop"; do
+	    "$BENCH_BIN/nspop" "$BENCH_BIN/churn"; do
 		[ -x "$b" ] || die "no executable $b: run 'make bench'"
 	done
 	unshare -n true 2>/dev/null || die "unshare -n fails: no network namespaces here?"
@@ -73,8 +86,10 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 		[ -n "${!v}" ] && cmd="$cmd $v=${!v}"
 	done
 	[ "$BENCH_NETNS" = "100 250" ] || cmd="$cmd BENCH_NETNS='$BENCH_NETNS'"
+	[ "$BENCH_CHURN_RATE" = 10000 ] || cmd="$cmd BENCH_CHURN_RATE=$BENCH_CHURN_RATE"
+	[ -n "${BENCH_CHURN_SECS_GIVEN:-}" ] && cmd="$cmd BENCH_CHURN_SECS=$BENCH_CHURN_SECS"
 	export BENCH_N BENCH_RUNS BENCH_SLOW_RUNS BENCH_WATCH_SECS BENCH_TIMEOUT \
-		BENCH_OUT CONNTAB BENCH_BIN BENCH_NETNS
+		BENCH_OUT CONNTAB BENCH_BIN BENCH_NETNS BENCH_CHURN_RATE BENCH_CHURN_SECS
 	# A namespace normally shares the host's TCP hash, so every dump (ours
 	# and the peers') would also walk whatever sockets other namespaces
 	# hold. The bench namespace gets a hash of its own, as large as the
@@ -127,6 +142,7 @@ cleanup() {
 		kill -KILL "$POP_PID" 2>/dev/null	# its holders die with it
 	fi
 	stop_nspop
+	[ -n "${CHURN_PID:-}" ] && kill -TERM "$CHURN_PID" 2>/dev/null
 	[ -n "$NETNS_MNT" ] && umount "$NETNS_MNT" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
@@ -382,6 +398,60 @@ for NSN in $BENCH_NETNS; do
 		"ns${NSN}_ctp" "ns${NSN}_ss"
 	stop_nspop
 done
+
+# ---- close events under churn ------------------------------------------------
+
+# The event stream of one port while short connections open and close at
+# BENCH_CHURN_RATE a second for BENCH_CHURN_SECS (bench/churn, paced, one
+# thread, loopback): the CPU it takes, and the close events it wrote
+# against the connections made (two ends each). The population is gone
+# first: this row is about the events, not the samples' dumps.
+churn_phase() {
+	local cp=$((P + 7)) line made evs lost lostn i
+	[ -n "${POP_PID:-}" ] && { kill -TERM "$POP_PID" 2>/dev/null; wait "$POP_PID" 2>/dev/null; POP_PID=; }
+	echo "bench: $BENCH_CHURN_RATE short connections/s for $BENCH_CHURN_SECS s" >&2
+	mkfifo "$TMP/churn.go"
+	"$BENCH_BIN/churn" -r "$BENCH_CHURN_RATE" -t "$BENCH_CHURN_SECS" "$cp" 0 100 \
+		<"$TMP/churn.go" >"$TMP/churn.out" 2>"$TMP/churn.err" &
+	CHURN_PID=$!
+	exec 8>"$TMP/churn.go"
+	for i in $(seq 100); do grep -qx READY "$TMP/churn.out" && break; sleep 0.1; done
+	# the stream, timed by timeit through sh, whose rusage holds conntab's
+	"$BENCH_BIN/timeit" -t "$BENCH_TIMEOUT" -e "$TMP/churn_ct.err" sh -c \
+		'exec timeout -s INT "$1" "$2" -w -d 1 --format json ":$3" >"$4"' \
+		sh "$((BENCH_CHURN_SECS + 4))" "$CONNTAB" "$cp" "$TMP/churn.json" \
+		>"$TMP/churn.time" &
+	local tpid=$!
+	# it has joined the destroy groups: a sock_diag socket with groups
+	for i in $(seq 100); do
+		awk 'NR > 1 && $2 == 4 && $4 != "00000000" { f = 1 } END { exit !f }' \
+			/proc/net/netlink && break
+		sleep 0.1
+	done
+	sleep 1
+	echo go >&8
+	exec 8>&-
+	wait "$CHURN_PID"
+	CHURN_PID=
+	wait "$tpid"
+	line=$(cat "$TMP/churn.time")
+	made=$(awk '$1 == "done" { print $2 }' "$TMP/churn.out")
+	evs=$(grep -c '"event":"close".*"rport":'"$cp"',\|"event":"close".*"lport":'"$cp"',"raddr":"' "$TMP/churn.json")
+	lost=$(grep -c '"event":"lost"' "$TMP/churn.json")
+	lostn=$(sed -n 's/.*"event":"lost","lost":\([0-9]*\).*/\1/p' "$TMP/churn.json" |
+		awk '{ s += $1 } END { print s + 0 }')
+	{
+		printf 'rate\t%s\n' "$BENCH_CHURN_RATE"
+		printf 'secs\t%s\n' "$BENCH_CHURN_SECS"
+		printf 'made\t%s\n' "${made:-0}"
+		printf 'events\t%s\n' "$evs"
+		printf 'lost_lines\t%s\n' "$lost"
+		printf 'lost\t%s\n' "$lostn"
+		printf 'time\t%s\n' "$line"
+		printf 'churn_err\t%s\n' "$(head -c 200 "$TMP/churn.err" | tr '\n\t' '  ')"
+	} >"$TMP/churn.tsv"
+}
+[ "$BENCH_CHURN_RATE" != 0 ] && churn_phase
 
 # ---- the report -------------------------------------------------------------
 

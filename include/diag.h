@@ -53,4 +53,15 @@ void		 diag_close(struct ct_diag *d);
 int		 diag_dump(struct ct_diag *d, const struct ct_diag_req *req,
 		    struct ct_socklist *out);
 
+/*
+ * SOCK_DESTROY: have the kernel destroy the socket s names (its protocol,
+ * family, addresses, ports, interface and cookie, as a dump gave them),
+ * and wait for its answer. Returns 0 (destroyed), -ENOENT (no such
+ * socket any more: it went on its own, or the cookie is another's),
+ * -EPERM (the caller lacks CAP_NET_ADMIN in the socket's namespace),
+ * -EOPNOTSUPP (no SOCK_DESTROY for this protocol: a kernel without
+ * CONFIG_INET_DIAG_DESTROY), or another -errno.
+ */
+int		 diag_destroy(struct ct_diag *d, const struct ct_sock *s);
+
 #endif /* CT_DIAG_H */

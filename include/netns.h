@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 struct ct_diag;
+struct ct_diag_ev;
 struct ct_netns;
 struct ct_portrange;
 
@@ -50,5 +51,14 @@ int		 netns_read_range(const char *procroot, struct ct_portrange *r);
  */
 int		 netns_diag_open(int nsfd, int homefd, const char *procroot,
 		    struct ct_diag **out, struct ct_portrange *range);
+/*
+ * The same visit, and a destroy-event socket for the groups evgroups
+ * (diag_event.h) opened there first, so that nothing the dumps see can
+ * close unheard: *ev, or NULL when that one failed (the dumps go on; the
+ * samples alone then tell what closed).
+ */
+int		 netns_diag_open_events(int nsfd, int homefd, const char *procroot,
+		    struct ct_diag **out, struct ct_portrange *range,
+		    unsigned evgroups, struct ct_diag_ev **ev);
 
 #endif /* CT_NETNS_H */

@@ -8,6 +8,7 @@
 #include "nstab.h"
 
 struct ct_diag;
+struct ct_diag_ev;
 
 /*
  * --all-netns: the namespaces of the host (nsscan.h finds them) as a
@@ -62,6 +63,15 @@ const struct ct_nstab *nsset_table(const struct ct_nsset *s);
  */
 int		 nsset_diag(struct ct_nsset *s, size_t i, bool range,
 		    struct ct_diag **out);
+/*
+ * Hear the destroy events (diag_event.h, groups CT_EVG_*) of every
+ * namespace too: from now on nsset_diag() opens an event socket beside
+ * each sock_diag socket, inside the namespace, before its first dump, and
+ * marks the namespace CT_NS_EVENTS when that worked.
+ */
+void		 nsset_events(struct ct_nsset *s, unsigned groups);
+/* The event socket of namespace i, or NULL (none, or gone). */
+struct ct_diag_ev *nsset_event(const struct ct_nsset *s, size_t i);
 /* Close namespace i's socket now (a one-shot needs it once). */
 void		 nsset_close(struct ct_nsset *s, size_t i);
 /* The processes found in namespace i at the last refresh, ascending. */

@@ -24,6 +24,8 @@
 #define CT_NS_SELF	0x04	/* the namespace conntab itself runs in */
 #define CT_NS_GONE	0x08	/* no longer found (live view): not dumped */
 #define CT_NS_REFUSED	0x10	/* could not be entered: not dumped */
+#define CT_NS_EVENTS	0x20	/* its destroy events are heard (-w): what
+				   closes there is reported by the kernel */
 
 /* One network namespace: who it is, and what was read inside it. */
 struct ct_netns {

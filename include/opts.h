@@ -45,6 +45,7 @@ struct ct_opts {
 	bool		 tree;		/* -T */
 	bool		 summary;	/* -s */
 	bool		 watch;		/* -w */
+	bool		 kill;		/* -K: destroy what the filter selects */
 	bool		 no_pushdown;	/* CONNTAB_NO_PUSHDOWN: filter in user space only */
 	enum ct_owners_src owners_src;	/* CONNTAB_OWNERS */
 	enum ct_format	 format;

@@ -23,6 +23,9 @@ struct ct_opts;
 #define CT_WARN_NETNS		0x20	/* a namespace refused entry or its dump
 					   (CT_NS_REFUSED in the table): left out */
 #define CT_WARN_RANGE		0x40	/* the port range could not be read */
+#define CT_WARN_EVENTS		0x80	/* -w: the kernel's destroy events cannot be
+					   heard (in a namespace): closes there
+					   come from the samples alone */
 
 /* snap.failed when the namespaces could not be found (--all-netns) */
 #define CT_SNAP_FAILED_NETNS	0xff
@@ -91,6 +94,41 @@ void		 snap_cache_free(struct ct_snap_cache *c);
 /* snap_take() for a refresh, through cache c; c NULL: snap_take(). */
 int		 snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		    struct ct_snap_cache *c, struct ct_snap *snap);
+/*
+ * The kernel's destroy events (-w): a cache opened with o->watch hears
+ * them in every namespace it dumps (one socket each, opened with the
+ * namespace's sock_diag socket, before its first dump), and marks those
+ * namespaces CT_NS_EVENTS in each snapshot's table.
+ */
+/* What snap_events_read() found beside the records. */
+struct ct_snap_evstat {
+	bool		 overrun;	/* the kernel dropped events: resync */
+	bool		 lost_known;	/* ... and lost is their number */
+	uint64_t	 lost;
+};
+/*
+ * The descriptors to poll() for POLLIN: the first max of them into fds.
+ * Returns how many there are (0 without a cache or events).
+ */
+size_t		 snap_events_fds(const struct ct_snap_cache *c, int *fds,
+		    size_t max);
+/*
+ * Read every destroy event waiting, without blocking, into out: one
+ * record each (what the kernel says of the socket as it freed it: no uid,
+ * inode or owner; tcp_info for TCP), its netns the index of its
+ * namespace in the last snapshot's table. Returns 0 or -errno (a socket
+ * that failed; the others were read); an overrun is in *st, not an error.
+ */
+int		 snap_events_read(struct ct_snap_cache *c, struct ct_socklist *out,
+		    struct ct_snap_evstat *st);
+/*
+ * Destroy the socket s of snap (SOCK_DESTROY, diag_destroy()) through
+ * the socket of its namespace: d, or with --all-netns the cache's for
+ * that namespace (c must be the cache snap came through). 0 or -errno as
+ * diag_destroy(); -ENOENT too when its namespace is gone.
+ */
+int		 snap_destroy(struct ct_diag *d, struct ct_snap_cache *c,
+		    const struct ct_snap *snap, const struct ct_sock *s);
 /*
  * "TCP socket dump" or "UDP socket dump": what a failed snap_take() names
  * ("BPF owner iterator" when CONNTAB_OWNERS=bpf could not be served).

@@ -51,6 +51,7 @@ struct ct_view {
 /* ct_group.has: which of the figures beyond count a row carries */
 #define CT_G_LISTENER	0x01	/* a listener: clients and high are set */
 #define CT_G_PORTS	0x02	/* ephemeral port use: ports_*, high are set */
+#define CT_G_CLOSED	0x04	/* a close event: duration_ms is set */
 
 /* One output row: every record with equal values of the -g fields. */
 struct ct_group {
@@ -62,6 +63,8 @@ struct ct_group {
 	uint32_t	 ports_avail;	/* ephemeral ports there are; 0 = unknown */
 	uint8_t		 has;		/* CT_G_* */
 	bool		 high;		/* queue or port use above half its limit */
+	int64_t		 duration_ms;	/* CT_G_CLOSED: since first seen; -1 for
+					   a socket no sample saw */
 };
 
 /* The order of a view's users: by uid (qsort()/bsearch() comparator). */

@@ -9,6 +9,7 @@
 #include "fields.h"
 #include "snap.h"
 
+struct ct_closes;
 struct ct_diff;
 
 /*
@@ -54,6 +55,7 @@ enum ct_wsort {
 struct ct_wsock {
 	uint8_t		 mark;		/* CT_WM_* */
 	uint64_t	 rate_in, rate_out;	/* bytes/s */
+	int64_t		 first_ms;	/* first seen (monotonic ms); -1 unknown */
 };
 
 /* ct_wrow.kind */
@@ -103,12 +105,17 @@ struct ct_wview {
  * Gather what the view shows of cur, given d = diff_build(prev, cur, f):
  * the matching records of cur, the closed ones of prev (marked GONE, kept
  * for this one sample), and the listeners those arrived on. Owners are
- * copied, so the view outlives neither snapshot's need. Then arrange the
- * rows with watch_layout_arrange(). Free with watch_layout_free().
+ * copied, so the view outlives neither snapshot's need. first is NULL, or
+ * when each record of cur was first seen (diff_ledger_first(), nfirst
+ * of them). Then arrange the rows with watch_layout_arrange(). Free with
+ * watch_layout_free().
  */
 void		 watch_layout_build(const struct ct_snap *prev,
 		    const struct ct_snap *cur, const struct ct_diff *d,
 		    struct ct_wview *out);
+void		 watch_layout_build_first(const struct ct_snap *prev,
+		    const struct ct_snap *cur, const struct ct_diff *d,
+		    const int64_t *first, size_t nfirst, struct ct_wview *out);
 /*
  * (Re)build v->rows and v->width for grouping g and sort key s (reverse:
  * -r). The listener grouping puts each listener (every SO_REUSEPORT
@@ -194,5 +201,98 @@ size_t		 watch_layout_help_line(size_t i, size_t rows, size_t cols,
 
 /* A byte rate in at most 5 characters: "999", "1.5K", "12K", "3.0M". */
 size_t		 watch_layout_rate(uint64_t bps, char *buf);
+
+/* ---- the cursor, the detail pane, kill, the closed pane ---------------- */
+
+/* The socket a row shows, to find it again in the next sample's view. */
+struct ct_wsel {
+	struct ct_sock	 s;		/* its record: what tells it apart */
+	bool		 valid;
+};
+
+/*
+ * Make sel the socket of row i of v. False (and sel invalid) for a head,
+ * which is no socket, or a row out of range.
+ */
+bool		 watch_layout_select(const struct ct_wview *v, size_t row,
+		    struct ct_wsel *sel);
+/*
+ * The row of v that shows the socket sel (the same kernel socket, in the
+ * same namespace: diff_same_sock()), or SIZE_MAX.
+ */
+size_t		 watch_layout_find(const struct ct_wview *v,
+		    const struct ct_wsel *sel);
+/*
+ * The cursor's row delta socket rows on from row (heads are stepped
+ * over), stopping at the first or last socket row; SIZE_MAX when v has
+ * no socket row. A row out of range starts from the last one.
+ */
+size_t		 watch_layout_move(const struct ct_wview *v, size_t row,
+		    long delta);
+
+/* Lines of text for a pane, each NUL-terminated; free with ..._text_free(). */
+struct ct_wtext {
+	char		**line;
+	size_t		 n, cap;
+};
+void		 watch_layout_text_free(struct ct_wtext *t);
+
+/*
+ * The detail pane (Enter) of record sock of v: a title, then every field
+ * conntab knows of it, one "name  value" line each (the 5-tuple and
+ * state, queues, uid and user, inode, cookie, the namespace and labels,
+ * tcp_info figures, the view's rates), one line per owner (pid, fd,
+ * name), and when it was first seen: at now_ms on the monotonic clock,
+ * now on the wall clock, shown in local time. Values as the table shows
+ * them, "-" when unknown. Appended to out.
+ */
+void		 watch_layout_detail(const struct ct_wview *v, uint32_t sock,
+		    int64_t now_ms, const struct timespec *now, struct ct_wtext *out);
+
+/*
+ * The status line's question before K destroys record sock of v:
+ *   kill tcp 127.0.0.1:800 <- 127.0.0.1:40112? y/n
+ * "<-" for a connection accepted by a listener, "->" for one this host
+ * made, the local end alone for one not connected. And what came of it
+ * (rc: snap_destroy()'s), "killed tcp ..." or the reason it was not.
+ */
+size_t		 watch_layout_kill_prompt(const struct ct_wview *v, uint32_t sock,
+		    char *buf, size_t size);
+size_t		 watch_layout_kill_result(const struct ct_wview *v, uint32_t sock,
+		    int rc, char *buf, size_t size);
+
+/* The closed pane (c): the last CT_WCLOSED_MAX closes, newest first. */
+#define CT_WCLOSED_MAX	100
+struct ct_wclosed {
+	struct tm	 tm;		/* local time of the report */
+	unsigned	 ms;
+	char		 proto[8];
+	char		 local[CT_CELL_MAX], remote[CT_CELL_MAX];
+	char		 owner[CT_CELL_MAX];	/* as last seen; "-" */
+	char		 netns[CT_CELL_MAX];
+	int64_t		 duration_ms;	/* -1: no sample saw it */
+	bool		 bytes;		/* sent and recv are known */
+	uint64_t	 sent, recv;
+};
+struct ct_wclosed_ring {
+	struct ct_wclosed *v;		/* CT_WCLOSED_MAX of them, once used */
+	size_t		 next, n;	/* where the next goes; how many there are */
+	size_t		 total;		/* closes ever added */
+};
+/* Add close i of c (diff.h), reported at local time tm and ms. */
+void		 watch_layout_closed_add(struct ct_wclosed_ring *r,
+		    const struct ct_closes *c, size_t i, const struct tm *tm,
+		    unsigned ms);
+/* Release; NULL-safe, leaves it empty. */
+void		 watch_layout_closed_free(struct ct_wclosed_ring *r);
+/*
+ * The pane: a title, a column header, then one line per close, newest
+ * first: time, proto, local, remote, process (as last seen), duration
+ * ("unsampled" for a socket no sample saw), bytes sent and received
+ * (K, M, G: powers of 1024; "-" unknown), the namespace where the closes
+ * come from several. Appended to out.
+ */
+void		 watch_layout_closed(const struct ct_wclosed_ring *r,
+		    struct ct_wtext *out);
 
 #endif /* CT_WATCH_LAYOUT_H */

@@ -9,6 +9,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -370,4 +371,74 @@ diag_dump(struct ct_diag *d, const struct ct_diag_req *req,
 	if (rc != 0 && rc != -EINTR)
 		out->len = mark;		/* no partial garbage on failure */
 	return rc;
+}
+
+/* The request that names s exactly, cookie and all (inet_diag_find_one_icsk()). */
+static void
+diag_destroy_req(struct nlmsghdr *nlh, uint32_t seq, const struct ct_sock *s)
+{
+	struct inet_diag_req_v2 *r;
+	size_t alen = s->local.family == AF_INET6 ? 16 : 4;
+
+	nlh->nlmsg_type = SOCK_DESTROY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->sdiag_family = s->local.family;
+	r->sdiag_protocol = s->proto;
+	r->idiag_states = ~0u;
+	r->id.idiag_sport = htons(s->lport);
+	r->id.idiag_dport = htons(s->rport);
+	memcpy(r->id.idiag_src, s->local.bytes, alen);
+	memcpy(r->id.idiag_dst, s->remote.bytes, alen);
+	r->id.idiag_if = s->ifindex;
+	if (s->cookie != 0) {
+		r->id.idiag_cookie[0] = (uint32_t)s->cookie;
+		r->id.idiag_cookie[1] = (uint32_t)(s->cookie >> 32);
+	} else {
+		r->id.idiag_cookie[0] = r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	}
+}
+
+int
+diag_destroy(struct ct_diag *d, const struct ct_sock *s)
+{
+	mnl_cb_t ctl[NLMSG_DONE + 1] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	struct dump_ctx ctx = { NULL, s->proto, 0, 0 };
+	char req[MNL_ALIGN(sizeof(struct nlmsghdr)) +
+	    MNL_ALIGN(sizeof(struct inet_diag_req_v2))];
+	struct nlmsghdr *nlh;
+	uint32_t portid = d->io.portid(d->io.ctx);
+	ssize_t n;
+	int rc;
+
+	if (s->local.family != AF_INET && s->local.family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(req, 0, sizeof(req));
+	nlh = mnl_nlmsg_put_header(req);
+	diag_destroy_req(nlh, ++d->seq, s);
+	if (d->io.send(d->io.ctx, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		if ((n = d->io.recv(d->io.ctx, d->buf, CT_NL_BUFSZ)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (!diag_chunk_whole(d->buf, (size_t)n))
+			return -EBADMSG;
+		errno = 0;
+		/* nothing but the answer is expected: no data callback */
+		rc = mnl_cb_run2(d->buf, (size_t)n, d->seq, portid, NULL, &ctx,
+		    ctl, NLMSG_DONE + 1);
+		if (rc == MNL_CB_STOP)
+			return 0;		/* the ACK: error 0 */
+		if (rc < 0)
+			return ctx.err != 0 ? ctx.err : diag_cb_errno();
+	}
 }

@@ -660,6 +660,38 @@ FMT_INFO(f_retrans, fmt_u64(buf, ti->retrans))
 FMT_BYTES(f_bytes_sent, bytes_out)
 FMT_BYTES(f_bytes_recv, bytes_in)
 
+/* The kernel's id of the socket (sock_gen_cookie()); "-" when it gave none. */
+FMT(f_cookie)
+{
+	UNUSED_FMT_ARGS;
+	if (g->first->cookie == 0)
+		return fmt_null(buf, is_null, "-");
+	return fmt_u64(buf, g->first->cookie);
+}
+
+/*
+ * Close events: seconds from the first sample that saw the socket to its
+ * close, with milliseconds ("12.345"); null for one that no sample saw,
+ * and on any other row.
+ */
+FMT(f_duration)
+{
+	uint64_t ms;
+	size_t n;
+
+	UNUSED_FMT_ARGS;
+	if (!(g->has & CT_G_CLOSED) || g->duration_ms < 0)
+		return fmt_null(buf, is_null, "-");
+	ms = (uint64_t)g->duration_ms;
+	n = fmt_u64(buf, ms / 1000);
+	buf[n++] = '.';
+	buf[n++] = (char)('0' + ms / 100 % 10);
+	buf[n++] = (char)('0' + ms / 10 % 10);
+	buf[n++] = (char)('0' + ms % 10);
+	buf[n] = '\0';
+	return n;
+}
+
 /* Rates need two samples; the live view fills them, a one-shot cannot. */
 FMT(f_rate) { UNUSED_FMT_ARGS; (void)g; return fmt_null(buf, is_null, "-"); }
 FMT(f_count) { UNUSED_FMT_ARGS; return fmt_u64(buf, g->count); }
@@ -1015,6 +1047,7 @@ CMPF(c_recvq) { UNUSED_CMP_ARGS; return CMP(a->rqueue, b->rqueue); }
 CMPF(c_sendq) { UNUSED_CMP_ARGS; return CMP(a->wqueue, b->wqueue); }
 CMPF(c_uid) { UNUSED_CMP_ARGS; return CMP(a->uid, b->uid); }
 CMPF(c_inode) { UNUSED_CMP_ARGS; return CMP(a->inode, b->inode); }
+CMPF(c_cookie) { UNUSED_CMP_ARGS; return CMP(a->cookie, b->cookie); }
 /* IPv4 first (no flag), then dual-stack, then IPv6-only. */
 CMPF(c_v6only)
 {
@@ -1326,6 +1359,9 @@ static const struct ct_field fields[CT_F_NFIELDS] = {
 	MOREF(CT_F_APP_LIMITED, "app_limited", "APP_LIMITED",
 	    CT_FF_NUM | CT_FF_BOOL, f_app_limited, c_app_limited),
 #undef MOREF
+	[CT_F_COOKIE] = { "cookie", "COOKIE", CT_FF_NUM, f_cookie, c_cookie, 20 },
+	[CT_F_DURATION] = { "duration", "DURATION", CT_FF_NUM, f_duration, NULL,
+	    0 },
 };
 
 /* Other spellings people type; each maps onto one field of the table. */

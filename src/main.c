@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ enum {
 };
 
 /* The short options, read by getopt_long() and listed by --list options. */
-static const char shortopts[] = ":46A:ad:eF:f:g:HhiJlmN:no:PprsTtuVw";
+static const char shortopts[] = ":46A:ad:eF:f:g:HhiJKlmN:no:PprsTtuVw";
 
 /* Bytes of a -F filter file read at most: a filter, not a data set. */
 #define FILTER_FILE_MAX	(1 << 20)
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{ "netns", required_argument, NULL, 'N' },
 	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 	{ "watch", no_argument, NULL, 'w' },
+	{ "kill", no_argument, NULL, 'K' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
@@ -100,7 +102,7 @@ static void
 usage(FILE *fp)
 {
 	fputs(
-"usage: conntab [-46aeHhilmnPprsTtuVJw] [-A query] [-d secs] [-F file]\n"
+"usage: conntab [-46aeHhiKlmnPprsTtuVJw] [-A query] [-d secs] [-F file]\n"
 "               [-f family] [-g list] [-N netns] [--all-netns] [-o list]\n"
 "               [--sort list] [--format fmt] [--output file] [--max-series n]\n"
 "               [--color[=always|auto|never]] [filter]\n"
@@ -129,6 +131,8 @@ usage(FILE *fp)
 "  -H, --no-header   no header line\n"
 "  -w, --watch       live view; an event stream when stdout is no terminal\n"
 "  -d SECS           -w: seconds between samples (default 1, fractions too)\n"
+"  -K, --kill        destroy the sockets the filter selects (one is needed)\n"
+"                    and print them; 0 only if all were, 3 if none matched\n"
 "  -N, --netns NS    look inside a network namespace: name, path or pid\n"
 "  --all-netns       every network namespace of the host at once (root)\n"
 "  -F FILE           read the filter from FILE (- for stdin), as ss -F\n"
@@ -481,6 +485,25 @@ is_prom(const struct ct_opts *o)
 	return o->format == CT_FMT_PROMETHEUS || o->format == CT_FMT_OPENMETRICS;
 }
 
+/*
+ * -K destroys what the filter selects and prints those rows. Without a
+ * filter ss -K kills every socket of the host; here that is refused
+ * (exit 2) before anything is touched. The other views do not apply.
+ */
+static void
+check_kill(const struct ct_opts *o, const char *group, bool has_filter)
+{
+	if (!o->kill)
+		return;
+	if (o->watch || o->tree || o->summary || group != NULL || is_prom(o))
+		usage_error("-K prints the sockets it destroyed as rows: -w, -T, "
+		    "-s, -g and the metric formats do not apply");
+	if (!has_filter)
+		usage_error("-K destroys the sockets a filter selects: give one "
+		    "(conntab -K dport = 8080); there is no kill-everything "
+		    "default");
+}
+
 /* --max-series N: 0 (no cap) to a million. */
 static unsigned
 parse_series_max(const char *arg)
@@ -745,6 +768,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o, const char **ffile)
 		case 'T': o->tree = true; break;
 		case 's': o->summary = true; break;
 		case 'w': o->watch = true; break;
+		case 'K': o->kill = true; break;
 		case 'd': interval = optarg; break;
 		case 'J': o->format = CT_FMT_JSON; break;
 		case 'o': cols = optarg; break;
@@ -824,6 +848,7 @@ parse_args(int argc, char *argv[], struct ct_opts *o, const char **ffile)
 		o->series_max = parse_series_max(series);
 	check_export(o, group, cols, sort, series != NULL);
 	check_watch(o, group, interval);
+	check_kill(o, group, optind < argc);
 	/* the summary's tables have their own columns, which read owners */
 	if (o->summary && (cols != NULL || sort != NULL))
 		usage_error("-s prints tables of its own: -o and --sort do not "
@@ -1069,6 +1094,154 @@ output_end(const struct ct_opts *o, int status)
 }
 
 /* -w --output: the metrics, rewritten every interval. */
+/* The rows of table in the chosen format (not the metric ones). */
+static void
+print_table(const struct ct_snap *snap, const struct ct_table *table,
+    const struct ct_opts *o)
+{
+	switch (o->format) {
+	case CT_FMT_TABLE:
+		out_table_write(stdout, snap, table, o);
+		break;
+	case CT_FMT_TSV:
+	case CT_FMT_CSV:
+		out_sv_write(stdout, snap, table, o);
+		break;
+	case CT_FMT_JSON:
+		out_json_write(stdout, snap, table, o);
+		break;
+	case CT_FMT_PROMETHEUS:
+	case CT_FMT_OPENMETRICS:
+		break;			/* run_prom() */
+	}
+}
+
+/* -K: how the destroys went, for the exit status and the last line. */
+struct kill_count {
+	size_t		 matched, destroyed, gone, failed;
+	bool		 said_perm;	/* the one CAP_NET_ADMIN line is out */
+	bool		 said_opnotsupp[2];	/* ... and per protocol, this one */
+};
+
+/* "tcp 127.0.0.1:800 127.0.0.1:40112": a socket that -K could not destroy. */
+static void
+kill_name(const struct ct_snap *snap, const struct ct_sock *s, char *buf,
+    size_t size)
+{
+	const struct ct_view view = snap_view(snap);
+	struct ct_group g;
+	char l[CT_CELL_MAX], r[CT_CELL_MAX];
+	bool null;
+
+	group_row_set(&g, snap, s);
+	fields_get(CT_F_LOCAL)->fmt(&view, &g, 0, l, &null, NULL);
+	fields_get(CT_F_REMOTE)->fmt(&view, &g, 0, r, &null, NULL);
+	snprintf(buf, size, "%s %s %s %s", sock_proto_name(s->proto),
+	    sock_state_name(s->proto, s->state), l, r);
+}
+
+/* One failed destroy: a line that says why, once per reason it shares. */
+static void
+kill_report(const struct ct_snap *snap, const struct ct_sock *s, int rc,
+    struct kill_count *k)
+{
+	char name[CT_CELL_MAX * 3], buf[CT_ESCAPE_MAX(CT_CELL_MAX * 3)];
+	bool *said = &k->said_opnotsupp[s->proto == IPPROTO_UDP];
+
+	if (rc == -EPERM || rc == -EACCES) {
+		if (!k->said_perm)
+			fprintf(stderr, "conntab: -K: destroying sockets needs "
+			    "CAP_NET_ADMIN (run it as root)\n");
+		k->said_perm = true;
+		return;
+	}
+	if (rc == -EOPNOTSUPP) {
+		if (!*said)
+			fprintf(stderr, "conntab: -K: this kernel cannot destroy "
+			    "%s sockets (SOCK_DESTROY needs "
+			    "CONFIG_INET_DIAG_DESTROY)\n",
+			    sock_proto_name(s->proto));
+		*said = true;
+		return;
+	}
+	kill_name(snap, s, name, sizeof(name));
+	fprintf(stderr, "conntab: -K: %s: %s\n", esc(name, buf, sizeof(buf)),
+	    strerror(-rc));
+}
+
+/*
+ * -K: destroy each socket the filter selects, through its own namespace's
+ * socket, then print the rows of those that are gone (destroyed, or gone
+ * on their own meanwhile) in the chosen format. The status tells the
+ * truth: 0 when something matched and all of it is gone, 1 when any
+ * destroy failed, 3 when nothing matched.
+ */
+static int
+run_kill(struct ct_diag *d, const struct ct_opts *o)
+{
+	struct ct_snap_cache *cache = NULL;
+	struct ct_snap snap = { 0 };
+	struct ct_table table = { 0 };
+	struct kill_count k = { 0 };
+	const struct ct_sock *s;
+	size_t i, n = 0;
+	int rc, status;
+
+	/* --all-netns: the cache's set keeps a socket in every namespace */
+	if (o->all_netns && (rc = snap_cache_open(o, &cache)) != 0) {
+		fprintf(stderr, "conntab: -K: %s\n", strerror(-rc));
+		return 1;
+	}
+	if ((rc = snap_take_cached(d, o, cache, &snap)) != 0) {
+		fprintf(stderr, "conntab: %s: %s\n", snap_failed_dump(&snap),
+		    strerror(-rc));
+		status = 1;
+		goto out;
+	}
+	report_warnings(&snap);
+	group_table_build(&snap, o, &table);
+	k.matched = table.nrows;
+	for (i = 0; i < table.nrows; i++) {
+		s = group_table_first(&snap, &table, i);
+		rc = snap_destroy(d, cache, &snap, s);
+		if (rc == 0) {
+			k.destroyed++;
+		} else if (rc == -ENOENT) {
+			k.gone++;	/* it went on its own: gone all the same */
+		} else {
+			k.failed++;
+			kill_report(&snap, s, rc, &k);
+			continue;
+		}
+		/* keep row i: what is printed is what is gone */
+		if (table.rows != NULL)
+			table.rows[n++] = table.rows[i];
+		else
+			table.order[n++] = table.order[i];
+	}
+	table.nrows = n;
+	if ((status = output_begin(o)) != 0)
+		goto out;
+	if (n > 0)
+		print_table(&snap, &table, o);
+	status = finish_output();
+	if (k.matched == 0) {
+		fprintf(stderr, "conntab: -K: no socket matched the filter; "
+		    "nothing destroyed\n");
+		status = status != 0 ? status : 3;
+	} else if (k.failed > 0) {
+		fprintf(stderr, "conntab: -K: %zu of %zu matched sockets "
+		    "destroyed, %zu not\n", k.destroyed + k.gone, k.matched,
+		    k.failed);
+		status = 1;
+	}
+out:
+	group_table_free(&table);
+	snap_free(&snap);
+	snap_cache_free(cache);
+	return status;
+}
+
 static int
 run_export(struct ct_diag *d, const struct ct_opts *o)
 {
@@ -1211,6 +1384,13 @@ main(int argc, char *argv[])
 	}
 	o.filter = filter;
 	o.filter_text = join_words(nwords, words);
+	/* words that select nothing in particular ('') are no filter either */
+	if (o.kill && filter == NULL) {
+		fprintf(stderr, "conntab: -K destroys the sockets a filter "
+		    "selects: give one (conntab -K dport = 8080)\n");
+		status = EXIT_USAGE;
+		goto out;
+	}
 
 	/*
 	 * --all-netns enters every namespace: without the capability it would
@@ -1230,6 +1410,10 @@ main(int argc, char *argv[])
 	}
 	if (o.all_netns)
 		raise_nofile();
+	if (o.kill) {
+		status = run_kill(d, &o);
+		goto out;
+	}
 	if (o.watch) {
 		status = run_watch(d, &o);
 		goto out;
@@ -1259,21 +1443,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	group_table_build(&snap, &o, &table);
-	switch (o.format) {
-	case CT_FMT_TABLE:
-		out_table_write(stdout, &snap, &table, &o);
-		break;
-	case CT_FMT_TSV:
-	case CT_FMT_CSV:
-		out_sv_write(stdout, &snap, &table, &o);
-		break;
-	case CT_FMT_JSON:
-		out_json_write(stdout, &snap, &table, &o);
-		break;
-	case CT_FMT_PROMETHEUS:
-	case CT_FMT_OPENMETRICS:
-		break;			/* run_prom() above */
-	}
+	print_table(&snap, &table, &o);
 	status = finish_output();
 out:
 	status = output_end(&o, status);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "diag_event.h"
 #include "nstab.h"
 #include "portrange.h"
 #include "util.h"
@@ -158,19 +159,40 @@ int
 netns_diag_open(int nsfd, int homefd, const char *procroot,
     struct ct_diag **out, struct ct_portrange *range)
 {
+	return netns_diag_open_events(nsfd, homefd, procroot, out, range, 0,
+	    NULL);
+}
+
+int
+netns_diag_open_events(int nsfd, int homefd, const char *procroot,
+    struct ct_diag **out, struct ct_portrange *range, unsigned evgroups,
+    struct ct_diag_ev **ev)
+{
 	int rc;
 
 	*out = NULL;
+	if (ev != NULL)
+		*ev = NULL;
 	if (setns(nsfd, CLONE_NEWNET) != 0)
 		return -errno;
-	/* the socket belongs to the namespace it was made in, for good */
+	/* the sockets belong to the namespace they were made in, for good */
+	if (ev != NULL && evgroups != 0 && diag_event_open(evgroups, ev) != 0)
+		*ev = NULL;		/* no events here: the samples tell */
 	rc = diag_open(out);
 	if (rc == 0 && range != NULL)
 		netns_read_range(procroot, range);	/* defaults on failure */
 	if (setns(homefd, CLONE_NEWNET) != 0) {
 		diag_close(*out);
 		*out = NULL;
+		if (ev != NULL) {
+			diag_event_close(*ev);
+			*ev = NULL;
+		}
 		return -ENOTRECOVERABLE;
+	}
+	if (rc != 0 && ev != NULL) {
+		diag_event_close(*ev);
+		*ev = NULL;
 	}
 	return rc;
 }

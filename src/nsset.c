@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "diag_event.h"
 #include "netns.h"
 #include "nsscan.h"
 #include "portrange.h"
@@ -23,6 +24,7 @@
 /* What the set keeps beside each record of its table. */
 struct nsslot {
 	struct ct_diag	*diag;		/* NULL until first dumped */
+	struct ct_diag_ev *ev;		/* its destroy events; NULL: none */
 	struct ct_nsfound found;	/* how to reach it (path, pids) */
 	unsigned	 gone_at;	/* the refresh that found it gone */
 	bool		 pending;	/* not found but by descriptors, maybe */
@@ -35,6 +37,7 @@ struct ct_nsset {
 	struct nsslot	*slot;		/* parallel to tab.v */
 	size_t		 capslot;
 	unsigned	 refreshes;
+	unsigned	 evgroups;	/* destroy events wanted (CT_EVG_*); 0: none */
 	struct ct_nsscan scan;		/* this refresh's walk, descriptors aside */
 	struct ct_nsscan fdscan;	/* ... and what descriptors alone hold */
 };
@@ -75,6 +78,8 @@ slot_clear(struct nsslot *sl)
 {
 	diag_close(sl->diag);
 	sl->diag = NULL;
+	diag_event_close(sl->ev);
+	sl->ev = NULL;
 	free(sl->found.path);
 	free(sl->found.pids);
 	memset(&sl->found, 0, sizeof(sl->found));
@@ -124,7 +129,7 @@ slot_take(struct ct_netns *ns, struct nsslot *sl, struct ct_nsfound *f)
 	ns->dev = sl->found.dev;
 	ns->ino = sl->found.ino;
 	ns->flags = (uint8_t)((sl->found.host ? CT_NS_HOST : 0) |
-	    (sl->found.self ? CT_NS_SELF : 0));
+	    (sl->found.self ? CT_NS_SELF : 0) | (sl->ev != NULL ? CT_NS_EVENTS : 0));
 	ns->error = 0;
 	ns->label = 0;
 	ns->nprocs = (uint32_t)sl->found.npids;
@@ -309,8 +314,13 @@ nsset_diag(struct ct_nsset *s, size_t i, bool range, struct ct_diag **out)
 		r = xcalloc(1, sizeof(*r));
 	diag_close(sl->diag);
 	sl->diag = NULL;
-	rc = netns_diag_open(fd, s->homefd, s->procroot, &sl->diag, r);
+	diag_event_close(sl->ev);
+	sl->ev = NULL;
+	rc = netns_diag_open_events(fd, s->homefd, s->procroot, &sl->diag, r,
+	    s->evgroups, s->evgroups != 0 ? &sl->ev : NULL);
 	close(fd);
+	if (sl->ev != NULL)
+		ns->flags |= CT_NS_EVENTS;
 	if (rc != 0) {
 		free(r);
 		if (rc != -ENOTRECOVERABLE) {
@@ -325,6 +335,18 @@ nsset_diag(struct ct_nsset *s, size_t i, bool range, struct ct_diag **out)
 	}
 	*out = sl->diag;
 	return 0;
+}
+
+void
+nsset_events(struct ct_nsset *s, unsigned groups)
+{
+	s->evgroups = groups;
+}
+
+struct ct_diag_ev *
+nsset_event(const struct ct_nsset *s, size_t i)
+{
+	return i < s->tab.len ? s->slot[i].ev : NULL;
 }
 
 void

@@ -22,6 +22,7 @@
 #include "bytecode.h"
 #include "cgroupfs.h"
 #include "diag.h"
+#include "diag_event.h"
 #include "filter.h"
 #include "listener.h"
 #include "netns.h"
@@ -518,7 +519,24 @@ struct ct_snap_cache {
 	int		 bpf_err;	/* why it did not load */
 	const char	*bpf_stage;
 	struct ct_nsset	*set;		/* --all-netns: namespaces, sockets */
+	unsigned	 evgroups;	/* -w: destroy events heard (CT_EVG_*) */
+	struct ct_diag_ev *ev;		/* ... in the one namespace, if it works */
 };
+
+/* The destroy groups the options can see: their protocols and families. */
+static unsigned
+snap_evgroups(const struct ct_opts *o)
+{
+	unsigned g = 0;
+
+	if (o->protos & CT_P_TCP)
+		g |= (o->families & CT_FAM_4 ? CT_EVG_TCP4 : 0) |
+		    (o->families & CT_FAM_6 ? CT_EVG_TCP6 : 0);
+	if (o->protos & CT_P_UDP)
+		g |= (o->families & CT_FAM_4 ? CT_EVG_UDP4 : 0) |
+		    (o->families & CT_FAM_6 ? CT_EVG_UDP6 : 0);
+	return g;
+}
 
 int
 snap_cache_open(const struct ct_opts *o, struct ct_snap_cache **out)
@@ -536,6 +554,18 @@ snap_cache_open(const struct ct_opts *o, struct ct_snap_cache **out)
 		snap_cache_free(c);
 		return rc;
 	}
+	/*
+	 * -w hears what the kernel destroys, from before the first sample:
+	 * then no socket a sample shows can close unheard. Failing that, the
+	 * samples alone tell (CT_WARN_EVENTS).
+	 */
+	if (o->watch) {
+		c->evgroups = snap_evgroups(o);
+		if (c->set != NULL)
+			nsset_events(c->set, c->evgroups);
+		else if (diag_event_open(c->evgroups, &c->ev) != 0)
+			c->ev = NULL;
+	}
 	*out = c;			/* caller frees: snap_cache_free() */
 	return 0;
 }
@@ -548,6 +578,7 @@ snap_cache_free(struct ct_snap_cache *c)
 	owners_bpf_close(c->bpf);
 	proc_cache_free(c->pc);
 	nsset_free(c->set);
+	diag_event_close(c->ev);
 	free(c);
 }
 
@@ -576,6 +607,7 @@ struct snap_job {
 	struct snap_acc	*acc;		/* one per namespace of tab */
 	bool		 range;		/* read each namespace's port range */
 	bool		 keep;		/* keep the sockets (a cache's set) */
+	bool		 events;	/* ... and hear each one's destroy events */
 	size_t		 next;		/* the next namespace to take (atomic) */
 	size_t		 end;		/* ... up to this one */
 	int		 fatal;		/* -ENOTRECOVERABLE: a thread is lost */
@@ -614,6 +646,8 @@ snap_worker(void *arg)
 			}
 			continue;
 		}
+		if (j->events && nsset_event(j->set, i) == NULL)
+			j->acc[i].warn |= CT_WARN_EVENTS;
 		snap_dump_ns(d, j->o, ns, &j->acc[i]);
 		if (!j->keep)
 			nsset_close(j->set, i);
@@ -719,8 +753,8 @@ snap_gather(struct ct_snap *snap, struct snap_acc *acc, size_t n)
 
 /* The dumps of every namespace of set (refreshed first) into snap. */
 static int
-snap_dump_all_netns(struct ct_nsset *set, bool keep, const struct ct_opts *o,
-    struct ct_snap *snap)
+snap_dump_all_netns(struct ct_nsset *set, bool keep, bool events,
+    const struct ct_opts *o, struct ct_snap *snap)
 {
 	struct snap_job j;
 	size_t n;
@@ -736,6 +770,7 @@ snap_dump_all_netns(struct ct_nsset *set, bool keep, const struct ct_opts *o,
 	j.acc = xcalloc(j.tab->len + 1, sizeof(*j.acc));
 	j.range = snap_needs_ranges(o);
 	j.keep = keep;
+	j.events = events;
 	/*
 	 * The dumps of what processes, threads and mounts show, while this
 	 * thread reads every descriptor's link for namespaces that only a
@@ -1035,10 +1070,16 @@ snap_take_cached(struct ct_diag *d, const struct ct_opts *o,
 		if (set == NULL && (rc = nsset_open(o->procroot, &tmp)) != 0)
 			goto fail_netns;
 		if ((rc = snap_dump_all_netns(set != NULL ? set : tmp, set != NULL,
-		    o, snap)) != 0)
+		    set != NULL && c->evgroups != 0, o, snap)) != 0)
 			goto fail_netns;
 	} else {
 		snap_this_netns(snap, o);
+		if (c != NULL && c->evgroups != 0) {
+			if (c->ev != NULL)
+				snap->nstab.v[0].flags |= CT_NS_EVENTS;
+			else
+				snap->warn |= CT_WARN_EVENTS;
+		}
 		memset(&acc, 0, sizeof(acc));
 		if ((rc = snap_dump_ns(d, o, &snap->nstab.v[0], &acc)) != 0) {
 			snap_owners_abort(&job);
@@ -1087,6 +1128,101 @@ fail_netns:
 	snap_free(snap);
 	snap->failed = CT_SNAP_FAILED_NETNS;
 	return rc;
+}
+
+size_t
+snap_events_fds(const struct ct_snap_cache *c, int *fds, size_t max)
+{
+	const struct ct_nstab *t;
+	struct ct_diag_ev *ev;
+	size_t i, n = 0;
+
+	if (c == NULL || c->evgroups == 0)
+		return 0;
+	if (c->set == NULL) {
+		if (c->ev != NULL && max > 0)
+			fds[0] = diag_event_fd(c->ev);
+		return c->ev != NULL;
+	}
+	t = nsset_table(c->set);
+	for (i = 0; i < t->len; i++) {
+		if ((ev = nsset_event(c->set, i)) == NULL)
+			continue;
+		if (n < max)
+			fds[n] = diag_event_fd(ev);
+		n++;
+	}
+	return n;
+}
+
+/* The events of one socket into out, their records named namespace ns. */
+static int
+snap_events_one(struct ct_diag_ev *ev, uint16_t ns, struct ct_socklist *out,
+    struct ct_snap_evstat *st)
+{
+	size_t mark = out->len, i;
+	uint64_t lost;
+	int rc = diag_event_read(ev, out, &lost);
+
+	for (i = mark; i < out->len; i++)
+		out->v[i].netns = ns;
+	if (rc != -ENOBUFS)
+		return rc;
+	/* the overrun is news, not a failure: the caller resyncs */
+	if (!st->overrun)
+		st->lost_known = true;
+	st->overrun = true;
+	if (lost == CT_EV_LOST_UNKNOWN)
+		st->lost_known = false;
+	else
+		st->lost += lost;
+	return 0;
+}
+
+int
+snap_events_read(struct ct_snap_cache *c, struct ct_socklist *out,
+    struct ct_snap_evstat *st)
+{
+	const struct ct_nstab *t;
+	struct ct_diag_ev *ev;
+	size_t i;
+	int rc, first = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (c == NULL || c->evgroups == 0)
+		return 0;
+	if (c->set == NULL)
+		return c->ev != NULL ? snap_events_one(c->ev, 0, out, st) : 0;
+	t = nsset_table(c->set);
+	for (i = 0; i < t->len; i++) {
+		if ((ev = nsset_event(c->set, i)) == NULL)
+			continue;
+		if ((rc = snap_events_one(ev, (uint16_t)i, out, st)) != 0 &&
+		    first == 0)
+			first = rc;
+	}
+	return first;
+}
+
+int
+snap_destroy(struct ct_diag *d, struct ct_snap_cache *c,
+    const struct ct_snap *snap, const struct ct_sock *s)
+{
+	const struct ct_netns *ns, *now;
+	struct ct_diag *dd;
+	int rc;
+
+	if (c == NULL || c->set == NULL)
+		return d != NULL ? diag_destroy(d, s) : -ENOTCONN;
+	/* the namespace the record names must still be the set's one there */
+	ns = nstab_get(&snap->nstab, s->netns);
+	now = nstab_get(nsset_table(c->set), s->netns);
+	if (ns == NULL || now == NULL || ns->dev != now->dev ||
+	    ns->ino != now->ino || (now->flags & CT_NS_GONE))
+		return -ENOENT;
+	if ((rc = nsset_diag(c->set, s->netns, false, &dd)) != 0)
+		return rc;
+	return diag_destroy(dd, s);
 }
 
 const char *
@@ -1150,6 +1286,9 @@ snap_warn_text(unsigned bit)
 	case CT_WARN_RANGE:
 		return "cannot read net.ipv4.ip_local_port_range; assuming "
 		    "32768-60999, none reserved";
+	case CT_WARN_EVENTS:
+		return "cannot hear the kernel's destroy events; closes come "
+		    "from the samples alone";
 	}
 	return "unknown warning";
 }

@@ -6,10 +6,13 @@
  */
 #include "watch_layout.h"
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diff.h"
 #include "group.h"
@@ -127,6 +130,14 @@ void
 watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
     const struct ct_diff *d, struct ct_wview *out)
 {
+	watch_layout_build_first(prev, cur, d, NULL, 0, out);
+}
+
+void
+watch_layout_build_first(const struct ct_snap *prev, const struct ct_snap *cur,
+    const struct ct_diff *d, const int64_t *first, size_t nfirst,
+    struct ct_wview *out)
+{
 	size_t n = cur->socks.len, np = prev != NULL ? prev->socks.len : 0;
 	size_t nclosed = prev != NULL ? d->nclosed : 0, i, k = 0, nsorted = 0;
 	uint8_t *keep = xcalloc(n, 1);		/* 1 shown, 2 a listener of one */
@@ -154,6 +165,11 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 	 */
 	nstab_copy(&vs->nstab, &cur->nstab);
 	labels_copy(&vs->labels, &cur->labels);
+	if (cur->nusers > 0) {		/* the detail pane names the user */
+		vs->users = xcalloc(cur->nusers, sizeof(*vs->users));
+		memcpy(vs->users, cur->users, cur->nusers * sizeof(*vs->users));
+		vs->nusers = cur->nusers;
+	}
 	for (i = 0; i < n && i < d->ncur; i++) {
 		const struct ct_sock *s = &cur->socks.v[i];
 
@@ -188,6 +204,7 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 		if (!keep[i])
 			continue;
 		map[i] = (uint32_t)vs->socks.len + 1;
+		w->first_ms = first != NULL && i < nfirst ? first[i] : -1;
 		wl_copy_sock(vs, cur, i);
 		if (keep[i] & 1)
 			w->mark |= CT_WM_SHOWN;
@@ -213,6 +230,7 @@ watch_layout_build(const struct ct_snap *prev, const struct ct_snap *cur,
 			    owners_get(&prev->owners, s->owners)->pid);
 		s->owners = owners_copy_chain(&vs->owners, &prev->owners, s->owners);
 		out->ws[vs->socks.len - 1].mark = CT_WM_SHOWN | CT_WM_GONE;
+		out->ws[vs->socks.len - 1].first_ms = -1;
 	}
 	/* listener links: indexes into the view now */
 	for (i = 0; i < k; i++) {
@@ -919,18 +937,18 @@ watch_layout_edit(const char *text, size_t cols, char *buf, size_t size)
 /* The help, narrow and short enough for 60x15 (13 lines between bars). */
 static const char *const wl_help[] = {
 	"conntab -w: keys                     (any key closes this)",
-	"  q          quit (Ctrl-C too)",
-	"  space      pause and resume the samples",
-	"  g          group: listener, raddr, process, flat",
-	"             (--all-netns also: netns, container)",
-	"  s          sort: default, state, remote, process, recvq,",
-	"             sendq, rate_in, rate_out, rtt (largest first)",
-	"  /          filter: Enter applies, Esc cancels, ^U clears",
-	"  Up Down k j PgUp PgDn Home End: scroll",
-	"  ?          this help",
+	"  q  quit (Ctrl-C too)     space  pause and resume",
+	"  g  group: listener, raddr, process, flat",
+	"     (--all-netns also: netns, container)",
+	"  s  sort: default, state, remote, process, recvq,",
+	"     sendq, rate_in, rate_out, rtt (largest first)",
+	"  /  filter: Enter applies, Esc cancels, ^U clears",
+	"  Up Down k j PgUp PgDn Home End: move the cursor",
+	"  Enter  the socket's details (Enter or Esc: back)",
+	"  K  kill it (asks y/n; needs CAP_NET_ADMIN)",
+	"  c  the last 100 closed connections     ?  this help",
 	"marks: + new  - closed (dimmed)  ~ changed state",
-	"       ! accept queue over half its backlog",
-	"rates: bytes per second; K, M, G are powers of 1024",
+	"  ! queue over half its backlog; rates: bytes/s, K=1024",
 };
 #define WL_NHELP	(sizeof(wl_help) / sizeof(wl_help[0]))
 
@@ -965,4 +983,356 @@ watch_layout_help_line(size_t i, size_t rows, size_t cols, char *buf,
 		wl_put(&b, text, cols - 2);
 	wl_put(&b, ">", 1);
 	return b.len;
+}
+
+/* ---- the cursor --------------------------------------------------------- */
+
+bool
+watch_layout_select(const struct ct_wview *v, size_t row, struct ct_wsel *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (row >= v->nrows || v->rows[row].kind != CT_WR_SOCK ||
+	    v->rows[row].sock >= v->snap.socks.len)
+		return false;
+	sel->s = v->snap.socks.v[v->rows[row].sock];
+	sel->valid = true;
+	return true;
+}
+
+size_t
+watch_layout_find(const struct ct_wview *v, const struct ct_wsel *sel)
+{
+	size_t i;
+
+	if (!sel->valid)
+		return SIZE_MAX;
+	for (i = 0; i < v->nrows; i++) {
+		const struct ct_wrow *r = &v->rows[i];
+		const struct ct_sock *s;
+
+		if (r->kind != CT_WR_SOCK || r->sock >= v->snap.socks.len)
+			continue;
+		s = &v->snap.socks.v[r->sock];
+		if (s->netns == sel->s.netns && diff_same_sock(s, &sel->s))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+size_t
+watch_layout_move(const struct ct_wview *v, size_t row, long delta)
+{
+	size_t i, at = SIZE_MAX;
+	long step = delta < 0 ? -1 : 1, left = delta < 0 ? -delta : delta;
+
+	if (row >= v->nrows)
+		row = v->nrows > 0 ? v->nrows - 1 : 0;
+	/* where we stand: this row, else the nearest socket row either way */
+	for (i = row; i < v->nrows && at == SIZE_MAX; i++)
+		if (v->rows[i].kind == CT_WR_SOCK)
+			at = i;
+	for (i = row + 1; i-- > 0 && at == SIZE_MAX;)
+		if (v->rows[i].kind == CT_WR_SOCK)
+			at = i;
+	if (at == SIZE_MAX)
+		return SIZE_MAX;
+	while (left > 0) {
+		size_t j = at;
+
+		do {
+			if ((step < 0 && j == 0) || (step > 0 && j + 1 >= v->nrows)) {
+				j = SIZE_MAX;
+				break;
+			}
+			j = (size_t)((long)j + step);
+		} while (v->rows[j].kind != CT_WR_SOCK);
+		if (j == SIZE_MAX)
+			break;		/* the first or the last: stay */
+		at = j;
+		left--;
+	}
+	return at;
+}
+
+/* ---- panes -------------------------------------------------------------- */
+
+void
+watch_layout_text_free(struct ct_wtext *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		free(t->line[i]);
+	free(t->line);
+	memset(t, 0, sizeof(*t));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+wl_text(struct ct_wtext *t, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (t->n == t->cap) {
+		t->cap = t->cap > 0 ? t->cap * 2 : 32;
+		t->line = xreallocarray(t->line, t->cap, sizeof(*t->line));
+	}
+	t->line[t->n++] = xstrdup(buf);
+}
+
+/* "tcp 127.0.0.1:800 <- 127.0.0.1:40112", as the kill question names it. */
+static size_t
+wl_sock_name(const struct ct_wview *v, uint32_t sock, char *buf, size_t size)
+{
+	const struct ct_sock *s = &v->snap.socks.v[sock];
+	char proto[CT_CELL_MAX], local[CT_CELL_MAX], remote[CT_CELL_MAX];
+
+	wl_cell(v, sock, CT_F_PROTO, proto);
+	wl_cell(v, sock, CT_F_LOCAL, local);
+	wl_cell(v, sock, CT_F_REMOTE, remote);
+	if (sock_is_unconnected(s))
+		return (size_t)snprintf(buf, size, "%s %s", proto, local);
+	return (size_t)snprintf(buf, size, "%s %s %s %s", proto, local,
+	    s->listener != 0 ? "<-" : "->", remote);
+}
+
+/* How long ago, in the largest units that say it: "42s", "3m12s", "2h05m". */
+static void
+wl_ago(int64_t ms, char *buf, size_t size)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 60)
+		snprintf(buf, size, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, size, "%lldm%02llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	else
+		snprintf(buf, size, "%lldh%02lldm", (long long)(s / 3600),
+		    (long long)(s / 60 % 60));
+}
+
+void
+watch_layout_detail(const struct ct_wview *v, uint32_t sock, int64_t now_ms,
+    const struct timespec *now, struct ct_wtext *out)
+{
+	const struct ct_view view = snap_view(&v->snap);
+	const struct ct_sock *s;
+	const struct ct_owner *w;
+	const struct ct_wsock *ws;
+	char name[CT_CELL_MAX * 3 + 8], cell[CT_CELL_MAX], comm[CT_ESCAPE_MAX(CT_COMM_SIZE)];
+	size_t i, n = 0;
+
+	if (sock >= v->snap.socks.len)
+		return;
+	s = &v->snap.socks.v[sock];
+	ws = &v->ws[sock];
+	wl_sock_name(v, sock, name, sizeof(name));
+	wl_text(out, "%s%s", name, ws->mark & CT_WM_GONE ? "  (closed)" : "");
+	for (i = 0; i < CT_F_NFIELDS; i++) {
+		const struct ct_field *f = fields_get((enum ct_field_id)i);
+
+		/* the owners below, each; the figures of groups are no socket's */
+		if ((f->flags & CT_FF_GROUPED) || i == CT_F_PID || i == CT_F_COMM ||
+		    i == CT_F_OWNERS || i == CT_F_PROCESS || i == CT_F_DURATION)
+			continue;
+		/* one namespace, one label: nothing to say that way */
+		if ((i == CT_F_NETNS || i == CT_F_NETNS_INO) && v->snap.nstab.len < 2)
+			continue;
+		wl_cell(v, sock, (enum ct_field_id)i, cell);
+		wl_text(out, "  %-12s %s", f->name, cell);
+	}
+	for (w = view_owner(&view, s); w != NULL;
+	    w = owners_get(view.owners, w->next)) {
+		const char *c = owners_comm(view.owners, w);
+
+		util_escape(c, strnlen(c, CT_COMM_SIZE), comm, sizeof(comm));
+		wl_text(out, "  %-12s pid %u fd %d %s", n++ == 0 ? "owners" : "",
+		    w->pid, w->fd, comm);
+	}
+	if (n == 0)
+		wl_text(out, "  %-12s -", "owners");
+	if (ws->first_ms >= 0 && now != NULL) {
+		struct timespec t = *now;
+		int64_t ago = now_ms - ws->first_ms, ms;
+		struct tm tm;
+		char when[32];
+
+		if (ago < 0)
+			ago = 0;
+		ms = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000 - ago;
+		t.tv_sec = (time_t)(ms / 1000);
+		localtime_r(&t.tv_sec, &tm);
+		wl_ago(ago, when, sizeof(when));
+		wl_text(out, "  %-12s %02d:%02d:%02d.%03d (%s ago)", "first seen",
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000), when);
+	} else {
+		wl_text(out, "  %-12s -", "first seen");
+	}
+}
+
+size_t
+watch_layout_kill_prompt(const struct ct_wview *v, uint32_t sock, char *buf,
+    size_t size)
+{
+	char name[CT_CELL_MAX * 3 + 8];
+
+	if (sock >= v->snap.socks.len)
+		return (size_t)snprintf(buf, size, "kill: no socket here");
+	wl_sock_name(v, sock, name, sizeof(name));
+	return (size_t)snprintf(buf, size, "kill %s? y/n", name);
+}
+
+size_t
+watch_layout_kill_result(const struct ct_wview *v, uint32_t sock, int rc,
+    char *buf, size_t size)
+{
+	char name[CT_CELL_MAX * 3 + 8];
+
+	if (sock >= v->snap.socks.len)
+		return (size_t)snprintf(buf, size, "kill: no socket here");
+	wl_sock_name(v, sock, name, sizeof(name));
+	switch (rc) {
+	case 0:
+		return (size_t)snprintf(buf, size, "killed %s", name);
+	case -ENOENT:
+		return (size_t)snprintf(buf, size, "kill %s: already gone", name);
+	case -EPERM:
+	case -EACCES:
+		return (size_t)snprintf(buf, size, "kill %s: killing needs "
+		    "CAP_NET_ADMIN (run conntab as root)", name);
+	case -EOPNOTSUPP:
+		return (size_t)snprintf(buf, size, "kill %s: this kernel cannot "
+		    "destroy %s sockets (no SOCK_DESTROY: "
+		    "CONFIG_INET_DIAG_DESTROY)", name,
+		    sock_proto_name(v->snap.socks.v[sock].proto));
+	}
+	return (size_t)snprintf(buf, size, "kill %s: %s", name, strerror(-rc));
+}
+
+/* ---- the closed pane ---------------------------------------------------- */
+
+/* The text of one field of row g into dst (size bytes), "-" when empty. */
+static void
+wl_cell_into(const struct ct_view *view, const struct ct_group *g,
+    enum ct_field_id id, char *dst, size_t size)
+{
+	char cell[CT_CELL_MAX];
+	bool is_null = false;
+	size_t n = fields_get(id)->fmt(view, g, CT_PREFIX_NONE, cell, &is_null,
+	    NULL);
+
+	if (n == 0) {
+		cell[0] = '-';
+		n = 1;
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, cell, n);
+	dst[n] = '\0';
+}
+
+void
+watch_layout_closed_add(struct ct_wclosed_ring *r, const struct ct_closes *c,
+    size_t i, const struct tm *tm, unsigned ms)
+{
+	const struct ct_close *cl = &c->v[i];
+	const struct ct_sock *s = &c->snap->socks.v[cl->rec];
+	const struct ct_tcpinfo *ti = sock_info(&c->snap->socks, s);
+	const struct ct_view view = snap_view(c->snap);
+	struct ct_wclosed *e;
+	struct ct_group g;
+
+	if (r->v == NULL)
+		r->v = xcalloc(CT_WCLOSED_MAX, sizeof(*r->v));
+	e = &r->v[r->next];
+	r->next = (r->next + 1) % CT_WCLOSED_MAX;
+	if (r->n < CT_WCLOSED_MAX)
+		r->n++;
+	r->total++;
+	memset(e, 0, sizeof(*e));
+	e->tm = *tm;
+	e->ms = ms % 1000;
+	group_row_set(&g, c->snap, s);
+	wl_cell_into(&view, &g, CT_F_PROTO, e->proto, sizeof(e->proto));
+	wl_cell_into(&view, &g, CT_F_LOCAL, e->local, sizeof(e->local));
+	wl_cell_into(&view, &g, CT_F_REMOTE, e->remote, sizeof(e->remote));
+	wl_cell_into(&view, &g, CT_F_PROCESS, e->owner, sizeof(e->owner));
+	wl_cell_into(&view, &g, CT_F_NETNS, e->netns, sizeof(e->netns));
+	e->duration_ms = cl->sampled ? cl->duration_ms : -1;
+	if (ti != NULL) {
+		e->bytes = true;
+		e->sent = ti->bytes_acked;
+		e->recv = ti->bytes_received;
+	}
+}
+
+void
+watch_layout_closed_free(struct ct_wclosed_ring *r)
+{
+	if (r == NULL)
+		return;
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Seconds with milliseconds, "unsampled" for a socket no sample saw. */
+static void
+wl_duration(int64_t ms, char *buf, size_t size)
+{
+	if (ms < 0)
+		snprintf(buf, size, "unsampled");
+	else
+		snprintf(buf, size, "%lld.%03llds", (long long)(ms / 1000),
+		    (long long)(ms % 1000));
+}
+
+void
+watch_layout_closed(const struct ct_wclosed_ring *r, struct ct_wtext *out)
+{
+	size_t wl = strlen("LOCAL"), wr = strlen("REMOTE"), wp = strlen("PROCESS");
+	size_t k;
+	bool netns = false;
+	char dur[32], sent[8], recv[8];
+
+	/* the entries, newest first: next - 1, next - 2, ... */
+	for (k = 0; k < r->n; k++) {
+		const struct ct_wclosed *e =
+		    &r->v[(r->next + CT_WCLOSED_MAX - 1 - k) % CT_WCLOSED_MAX];
+
+		wl = strlen(e->local) > wl ? strlen(e->local) : wl;
+		wr = strlen(e->remote) > wr ? strlen(e->remote) : wr;
+		wp = strlen(e->owner) > wp ? strlen(e->owner) : wp;
+		if (k > 0 && strcmp(e->netns, r->v[(r->next + CT_WCLOSED_MAX -
+		    1) % CT_WCLOSED_MAX].netns) != 0)
+			netns = true;
+	}
+	wl_text(out, "closed: the last %zu of %zu closes, newest first "
+	    "(c or Esc: back)", r->n, r->total);
+	wl_text(out, "%-12s %-5s %-*s %-*s %-*s %10s %5s %5s%s", "TIME", "PROTO",
+	    (int)wl, "LOCAL", (int)wr, "REMOTE", (int)wp, "PROCESS", "DURATION",
+	    "SENT", "RECV", netns ? " NETNS" : "");
+	for (k = 0; k < r->n; k++) {
+		const struct ct_wclosed *e =
+		    &r->v[(r->next + CT_WCLOSED_MAX - 1 - k) % CT_WCLOSED_MAX];
+
+		wl_duration(e->duration_ms, dur, sizeof(dur));
+		if (e->bytes) {
+			watch_layout_rate(e->sent, sent);
+			watch_layout_rate(e->recv, recv);
+		} else {
+			snprintf(sent, sizeof(sent), "-");
+			snprintf(recv, sizeof(recv), "-");
+		}
+		wl_text(out, "%02d:%02d:%02d.%03u %-5s %-*s %-*s %-*s %10s %5s "
+		    "%5s%s%s", e->tm.tm_hour, e->tm.tm_min, e->tm.tm_sec, e->ms,
+		    e->proto, (int)wl, e->local, (int)wr, e->remote, (int)wp,
+		    e->owner, dur, sent, recv, netns ? " " : "",
+		    netns ? e->netns : "");
+	}
 }

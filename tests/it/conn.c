@@ -13,6 +13,9 @@
  *                                      reads them
  *   close ID         "ok ID"           both ends reset (SO_LINGER 0), so
  *                                      no TIME_WAIT socket stays behind
+ *   peek ID          "ok ID WHAT"      what the client end reads within
+ *                                      5 s: "reset" (ECONNRESET), "eof",
+ *                                      "data", or "nothing" (-K's tests)
  *   quit             (no answer)
  *
  * A command that fails answers "err WHY".
@@ -20,6 +23,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +131,31 @@ cmd_send(int id, long n)
 	printf("ok %d\n", id);
 }
 
+static void
+cmd_peek(int id)
+{
+	struct pollfd p;
+	char c;
+	ssize_t k;
+
+	if (id < 0 || id >= npair || pair[id].cfd < 0) {
+		printf("err no pair %d\n", id);
+		return;
+	}
+	p.fd = pair[id].cfd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 5000) <= 0) {
+		printf("ok %d nothing\n", id);
+		return;
+	}
+	k = recv(pair[id].cfd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (k < 0)
+		printf("ok %d %s\n", id, errno == ECONNRESET ? "reset" :
+		    errno == ECONNABORTED ? "aborted" : strerror(errno));
+	else
+		printf("ok %d %s\n", id, k == 0 ? "eof" : "data");
+}
+
 int
 main(void)
 {
@@ -159,6 +188,8 @@ main(void)
 			reset_close(pair[a].sfd);
 			pair[a].cfd = pair[a].sfd = -1;
 			printf("ok %d\n", a);
+		} else if (sscanf(line, "peek %d", &a) == 1) {
+			cmd_peek(a);
 		} else if (strncmp(line, "quit", 4) == 0) {
 			break;
 		} else {

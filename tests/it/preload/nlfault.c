@@ -32,6 +32,12 @@
  *                 dump should go on
  *   eintr         every other recvmsg() fails with EINTR, as if a signal
  *                 arrived (with any of the above, or alone)
+ *   tiny-rcvbuf   SO_RCVBUF and SO_RCVBUFFORCE ask for the smallest receive
+ *                 buffer the kernel grants (the destroy-event socket's),
+ *                 so that a burst of events really overruns it (ENOBUFS)
+ *   destroy-eopnotsupp  a SOCK_DESTROY request (-K) is answered with
+ *                 NLMSG_ERROR -EOPNOTSUPP, as by a kernel without
+ *                 CONFIG_INET_DIAG_DESTROY
  * Faults other than socket-eperm and eperm need the dump to hold at least
  * one record, so run them where there are sockets.
  */
@@ -54,13 +60,13 @@
 enum nf_what {
 	NF_SOCKET_EPERM, NF_EPERM, NF_ENOENT, NF_EINVAL, NF_DONE_ENOENT,
 	NF_INTR, NF_INTR_ONCE, NF_INTR_EARLY, NF_ENOBUFS, NF_TRUNCATE,
-	NF_BADLEN, NF_ERRMID, NF_EINTR,
+	NF_BADLEN, NF_ERRMID, NF_EINTR, NF_TINY_RCVBUF, NF_DESTROY_EOPNOTSUPP,
 };
 
 static const char *const nf_names[] = {
 	"socket-eperm", "eperm", "enoent", "einval", "done-enoent", "intr",
 	"intr-once", "intr-early", "enobufs", "truncate", "badlen", "errmid",
-	"eintr",
+	"eintr", "tiny-rcvbuf", "destroy-eopnotsupp",
 };
 
 struct nf_rule {
@@ -224,12 +230,20 @@ sendto(int fd, const void *buf, size_t len, int flags,
 		return real(fd, buf, len, flags, to, tolen);
 	cur.seq = nlh->nlmsg_seq;
 	cur.proto = IPPROTO_TCP;
-	if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+	if ((nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY ||
+	    nlh->nlmsg_type == SOCK_DESTROY) &&
 	    len >= NLMSG_LENGTH(sizeof(struct inet_diag_req_v2)))
 		cur.proto = ((const struct inet_diag_req_v2 *)NLMSG_DATA(nlh))->
 		    sdiag_protocol;
 	cur.nrecv = 0;
 	cur.replylen = 0;
+	if (nlh->nlmsg_type == SOCK_DESTROY) {
+		if (nf_find(cur.proto, NF_DESTROY_EOPNOTSUPP,
+		    NF_DESTROY_EOPNOTSUPP) < 0)
+			return real(fd, buf, len, flags, to, tolen);
+		nf_answer(NLMSG_ERROR, -EOPNOTSUPP);
+		return (ssize_t)len;
+	}
 	cur.fault = nf_find(cur.proto, NF_EPERM, NF_ERRMID);
 	if (cur.proto == IPPROTO_TCP || cur.proto == IPPROTO_UDP)
 		cur.attempts[cur.proto == IPPROTO_UDP]++;
@@ -251,6 +265,22 @@ sendto(int fd, const void *buf, size_t len, int flags,
 	default:
 		return real(fd, buf, len, flags, to, tolen);
 	}
+}
+
+int
+setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	static int (*real)(int, int, int, const void *, socklen_t);
+	static const int tiny = 1;	/* the kernel rounds it up to its floor */
+
+	if (real == NULL)
+		real = (int (*)(int, int, int, const void *, socklen_t))
+		    nf_next("setsockopt");
+	if (fd >= 0 && fd < NF_MAXFD && diagfd[fd] && level == SOL_SOCKET &&
+	    (name == SO_RCVBUF || name == SO_RCVBUFFORCE) &&
+	    nf_find(0, NF_TINY_RCVBUF, NF_TINY_RCVBUF) >= 0)
+		return real(fd, level, name, &tiny, sizeof(tiny));
+	return real(fd, level, name, val, len);
 }
 
 /* The offset of the message after the one at off in buf[0..n), or n. */
