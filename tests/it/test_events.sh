@@ -151,4 +151,39 @@ overrun() {
 overrun json 7002
 overrun "" 7003
 
+# ---- the exporter counts the kernel's closes ------------------------------
+# -w --format prometheus: conntab_closed_connections_total comes from the
+# destroy events, so 100 connections that live between two samples count
+# 200 closes (both ends), and the churn's listener one more as it exits;
+# none is lost.
+prom_value() {	# prom_value FILE SERIES: the sample's value, or nothing
+	awk -v s="$2" '$1 == s { print $2 }' "$1" 2>/dev/null
+}
+exporter_closes() {
+	local port=7004 sp cp v
+	mkfifo "$T/go$port"
+	"$CHURN" "$port" 100 10 <"$T/go$port" >"$T/churn$port" 2>&1 &
+	cp=$!
+	IT_PIDS+=("$cp")
+	exec 7>"$T/go$port"
+	wait_for 10 grep -qx READY "$T/churn$port"
+	"$CT" -w -d 0.5 --format prometheus --output "$T/m$port.prom" ":$port" 2>"$T/e$port" &
+	sp=$!
+	IT_PIDS+=("$sp")
+	wait_for 20 events_heard || notok "exporter: conntab joins the destroy groups" "$(diag "$T/e$port")"
+	wait_for 20 test -s "$T/m$port.prom"
+	echo go >&7
+	exec 7>&-
+	wait "$cp"
+	wait_for 20 test "$(prom_value "$T/m$port.prom" 'conntab_closed_connections_total{proto="tcp"}')" = 201
+	v=$(prom_value "$T/m$port.prom" 'conntab_closed_connections_total{proto="tcp"}')
+	check "exporter: 100 connections and their listener count 201 tcp closes (got '$v')" \
+		"$(grep closed "$T/m$port.prom" | head -c 300)" test "$v" = 201
+	check "exporter: no close event lost" "$(grep lost "$T/m$port.prom")" \
+		test "$(prom_value "$T/m$port.prom" conntab_close_events_lost_total)" = 0
+	signal_wait TERM "$sp"
+	check "exporter: ends with status 0 on SIGTERM" "exit $rc; $(diag "$T/e$port")" test "$rc" = 0
+}
+exporter_closes
+
 it_finish
