@@ -1141,6 +1141,12 @@ watch_layout_detail(const struct ct_wview *v, uint32_t sock, int64_t now_ms,
 		if ((f->flags & CT_FF_GROUPED) || i == CT_F_PID || i == CT_F_COMM ||
 		    i == CT_F_OWNERS || i == CT_F_PROCESS || i == CT_F_DURATION)
 			continue;
+		/*
+		 * what the view's copies of a sample do not keep (ss's -m, -o
+		 * and the rest of -i: one-shot figures) would read "-" each
+		 */
+		if (f->flags & (CT_FF_MEM | CT_FF_MORE | CT_FF_EXT | CT_FF_CGPATH))
+			continue;
 		/* one namespace, one label: nothing to say that way */
 		if ((i == CT_F_NETNS || i == CT_F_NETNS_INO) && v->snap.nstab.len < 2)
 			continue;
