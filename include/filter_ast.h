@@ -59,11 +59,11 @@ struct ct_fnode {
 	uint64_t	 id;		/* CGROUP */
 	uint16_t	 states;	/* STATE: idiag bits (CT_ST_*) */
 	struct ct_bc_host host;		/* HOST: family AF_UNSPEC is '*' */
-	char		*name;		/* COMM: the name as written, unescaped;
-					   NETNS, LABEL: the pattern;
-					   CGROUP: the path; owned */
-	char		*pattern;	/* COMM: name as an fnmatch(3) pattern in
-					   which the escaped bytes are literal */
+	char		*name;		/* COMM, NETNS, LABEL: the name as written,
+					   unescaped; CGROUP: the path; owned */
+	char		*pattern;	/* COMM, NETNS, LABEL: name as an fnmatch(3)
+					   pattern in which the escaped bytes are
+					   literal */
 	uint64_t	 ino;		/* NETNS: the inode the pattern names; 0: none */
 };
 

@@ -102,7 +102,7 @@ filter_netns_match(const struct ct_fnode *n, const struct ct_netns *ns)
 	/* exactly first: "net:[INODE]" would read as a bracket expression */
 	if (strcmp(n->name, ns->name) == 0 || (n->ino != 0 && n->ino == ns->ino))
 		return true;
-	return fnmatch(n->name, ns->name, 0) == 0;
+	return fnmatch(n->pattern, ns->name, 0) == 0;
 }
 
 /* A label part against a pattern; an absent one is "-", as printed. */
@@ -112,7 +112,9 @@ label_match(const struct ct_fnode *n, const struct ct_view *v,
 {
 	const char *t = labels_part(view_label(v, s), (enum ct_label_part)n->num);
 
-	return fnmatch(n->name, t[0] != '\0' ? t : "-", 0) == 0;
+	if (t[0] == '\0')
+		t = "-";
+	return strcmp(n->name, t) == 0 || fnmatch(n->pattern, t, 0) == 0;
 }
 
 static bool

@@ -1157,8 +1157,11 @@ fp_value_term(struct fp *p, const struct tok *kw, const struct fp_word *w)
 		    "pattern")) == NULL)
 			return NULL;
 		n = fp_node(w->kw == KW_NETNS ? CT_FN_NETNS : CT_FN_LABEL);
-		n->name = xcalloc(1, v->len + 1);
-		memcpy(n->name, v->s, v->len);
+		/* names are anyone's to choose: they paste back as printed */
+		if (fp_unescape(p, v, &n->name, &n->pattern) != 0) {
+			filter_node_free(n);
+			return NULL;
+		}
 		if (w->kw == KW_LABEL) {
 			n->num = w->arg;
 			/* a label is its owner's */

@@ -692,6 +692,15 @@ test_filter_match_netns_labels(void **state)
 	    "state time-wait", o));
 	snap.nstab.v[1].label = 0;		/* they disagree */
 	assert_true(matches("container -", o));
+	/*
+	 * A name is anyone's to choose: as printed (escaped) it finds itself,
+	 * brackets and all, and an escaped '*' is no wildcard.
+	 */
+	nstab_name(&snap.nstab.v[1], "we[b] 1\x01");
+	assert_true(matches("netns we[b]\\x201\\x01", b));
+	assert_true(matches("netns we\\[b*", b));
+	assert_false(matches("netns we\\x5bb\\x2a", b));
+	assert_false(matches("netns we[b]\\x201", b));
 }
 
 /* A namespace the filter cannot match is not dumped; listeners alone when only they can. */
