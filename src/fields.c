@@ -623,7 +623,7 @@ FMT(f_listener)
 
 /* Microseconds as milliseconds with three decimals, as ss prints rtt. */
 static size_t
-fmt_ms(char *buf, uint32_t us)
+fmt_ms(char *buf, uint64_t us)
 {
 	size_t n = fmt_u64(buf, us / 1000);
 
@@ -914,20 +914,6 @@ FMT_MEM(f_optmem, CT_MEM_OPTMEM)
 FMT_MEM(f_backlog, CT_MEM_BACKLOG)
 FMT_MEM(f_drops, CT_MEM_DROPS)
 
-/* Microseconds, 64 bits, as milliseconds with three decimals. */
-static size_t
-fmt_ms64(char *buf, uint64_t us)
-{
-	size_t n = fmt_u64(buf, us / 1000);
-
-	buf[n++] = '.';
-	buf[n++] = (char)('0' + us / 100 % 10);
-	buf[n++] = (char)('0' + us / 10 % 10);
-	buf[n++] = (char)('0' + us % 10);
-	buf[n] = '\0';
-	return n;
-}
-
 /* More of the first record's tcp_info, m (what ss -i prints). */
 #define FMT_MORE(name, expr) FMT(name) \
 { \
@@ -953,9 +939,9 @@ FMT_MORE(f_retrans_out, fmt_u64(buf, m->retrans_out))
 FMT_MORE(f_delivery_rate, fmt_u64(buf, m->delivery_rate * 8))
 FMT_MORE(f_pacing_rate, fmt_u64(buf, m->pacing_rate * 8))
 FMT_MORE(f_rcv_space, fmt_u64(buf, m->rcv_space))
-FMT_MORE(f_busy, fmt_ms64(buf, m->busy_us))
-FMT_MORE(f_rwnd_limited, fmt_ms64(buf, m->rwnd_limited_us))
-FMT_MORE(f_sndbuf_limited, fmt_ms64(buf, m->sndbuf_limited_us))
+FMT_MORE(f_busy, fmt_ms(buf, m->busy_us))
+FMT_MORE(f_rwnd_limited, fmt_ms(buf, m->rwnd_limited_us))
+FMT_MORE(f_sndbuf_limited, fmt_ms(buf, m->sndbuf_limited_us))
 FMT_MORE(f_app_limited, fmt_str(buf, m->app_limited ? "true" : "false"))
 
 /* ---- comparators ------------------------------------------------------ */
